@@ -1,0 +1,365 @@
+//! Aggregate: assessed conversations in, the per-category `Summary` out. The only stage
+//! that uses polars (the group-by in `frame`, the Parquet findings writer in
+//! `findings_parquet`). Conversations arrive chunk by chunk in input order; state is one
+//! row per category plus bounded samples, so memory does not grow with the input.
+
+mod answers;
+pub mod findings_parquet;
+mod frame;
+pub mod stats;
+pub mod summary;
+
+use std::collections::BTreeMap;
+
+use crate::config::RecommendConfig;
+use crate::detect::Assessment;
+use crate::error::Result;
+use crate::ingest::{Skip, SkipKind};
+use crate::model::{Conversation, Reason};
+use crate::redact::Redactor;
+
+use answers::AnswerCounter;
+use frame::{CategorySums, ChunkRows};
+use stats::{rate, round, wilson};
+use summary::*;
+
+/// Examples kept per category for the report (the highest-scoring, earliest first).
+const EXAMPLES_PER_CATEGORY: usize = 3;
+/// Occurrences of each skip reason listed by location.
+const SKIP_LOCATIONS: usize = 5;
+/// Repeated answers listed per category.
+const TOP_ANSWERS: usize = 5;
+/// Reasons listed per category.
+const TOP_REASONS: usize = 4;
+
+pub struct AggregateOptions {
+    pub handle_minutes: f64,
+    pub csat_scale: String,
+    pub redact: bool,
+    pub config_path: Option<String>,
+    pub recommend: RecommendConfig,
+}
+
+pub struct Aggregator {
+    opts: AggregateOptions,
+    files: Vec<String>,
+    redactor: Redactor,
+    sums: CategorySums,
+    answers: BTreeMap<String, AnswerCounter>,
+    examples: BTreeMap<String, Vec<(f64, u64, Example)>>,
+    skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
+    seq: u64,
+    audited: u64,
+    period: Option<[String; 2]>,
+}
+
+impl Aggregator {
+    pub fn new(opts: AggregateOptions, files: Vec<String>) -> Aggregator {
+        Aggregator {
+            opts,
+            files,
+            redactor: Redactor::new(),
+            sums: CategorySums::default(),
+            answers: BTreeMap::new(),
+            examples: BTreeMap::new(),
+            skips: BTreeMap::new(),
+            seq: 0,
+            audited: 0,
+            period: None,
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        if self.opts.redact {
+            self.redactor.redact(text).into_owned()
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn describe(&self, location: &crate::model::Location) -> String {
+        location.describe(&self.files)
+    }
+
+    pub fn skip(&mut self, skip: &Skip) {
+        let where_ = skip.location.describe(&self.files);
+        let entry = self.skips.entry(skip.kind).or_default();
+        entry.0 += 1;
+        if entry.1.len() < SKIP_LOCATIONS {
+            entry.1.push(format!("{where_}: {}", skip.message));
+        }
+    }
+
+    /// Adds one chunk of assessed conversations, in input order.
+    pub fn add(&mut self, chunk: &[(Conversation, Assessment)]) -> Result<()> {
+        let mut rows = ChunkRows::new();
+        for (conv, a) in chunk {
+            self.seq += 1;
+            self.audited += 1;
+            rows.category.push(a.category.clone());
+            let flags = [
+                true,
+                a.needs_human,
+                a.unresolved,
+                a.escalation_request,
+                a.is_loop,
+                a.satisfaction_drop,
+                a.confirmed,
+                a.csat.is_some(),
+            ];
+            for (col, flag) in rows.counters.iter_mut().zip(flags) {
+                col.push(flag as u64);
+            }
+            rows.sums[0].push(a.score);
+            rows.sums[1].push(a.csat.unwrap_or(0.0));
+            for r in Reason::ALL {
+                rows.reasons[r.index()].push(a.has(r) as u64);
+            }
+
+            let counter = self.answers.entry(a.category.clone()).or_default();
+            for (key, text) in &a.bot_answers {
+                counter.add(key, text, a.needs_human);
+            }
+            if a.needs_human {
+                self.keep_example(conv, a);
+            }
+            if let Some(ts) = conv.started_at.as_deref() {
+                self.period = Some(match self.period.take() {
+                    None => [ts.to_string(), ts.to_string()],
+                    Some([lo, hi]) => [
+                        if ts < lo.as_str() { ts.to_string() } else { lo },
+                        if ts > hi.as_str() { ts.to_string() } else { hi },
+                    ],
+                });
+            }
+        }
+        self.sums.add(rows)
+    }
+
+    fn keep_example(&mut self, conv: &Conversation, a: &Assessment) {
+        let list = self.examples.entry(a.category.clone()).or_default();
+        let seq = self.seq;
+        let better = |s: f64, q: u64, other: &(f64, u64, Example)| {
+            s > other.0 || (s == other.0 && q < other.1)
+        };
+        if list.len() >= EXAMPLES_PER_CATEGORY
+            && !list.iter().any(|other| better(a.score, seq, other))
+        {
+            return;
+        }
+        let example = Example {
+            id: conv.id.clone(),
+            location: conv.location.describe(&self.files),
+            score: a.score,
+            evidence: self.evidence(conv, a),
+        };
+        let list = self.examples.entry(a.category.clone()).or_default();
+        list.push((a.score, seq, example));
+        list.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        list.truncate(EXAMPLES_PER_CATEGORY);
+    }
+
+    /// The findings of one conversation with the (redacted) messages that triggered them.
+    pub fn evidence(&self, conv: &Conversation, a: &Assessment) -> Vec<Evidence> {
+        a.findings
+            .iter()
+            .map(|f| Evidence {
+                reason: f.reason.code().to_string(),
+                detail: f.detail.clone(),
+                messages: f
+                    .messages
+                    .iter()
+                    .filter_map(|&i| conv.messages.get(i).map(|m| (i, m)))
+                    .map(|(i, m)| EvidenceMessage {
+                        index: i,
+                        role: m.role.as_str().to_string(),
+                        text: self.redact(&m.text),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    pub fn finding_row(&self, conv: &Conversation, a: &Assessment) -> FindingRow {
+        FindingRow {
+            id: conv.id.clone(),
+            location: conv.location.describe(&self.files),
+            category: a.category.clone(),
+            needs_human: a.needs_human,
+            score: a.score,
+            unresolved: a.unresolved,
+            escalation_request: a.escalation_request,
+            is_loop: a.is_loop,
+            satisfaction_drop: a.satisfaction_drop,
+            confirmed: a.confirmed,
+            csat: a.csat,
+            reasons: a
+                .findings
+                .iter()
+                .map(|f| f.reason.code().to_string())
+                .collect(),
+            evidence: self.evidence(conv, a),
+        }
+    }
+
+    pub fn finish(self, file_records: &[u64]) -> Result<Summary> {
+        let rows = self.sums.rows()?;
+        let mut categories: Vec<CategoryStats> =
+            rows.iter().map(|row| self.category_stats(row)).collect();
+        categories.sort_by(|a, b| {
+            let insufficient =
+                |c: &CategoryStats| c.recommendation == Recommendation::InsufficientData;
+            insufficient(a)
+                .cmp(&insufficient(b))
+                .then(b.needs_human_rate.total_cmp(&a.needs_human_rate))
+                .then(b.conversations.cmp(&a.conversations))
+                .then(a.category.cmp(&b.category))
+        });
+        let overall = self.overall(&rows);
+
+        let skipped: u64 = self.skips.values().map(|(n, _)| n).sum();
+        let records_read: u64 = file_records.iter().sum();
+        let input = InputAccounting {
+            files: self
+                .files
+                .iter()
+                .zip(file_records)
+                .map(|(path, records)| FileAccount {
+                    path: path.clone(),
+                    records: *records,
+                })
+                .collect(),
+            records_read,
+            audited: self.audited,
+            skipped,
+            skip_reasons: self
+                .skips
+                .iter()
+                .map(|(kind, (count, first))| SkipCount {
+                    reason: kind.code().to_string(),
+                    count: *count,
+                    first: first.clone(),
+                })
+                .collect(),
+        };
+        let r = &self.opts.recommend;
+        Ok(Summary {
+            tool: format!("handoff {}", env!("CARGO_PKG_VERSION")),
+            settings: Settings {
+                handle_minutes: self.opts.handle_minutes,
+                csat_scale: self.opts.csat_scale.clone(),
+                redacted: self.opts.redact,
+                config: self.opts.config_path.clone(),
+                route_to_humans: r.route_to_humans,
+                human_review: r.human_review,
+                min_conversations: r.min_conversations,
+            },
+            input,
+            period: self.period.clone(),
+            overall,
+            categories,
+        })
+    }
+
+    fn overall(&self, rows: &[frame::CategoryRow]) -> CategoryStats {
+        let mut total = frame::CategoryRow {
+            category: "overall".to_string(),
+            counters: [0; frame::COUNTERS.len()],
+            sums: [0.0; frame::SUMS.len()],
+            reasons: vec![0; Reason::ALL.len()],
+        };
+        for row in rows {
+            for (t, v) in total.counters.iter_mut().zip(row.counters) {
+                *t += v;
+            }
+            for (t, v) in total.sums.iter_mut().zip(row.sums) {
+                *t += v;
+            }
+            for (t, v) in total.reasons.iter_mut().zip(&row.reasons) {
+                *t += v;
+            }
+        }
+        let mut stats = self.category_stats(&total);
+        // Corpus-wide samples would repeat the per-category ones.
+        stats.repeated_answers.clear();
+        stats.examples.clear();
+        stats
+    }
+
+    fn category_stats(&self, row: &frame::CategoryRow) -> CategoryStats {
+        let n = row.counter("conversations");
+        let needs_human = row.counter("needs_human");
+        let csat_answered = row.counter("csat_answered");
+        let needs_human_rate = rate(needs_human, n);
+        let r = &self.opts.recommend;
+        let recommendation = if n < r.min_conversations {
+            Recommendation::InsufficientData
+        } else if needs_human_rate >= r.route_to_humans {
+            Recommendation::RouteToHumans
+        } else if needs_human_rate >= r.human_review {
+            Recommendation::HumanReview
+        } else {
+            Recommendation::BotOk
+        };
+        let mut top_reasons: Vec<ReasonCount> = Reason::ALL
+            .iter()
+            .map(|reason| (reason, row.reasons[reason.index()]))
+            .filter(|(_, c)| *c > 0)
+            .map(|(reason, c)| ReasonCount {
+                reason: reason.code().to_string(),
+                conversations: c,
+                rate: round(rate(c, n), 4),
+            })
+            .collect();
+        // Stable sort: ties keep the documented reason order.
+        top_reasons.sort_by(|a, b| b.conversations.cmp(&a.conversations));
+        top_reasons.truncate(TOP_REASONS);
+        let ci = wilson(needs_human, n);
+        CategoryStats {
+            category: row.category.clone(),
+            conversations: n,
+            needs_human,
+            needs_human_rate: round(needs_human_rate, 4),
+            needs_human_ci: [round(ci[0], 4), round(ci[1], 4)],
+            unresolved_rate: round(rate(row.counter("unresolved"), n), 4),
+            escalation_request_rate: round(rate(row.counter("escalation_request"), n), 4),
+            loop_rate: round(rate(row.counter("loop"), n), 4),
+            satisfaction_drop_rate: round(rate(row.counter("satisfaction_drop"), n), 4),
+            confirmed_rate: round(rate(row.counter("confirmed"), n), 4),
+            mean_score: round(
+                if n > 0 {
+                    row.sum("score_sum") / n as f64
+                } else {
+                    0.0
+                },
+                4,
+            ),
+            mean_csat: (csat_answered > 0)
+                .then(|| round(row.sum("csat_sum") / csat_answered as f64, 2)),
+            csat_answered,
+            agent_hours: round(needs_human as f64 * self.opts.handle_minutes / 60.0, 1),
+            recommendation,
+            top_reasons,
+            repeated_answers: self
+                .answers
+                .get(&row.category)
+                .map(|c| {
+                    c.top(TOP_ANSWERS, 2)
+                        .into_iter()
+                        .map(|a| RepeatedAnswer {
+                            text: self.redact(&a.text),
+                            needs_human: a.needs_human,
+                            conversations: a.conversations,
+                            needs_human_share: round(rate(a.needs_human, a.conversations), 4),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            examples: self
+                .examples
+                .get(&row.category)
+                .map(|v| v.iter().map(|(_, _, e)| e.clone()).collect())
+                .unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Settings that shape detection and recommendations, loadable from a TOML file
+//! (`--config handoff.toml`). Every field has a documented default (README "Configuration");
+//! unknown keys are errors so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::detect::lexicon;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub detect: DetectConfig,
+    pub score: ScoreConfig,
+    pub recommend: RecommendConfig,
+    pub phrases: PhraseConfig,
+    /// Category name -> keywords; replaces the built-in taxonomy when present.
+    pub taxonomy: Option<BTreeMap<String, Vec<String>>>,
+    /// Extra sentiment valences (-4..4), word or phrase -> valence, merged over the built-in lexicon.
+    pub sentiment: BTreeMap<String, f32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DetectConfig {
+    /// Token-set (Jaccard) similarity at which a bot message repeats an earlier one.
+    pub repeat_similarity: f64,
+    /// Bot messages shorter than this many words ("Okay.", "Anything else?") never count as repeats.
+    pub repeat_min_words: usize,
+    /// Repeats in one conversation that make a loop.
+    pub loop_min_repeats: usize,
+    /// Similarity of content words at which a customer message restates an earlier one.
+    pub customer_repeat_similarity: f64,
+    /// Content words a customer message needs before it can count as a restatement.
+    pub customer_repeat_min_words: usize,
+    /// Drop in customer sentiment (compound, -1..1) from first to lowest later message.
+    pub sentiment_drop: f64,
+    /// ... and that later message must be at or below this compound score.
+    pub sentiment_negative: f64,
+    /// CSAT at or below this value, after mapping the survey scale onto 1..5, is low.
+    pub low_csat: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoreConfig {
+    /// Per reason code, the weight w in the noisy-OR score 1 - prod(1 - w).
+    pub weights: BTreeMap<String, f64>,
+    /// A customer's confirmation ("thanks, that fixed it") multiplies the score by (1 - this).
+    pub confirmation_discount: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecommendConfig {
+    /// Needs-human rate at or above which a category should be routed to humans.
+    pub route_to_humans: f64,
+    /// Needs-human rate at or above which a category needs human review of the bot flows.
+    pub human_review: f64,
+    /// Fewer conversations than this: "insufficient data" instead of a recommendation.
+    pub min_conversations: u64,
+}
+
+/// Phrase lists; each one given in the config replaces the built-in list.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhraseConfig {
+    pub escalation: Option<Vec<String>>,
+    pub fallback: Option<Vec<String>>,
+    pub negative_close: Option<Vec<String>>,
+    pub confirmation: Option<Vec<String>>,
+    pub handoff: Option<Vec<String>>,
+    pub open_statuses: Option<Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            detect: DetectConfig::default(),
+            score: ScoreConfig::default(),
+            recommend: RecommendConfig::default(),
+            phrases: PhraseConfig::default(),
+            taxonomy: None,
+            sentiment: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig {
+            repeat_similarity: 0.8,
+            repeat_min_words: 5,
+            loop_min_repeats: 2,
+            customer_repeat_similarity: 0.6,
+            customer_repeat_min_words: 3,
+            sentiment_drop: 0.5,
+            sentiment_negative: -0.3,
+            low_csat: 2.0,
+        }
+    }
+}
+
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        ScoreConfig {
+            weights: lexicon::DEFAULT_WEIGHTS
+                .iter()
+                .map(|(k, w)| (k.to_string(), *w))
+                .collect(),
+            confirmation_discount: 0.5,
+        }
+    }
+}
+
+impl Default for RecommendConfig {
+    fn default() -> Self {
+        RecommendConfig {
+            route_to_humans: 0.35,
+            human_review: 0.15,
+            min_conversations: 30,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Config::parse(&text).map_err(|message| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        // Weights given in the file override the defaults one by one; unknown codes are errors.
+        let mut weights = ScoreConfig::default().weights;
+        for (code, w) in std::mem::take(&mut config.score.weights) {
+            if !weights.contains_key(&code) {
+                return Err(format!(
+                    "unknown key score.weights.{code}: expected one of {}",
+                    weights.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            weights.insert(code, w);
+        }
+        config.score.weights = weights;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let unit = [
+            ("detect.repeat_similarity", self.detect.repeat_similarity),
+            (
+                "detect.customer_repeat_similarity",
+                self.detect.customer_repeat_similarity,
+            ),
+            ("detect.sentiment_drop", self.detect.sentiment_drop),
+            (
+                "score.confirmation_discount",
+                self.score.confirmation_discount,
+            ),
+            ("recommend.route_to_humans", self.recommend.route_to_humans),
+            ("recommend.human_review", self.recommend.human_review),
+        ];
+        for (key, v) in unit {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{key} = {v}: must be between 0 and 1"));
+            }
+        }
+        for (code, w) in &self.score.weights {
+            if !(0.0..=1.0).contains(w) {
+                return Err(format!(
+                    "score.weights.{code} = {w}: must be between 0 and 1"
+                ));
+            }
+        }
+        if !(-1.0..=1.0).contains(&self.detect.sentiment_negative) {
+            return Err("detect.sentiment_negative: must be between -1 and 1".into());
+        }
+        if self.recommend.human_review > self.recommend.route_to_humans {
+            return Err("recommend.human_review must not exceed recommend.route_to_humans".into());
+        }
+        if self.detect.loop_min_repeats == 0 {
+            return Err("detect.loop_min_repeats must be at least 1".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,296 @@
+//! Detect: pure functions from one conversation to findings with evidence.
+//! One file per detector; `Detectors::assess` runs them all and derives the verdict.
+//! Nothing here prints or touches global state, so chunks can be assessed in parallel.
+
+pub mod category;
+pub mod lexicon;
+pub mod repetition;
+pub mod score;
+pub mod sentiment;
+pub mod text;
+pub mod unresolved;
+
+mod satisfaction;
+
+use crate::config::Config;
+use crate::model::{Conversation, Finding, Reason, Role};
+
+use category::Taxonomy;
+use sentiment::SentimentModel;
+use text::PhraseSet;
+
+/// The survey scale CSAT values are given on; mapped onto 1..5 before comparing with
+/// `detect.low_csat`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CsatScale {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Default for CsatScale {
+    fn default() -> Self {
+        CsatScale { min: 1.0, max: 5.0 }
+    }
+}
+
+impl CsatScale {
+    /// Parses "1-5", "0-10", "1..7".
+    pub fn parse(s: &str) -> Option<CsatScale> {
+        let (a, b) = s.split_once("..").or_else(|| s.split_once('-'))?;
+        let (min, max) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+        (max > min).then_some(CsatScale { min, max })
+    }
+
+    pub fn to_five(self, v: f64) -> f64 {
+        1.0 + 4.0 * (v - self.min) / (self.max - self.min)
+    }
+}
+
+/// Everything a detector needs, built once per run and shared read-only across threads.
+pub struct Detectors {
+    pub config: Config,
+    pub csat_scale: CsatScale,
+    pub escalation: PhraseSet,
+    pub fallback: PhraseSet,
+    pub negative_close: PhraseSet,
+    pub confirmation: PhraseSet,
+    pub handoff: PhraseSet,
+    pub open_statuses: Vec<String>,
+    pub sentiment: SentimentModel,
+    pub taxonomy: Taxonomy,
+    weights: [f64; Reason::ALL.len()],
+}
+
+/// The verdict on one conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub category: String,
+    pub findings: Vec<Finding>,
+    pub unresolved: bool,
+    pub escalation_request: bool,
+    pub is_loop: bool,
+    pub satisfaction_drop: bool,
+    pub confirmed: bool,
+    pub needs_human: bool,
+    pub score: f64,
+    /// CSAT as given (on the run's scale).
+    pub csat: Option<f64>,
+    /// Distinct bot answers of this conversation (normalised key, original text), long
+    /// enough to be worth counting across the corpus.
+    pub bot_answers: Vec<(String, String)>,
+}
+
+impl Assessment {
+    pub fn has(&self, reason: Reason) -> bool {
+        self.findings.iter().any(|f| f.reason == reason)
+    }
+}
+
+/// Normalised text of each message, computed once and shared by every detector.
+pub struct Prepared<'c> {
+    pub conv: &'c Conversation,
+    pub normalized: Vec<String>,
+    /// Compound sentiment (-1..1) of each customer message; 0 for other roles.
+    pub sentiment: Vec<f32>,
+}
+
+impl<'c> Prepared<'c> {
+    /// Without sentiment (every score 0): enough for detectors that only read words.
+    pub fn new(conv: &'c Conversation) -> Prepared<'c> {
+        let normalized = conv
+            .messages
+            .iter()
+            .map(|m| text::normalize(&m.text))
+            .collect();
+        Prepared {
+            conv,
+            normalized,
+            sentiment: vec![0.0; conv.messages.len()],
+        }
+    }
+
+    pub fn with_sentiment(conv: &'c Conversation, model: &SentimentModel) -> Prepared<'c> {
+        let mut prep = Prepared::new(conv);
+        for (i, m) in conv.messages.iter().enumerate() {
+            if m.role == Role::Customer {
+                prep.sentiment[i] = model.score(&m.text);
+            }
+        }
+        prep
+    }
+
+    /// Indices of messages by this role, in order.
+    pub fn indices(&self, role: Role) -> impl Iterator<Item = usize> + '_ {
+        self.conv
+            .messages
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| m.role == role)
+            .map(|(i, _)| i)
+    }
+
+    /// The first bot or agent message after the customer's opening message: customer words
+    /// after it react to the bot, words before it describe the problem.
+    pub fn first_reply(&self) -> Option<usize> {
+        let msgs = &self.conv.messages;
+        let opening = msgs.iter().position(|m| m.role == Role::Customer)?;
+        (opening + 1..msgs.len()).find(|&i| matches!(msgs[i].role, Role::Bot | Role::Agent))
+    }
+
+    /// The last message that is not a system event.
+    pub fn last_spoken(&self) -> Option<usize> {
+        self.conv
+            .messages
+            .iter()
+            .rposition(|m| m.role != Role::System)
+    }
+}
+
+impl Detectors {
+    pub fn new(config: Config, csat_scale: CsatScale) -> Detectors {
+        fn list(custom: &Option<Vec<String>>, default: &[&str]) -> PhraseSet {
+            match custom {
+                Some(v) => PhraseSet::new(v),
+                None => PhraseSet::new(default),
+            }
+        }
+        let p = &config.phrases;
+        let extra: Vec<(String, f32)> = config
+            .sentiment
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let mut weights = [0.0; Reason::ALL.len()];
+        for r in Reason::ALL {
+            weights[r.index()] = config.score.weights.get(r.code()).copied().unwrap_or(0.0);
+        }
+        Detectors {
+            escalation: list(&p.escalation, lexicon::ESCALATION),
+            fallback: list(&p.fallback, lexicon::FALLBACK),
+            negative_close: list(&p.negative_close, lexicon::NEGATIVE_CLOSE),
+            confirmation: list(&p.confirmation, lexicon::CONFIRMATION),
+            handoff: list(&p.handoff, lexicon::HANDOFF),
+            open_statuses: p
+                .open_statuses
+                .clone()
+                .unwrap_or_else(|| {
+                    lexicon::OPEN_STATUSES
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                })
+                .into_iter()
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect(),
+            sentiment: SentimentModel::with_extra(&extra),
+            taxonomy: Taxonomy::new(config.taxonomy.as_ref()),
+            csat_scale,
+            weights,
+            config,
+        }
+    }
+
+    /// Runs every detector on one conversation.
+    pub fn assess(&self, conv: &Conversation) -> Assessment {
+        let prep = Prepared::with_sentiment(conv, &self.sentiment);
+        let mut findings = Vec::new();
+
+        let outcome = unresolved::detect(self, &prep, &mut findings);
+        let repetition = repetition::detect(&self.config.detect, &prep, &mut findings);
+        let satisfaction = satisfaction::detect(self, &prep, &mut findings);
+
+        // A restated request or a fallback the customer got past is not a failure when the
+        // customer confirms at the end; the hard signals (asked for a human, an agent took
+        // over, the platform says open, ended on a complaint) stand regardless.
+        let unresolved = findings.iter().any(|f| match f.reason {
+            Reason::EscalationRequest
+            | Reason::Handoff
+            | Reason::ExplicitStatus
+            | Reason::Unanswered
+            | Reason::NegativeClose
+            | Reason::AbandonedAfterFallback => true,
+            Reason::BotFallback | Reason::CustomerRepeat => !outcome.confirmed,
+            _ => false,
+        });
+        let is_loop = repetition.repeats >= self.config.detect.loop_min_repeats;
+        let needs_human = unresolved
+            || repetition.repeats > 0
+            || satisfaction.dropped
+            || (findings.iter().any(|f| f.reason == Reason::Frustration) && !outcome.confirmed);
+        let score = score::needs_human_score(
+            &self.weights,
+            &findings,
+            outcome.confirmed,
+            self.config.score.confirmation_discount,
+        );
+        findings.sort_by_key(|f| (f.reason, f.messages.first().copied()));
+
+        Assessment {
+            category: self.taxonomy.categorize(&prep),
+            escalation_request: findings
+                .iter()
+                .any(|f| f.reason == Reason::EscalationRequest),
+            findings,
+            unresolved,
+            is_loop,
+            satisfaction_drop: satisfaction.dropped,
+            confirmed: outcome.confirmed,
+            needs_human,
+            score,
+            csat: conv.csat,
+            bot_answers: repetition.answers,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::Message;
+
+    pub fn conv(messages: &[(Role, &str)]) -> Conversation {
+        Conversation {
+            id: "test".into(),
+            messages: messages
+                .iter()
+                .map(|(role, text)| Message {
+                    role: *role,
+                    text: text.to_string(),
+                    ts: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn assess(c: &Conversation) -> Assessment {
+        Detectors::new(Config::default(), CsatScale::default()).assess(c)
+    }
+
+    #[test]
+    fn csat_scale_parses_and_maps_onto_five_points() {
+        let s = CsatScale::parse("0-10").expect("valid scale");
+        assert_eq!(s.to_five(0.0), 1.0);
+        assert_eq!(s.to_five(10.0), 5.0);
+        assert_eq!(CsatScale::parse("1..7").map(|s| s.max), Some(7.0));
+        assert!(CsatScale::parse("5-1").is_none());
+        assert!(CsatScale::parse("high").is_none());
+    }
+
+    #[test]
+    fn healthy_conversation_needs_no_human() {
+        let a = assess(&conv(&[
+            (Role::Bot, "Hi! How can I help today?"),
+            (Role::Customer, "my parcel is late, a bit annoying"),
+            (
+                Role::Bot,
+                "Your parcel is with the courier and arrives tomorrow.",
+            ),
+            (Role::Customer, "great, thanks!"),
+        ]));
+        assert!(a.findings.is_empty(), "{:?}", a.findings);
+        assert!(!a.needs_human);
+        assert!(a.confirmed);
+        assert_eq!(a.score, 0.0);
+    }
+}

@@ -1,0 +1,138 @@
+//! Does the bot repeat itself? A bot message near-duplicating an earlier bot message of the
+//! same conversation is a `bot_repeat`; `detect.loop_min_repeats` of them make a `bot_loop`.
+//! Also collects the conversation's distinct long bot answers for the corpus-wide
+//! "most repeated answers" table.
+
+use super::text::{jaccard, token_set, word_count};
+use super::Prepared;
+use crate::config::DetectConfig;
+use crate::model::{Finding, Reason, Role};
+
+pub struct Repetition {
+    pub repeats: usize,
+    /// (key, original text): key is the normalised text with digits folded to '#', so
+    /// answers that differ only in an order number or amount count as one.
+    pub answers: Vec<(String, String)>,
+}
+
+pub fn answer_key(normalized: &str) -> String {
+    normalized
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
+}
+
+pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Repetition {
+    let long: Vec<(usize, Vec<&str>)> = prep
+        .indices(Role::Bot)
+        .filter(|&i| word_count(&prep.normalized[i]) >= cfg.repeat_min_words)
+        .map(|i| (i, token_set(&prep.normalized[i])))
+        .collect();
+
+    let mut repeats = Vec::new();
+    let mut first_pair = None;
+    for (k, (i, set)) in long.iter().enumerate() {
+        if let Some((j, sim)) = long[..k]
+            .iter()
+            .map(|(j, earlier)| (*j, jaccard(earlier, set)))
+            .find(|(_, sim)| *sim >= cfg.repeat_similarity)
+        {
+            first_pair.get_or_insert((j, *i, sim));
+            repeats.push(*i);
+        }
+    }
+    if let Some((j, i, sim)) = first_pair {
+        let mut messages = vec![j];
+        messages.extend(&repeats);
+        let (reason, what) = if repeats.len() >= cfg.loop_min_repeats {
+            (Reason::BotLoop, "bot loops")
+        } else {
+            (Reason::BotRepeat, "bot repeats itself")
+        };
+        out.push(Finding {
+            reason,
+            detail: format!(
+                "{what}: {} repeat(s); message {i} repeats message {j} (similarity {sim:.2})",
+                repeats.len()
+            ),
+            messages,
+        });
+    }
+
+    let mut answers: Vec<(String, String)> = Vec::with_capacity(long.len());
+    for (i, _) in &long {
+        let key = answer_key(&prep.normalized[*i]);
+        if !answers.iter().any(|(k, _)| *k == key) {
+            answers.push((key, prep.conv.messages[*i].text.clone()));
+        }
+    }
+    Repetition {
+        repeats: repeats.len(),
+        answers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{assess, conv};
+    use crate::model::{Reason, Role};
+    use Role::{Bot, Customer};
+
+    const ANSWER: &str = "You can track your parcel from the Orders page using the tracking link.";
+
+    #[test]
+    fn one_near_duplicate_is_a_repeat_not_a_loop() {
+        let a = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, ANSWER),
+            (Customer, "the link does not work"),
+            (
+                Bot,
+                "You can track your parcel from the Orders page using the tracking link!",
+            ),
+        ]));
+        assert!(a.has(Reason::BotRepeat));
+        assert!(!a.is_loop);
+        assert!(a.needs_human);
+    }
+
+    #[test]
+    fn two_repeats_make_a_loop_with_evidence() {
+        let a = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, ANSWER),
+            (Customer, "the link does not work"),
+            (Bot, ANSWER),
+            (Customer, "it still does not work"),
+            (
+                Bot,
+                "You can track your parcel from the Orders page with the tracking link.",
+            ),
+        ]));
+        assert!(a.is_loop);
+        let f = a.findings.iter().find(|f| f.reason == Reason::BotLoop);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![1, 3, 5]));
+    }
+
+    #[test]
+    fn short_fillers_and_different_answers_are_not_repeats() {
+        let a = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, "One moment please."),
+            (Customer, "ok"),
+            (Bot, "One moment please."),
+            (Customer, "and the refund?"),
+            (
+                Bot,
+                "Your refund of 20 pounds was sent back to your card on Monday.",
+            ),
+        ]));
+        assert!(!a.has(Reason::BotRepeat));
+        assert!(!a.has(Reason::BotLoop));
+    }
+
+    #[test]
+    fn answers_are_keyed_without_digits() {
+        assert_eq!(super::answer_key("order 123 is late"), "order ### is late");
+    }
+}

@@ -1,0 +1,318 @@
+//! Was the customer's problem left unresolved? Reasons: escalation_request, bot_fallback,
+//! customer_repeat, unanswered, negative_close, abandoned_after_fallback, handoff,
+//! explicit_status. Also reports whether the customer confirmed a fix.
+
+use super::text::{content_set, jaccard};
+use super::{Detectors, Prepared};
+use crate::model::{Finding, Reason, Role};
+
+/// Compound sentiment at or below which a closing customer message counts as a complaint
+/// even without a listed phrase.
+const NEGATIVE_CLOSE_SENTIMENT: f32 = -0.6;
+
+pub struct Outcome {
+    pub confirmed: bool,
+}
+
+pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome {
+    let msgs = &prep.conv.messages;
+    let customer: Vec<usize> = prep.indices(Role::Customer).collect();
+    let last_spoken = prep.last_spoken();
+    let last_customer = customer.last().copied();
+    let first_reply = prep.first_reply();
+
+    // escalation_request
+    let asked: Vec<usize> = customer
+        .iter()
+        .copied()
+        .filter(|&i| d.escalation.matches(&prep.normalized[i]))
+        .collect();
+    if let Some(&first) = asked.first() {
+        let phrase = d
+            .escalation
+            .find(&prep.normalized[first])
+            .unwrap_or_default();
+        out.push(Finding {
+            reason: Reason::EscalationRequest,
+            detail: format!("customer asks for a person (\"{phrase}\") in message {first}"),
+            messages: asked,
+        });
+    }
+
+    // bot_fallback
+    let fallbacks: Vec<usize> = prep
+        .indices(Role::Bot)
+        .filter(|&i| d.fallback.matches(&prep.normalized[i]))
+        .collect();
+    if !fallbacks.is_empty() {
+        out.push(Finding {
+            reason: Reason::BotFallback,
+            detail: format!(
+                "bot could not understand or help {} time(s), first in message {}",
+                fallbacks.len(),
+                fallbacks[0]
+            ),
+            messages: fallbacks.clone(),
+        });
+    }
+
+    // customer_repeat: a later customer message restating an earlier one.
+    let cfg = &d.config.detect;
+    let sets: Vec<(usize, Vec<&str>)> = customer
+        .iter()
+        .map(|&i| (i, content_set(&prep.normalized[i])))
+        .filter(|(_, s)| s.len() >= cfg.customer_repeat_min_words)
+        .collect();
+    let mut restated = Vec::new();
+    let mut first_pair = None;
+    for (k, (i, set)) in sets.iter().enumerate() {
+        if let Some((j, sim)) = sets[..k]
+            .iter()
+            .map(|(j, earlier)| (*j, jaccard(earlier, set)))
+            .find(|(_, sim)| *sim >= cfg.customer_repeat_similarity)
+        {
+            first_pair.get_or_insert((j, *i, sim));
+            restated.push(*i);
+        }
+    }
+    if let Some((j, i, sim)) = first_pair {
+        out.push(Finding {
+            reason: Reason::CustomerRepeat,
+            detail: format!("customer message {i} restates message {j} (similarity {sim:.2})"),
+            messages: restated,
+        });
+    }
+
+    // How the conversation ended.
+    let closing_complaint = last_customer.filter(|&i| {
+        first_reply.is_some_and(|r| r < i)
+            && (d.negative_close.matches(&prep.normalized[i])
+                || prep.sentiment[i] <= NEGATIVE_CLOSE_SENTIMENT)
+    });
+    let confirmed = closing_complaint.is_none()
+        && last_customer.is_some_and(|i| d.confirmation.matches(&prep.normalized[i]));
+
+    if let Some(i) = closing_complaint {
+        let why = match d.negative_close.find(&prep.normalized[i]) {
+            Some(p) => format!("\"{p}\""),
+            None => format!("sentiment {:.2}", prep.sentiment[i]),
+        };
+        out.push(Finding {
+            reason: Reason::NegativeClose,
+            detail: format!("customer's last message {i} expresses failure ({why})"),
+            messages: vec![i],
+        });
+    }
+
+    if let Some(i) = last_spoken {
+        if msgs[i].role == Role::Customer && !confirmed && closing_complaint.is_none() {
+            out.push(Finding {
+                reason: Reason::Unanswered,
+                detail: format!("conversation ends on customer message {i} with no reply"),
+                messages: vec![i],
+            });
+        }
+        if msgs[i].role == Role::Bot && fallbacks.last() == Some(&i) {
+            out.push(Finding {
+                reason: Reason::AbandonedAfterFallback,
+                detail: format!("customer left after the bot's fallback in message {i}"),
+                messages: vec![i],
+            });
+        }
+    }
+
+    // handoff: an agent spoke, or the platform/bot announced a transfer.
+    let handed = msgs.iter().enumerate().find(|(i, m)| {
+        m.role == Role::Agent
+            || (matches!(m.role, Role::System | Role::Bot)
+                && d.handoff.matches(&prep.normalized[*i]))
+    });
+    if let Some((i, m)) = handed {
+        let detail = if m.role == Role::Agent {
+            format!("a human agent took over at message {i}")
+        } else {
+            format!("transfer to a person announced in message {i}")
+        };
+        out.push(Finding {
+            reason: Reason::Handoff,
+            detail,
+            messages: vec![i],
+        });
+    }
+
+    // explicit_status
+    if let Some(status) = prep.conv.status.as_deref() {
+        let s = status.trim().to_ascii_lowercase();
+        if d.open_statuses.iter().any(|o| *o == s) {
+            out.push(Finding {
+                reason: Reason::ExplicitStatus,
+                detail: format!("platform status is \"{status}\""),
+                messages: Vec::new(),
+            });
+        }
+    }
+
+    Outcome { confirmed }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{assess, conv};
+    use crate::model::{Reason, Role};
+    use Role::{Agent, Bot, Customer, System};
+
+    #[test]
+    fn escalation_request_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "my card was declined"),
+            (Bot, "Let me check that card for you."),
+            (Customer, "can I talk to a real person please"),
+        ]));
+        assert!(a.has(Reason::EscalationRequest));
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.reason == Reason::EscalationRequest);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![2]));
+        let a = assess(&conv(&[
+            (Customer, "my card was declined"),
+            (Bot, "I have unblocked your card, please try again."),
+            (Customer, "thanks, that worked"),
+        ]));
+        assert!(!a.has(Reason::EscalationRequest));
+        assert!(!a.needs_human);
+    }
+
+    #[test]
+    fn bot_fallback_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "where is my refund"),
+            (Bot, "Sorry, I didn't understand that."),
+            (Customer, "the refund for order 123"),
+            (Bot, "Your refund was issued on Monday and takes 3-5 days."),
+        ]));
+        assert!(a.has(Reason::BotFallback));
+        assert!(
+            a.unresolved,
+            "a fallback without a confirmation stays unresolved"
+        );
+        let a = assess(&conv(&[
+            (Customer, "where is my refund"),
+            (Bot, "Your refund was issued on Monday and takes 3-5 days."),
+            (Customer, "great, thanks"),
+        ]));
+        assert!(!a.has(Reason::BotFallback));
+    }
+
+    #[test]
+    fn fallback_recovered_by_confirmation_is_resolved() {
+        let a = assess(&conv(&[
+            (Customer, "where is my refund"),
+            (Bot, "Sorry, I didn't understand that."),
+            (Customer, "the refund for order 123"),
+            (Bot, "Your refund was issued on Monday and takes 3-5 days."),
+            (Customer, "perfect, thank you"),
+        ]));
+        assert!(a.has(Reason::BotFallback));
+        assert!(a.confirmed);
+        assert!(!a.unresolved);
+    }
+
+    #[test]
+    fn customer_repeat_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "I need to cancel the payment to Acme Ltd today"),
+            (Bot, "You can view your payments in the app."),
+            (Customer, "no, I need to CANCEL the payment to Acme Ltd"),
+            (Bot, "You can view your payments in the app under Payments."),
+        ]));
+        assert!(a.has(Reason::CustomerRepeat));
+        let a = assess(&conv(&[
+            (Customer, "I need to cancel the payment to Acme Ltd today"),
+            (Bot, "Which payment? Please give the date."),
+            (Customer, "the one from last Tuesday for 40 pounds"),
+            (Bot, "Done, that payment is cancelled."),
+        ]));
+        assert!(!a.has(Reason::CustomerRepeat));
+    }
+
+    #[test]
+    fn unanswered_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "my parcel is late"),
+            (Bot, "It is due tomorrow."),
+            (Customer, "can you change the delivery address?"),
+        ]));
+        assert!(a.has(Reason::Unanswered));
+        let a = assess(&conv(&[
+            (Customer, "my parcel is late"),
+            (Bot, "It is due tomorrow."),
+            (Customer, "ok thanks"),
+        ]));
+        assert!(!a.has(Reason::Unanswered));
+    }
+
+    #[test]
+    fn negative_close_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "my login fails"),
+            (Bot, "Please reset your password from the login page."),
+            (Customer, "I did, still not working. This is useless"),
+        ]));
+        assert!(a.has(Reason::NegativeClose));
+        assert!(
+            !a.has(Reason::Unanswered),
+            "a complaint is reported once, as negative_close"
+        );
+        let a = assess(&conv(&[
+            (Customer, "my login fails, so annoying"),
+            (Bot, "Please reset your password from the login page."),
+            (Customer, "that worked, thanks"),
+        ]));
+        assert!(!a.has(Reason::NegativeClose));
+    }
+
+    #[test]
+    fn abandoned_after_fallback_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "dispute a charge"),
+            (Bot, "I'm not sure I follow. Could you rephrase?"),
+        ]));
+        assert!(a.has(Reason::AbandonedAfterFallback));
+        let a = assess(&conv(&[
+            (Customer, "dispute a charge"),
+            (Bot, "I'm not sure I follow. Could you rephrase?"),
+            (Customer, "I want to dispute a card charge"),
+            (Bot, "I have opened a dispute for you."),
+            (Customer, "thanks"),
+        ]));
+        assert!(!a.has(Reason::AbandonedAfterFallback));
+    }
+
+    #[test]
+    fn handoff_positive_and_negative() {
+        let a = assess(&conv(&[
+            (Customer, "my account is locked"),
+            (System, "Conversation transferred to an agent"),
+            (Agent, "Hi, Sam here, I've unlocked it."),
+            (Customer, "thanks"),
+        ]));
+        assert!(a.has(Reason::Handoff));
+        assert!(a.needs_human);
+        let a = assess(&conv(&[
+            (Customer, "my account is locked"),
+            (Bot, "I've sent an unlock link to your e-mail."),
+            (Customer, "thanks"),
+        ]));
+        assert!(!a.has(Reason::Handoff));
+    }
+
+    #[test]
+    fn explicit_status_positive_and_negative() {
+        let mut c = conv(&[(Customer, "refund please"), (Bot, "Refund issued.")]);
+        c.status = Some("Escalated".into());
+        assert!(assess(&c).has(Reason::ExplicitStatus));
+        c.status = Some("solved".into());
+        assert!(!assess(&c).has(Reason::ExplicitStatus));
+    }
+}

@@ -1,0 +1,194 @@
+//! Per-message CSV: one row per message, grouped into conversations by the id column.
+//! Rows of one conversation need not be adjacent, so a CSV file's conversations are held
+//! until the file ends (memory grows with the CSV file; JSONL streams).
+//! A conversation is one record: it is skipped (with the line of the offending row) when
+//! any of its rows has an unknown role; a row that cannot be read at all is its own skip.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::{Batch, InputFile, Skip, SkipKind, CHUNK_RECORDS};
+use crate::error::{Error, Result};
+use crate::model::{Conversation, Location, Message, Role};
+
+/// Column names; each can be changed with a `--csv-*` flag.
+#[derive(Debug, Clone)]
+pub struct CsvColumns {
+    pub id: String,
+    pub role: String,
+    pub text: String,
+    pub ts: String,
+    pub category: String,
+    pub csat: String,
+    pub bot_version: String,
+    pub status: String,
+}
+
+impl Default for CsvColumns {
+    fn default() -> Self {
+        CsvColumns {
+            id: "conversation_id".into(),
+            role: "role".into(),
+            text: "text".into(),
+            ts: "ts".into(),
+            category: "category".into(),
+            csat: "csat".into(),
+            bot_version: "bot_version".into(),
+            status: "status".into(),
+        }
+    }
+}
+
+struct Pending {
+    conversation: Conversation,
+    error: Option<Skip>,
+}
+
+pub fn read<R: Read>(
+    index: usize,
+    file: &InputFile,
+    reader: R,
+    cols: &CsvColumns,
+    sink: &mut impl FnMut(Batch) -> Result<()>,
+) -> Result<u64> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::InputFormat {
+            path: file.display(),
+            message: format!("cannot read the CSV header: {e}"),
+        })?
+        .clone();
+    let find = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let need = |name: &str, flag: &str| {
+        find(name).ok_or_else(|| Error::InputFormat {
+            path: file.display(),
+            message: format!(
+                "CSV header has no column \"{name}\" (columns: {}); name it with {flag}",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        })
+    };
+    let id_col = need(&cols.id, "--csv-id")?;
+    let role_col = need(&cols.role, "--csv-role")?;
+    let text_col = need(&cols.text, "--csv-text")?;
+    let ts_col = find(&cols.ts);
+    let category_col = find(&cols.category);
+    let csat_col = find(&cols.csat);
+    let version_col = find(&cols.bot_version);
+    let status_col = find(&cols.status);
+
+    let mut order: Vec<Pending> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut row_errors: Vec<Skip> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line();
+        let location = Location {
+            file: index,
+            line,
+            element: 0,
+        };
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) if e.is_io_error() => {
+                return Err(Error::InputFormat {
+                    path: file.display(),
+                    message: format!("read error at line {line}: {e}"),
+                })
+            }
+            Err(e) => {
+                row_errors.push(Skip {
+                    kind: SkipKind::InvalidCsvRow,
+                    location,
+                    message: format!("unreadable CSV row: {e}"),
+                });
+                continue;
+            }
+        }
+        let get = |col: Option<usize>| {
+            col.and_then(|c| record.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let Some(id) = get(Some(id_col)) else {
+            row_errors.push(Skip {
+                kind: SkipKind::InvalidCsvRow,
+                location,
+                message: format!("row has no {} value", cols.id),
+            });
+            continue;
+        };
+        let slot = *by_id.entry(id.clone()).or_insert_with(|| {
+            order.push(Pending {
+                conversation: Conversation {
+                    id: id.clone(),
+                    location,
+                    ..Default::default()
+                },
+                error: None,
+            });
+            order.len() - 1
+        });
+        let pending = &mut order[slot];
+        let conv = &mut pending.conversation;
+        let role_name = record.get(role_col).unwrap_or("").trim();
+        match Role::parse(role_name) {
+            Some(role) => conv.messages.push(Message {
+                role,
+                text: record.get(text_col).unwrap_or("").to_string(),
+                ts: get(ts_col),
+            }),
+            None => {
+                pending.error.get_or_insert(Skip {
+                    kind: SkipKind::UnknownRole,
+                    location,
+                    message: format!("conversation {id}: unknown role \"{role_name}\""),
+                });
+            }
+        }
+        if conv.category.is_none() {
+            conv.category = get(category_col);
+        }
+        if conv.bot_version.is_none() {
+            conv.bot_version = get(version_col);
+        }
+        if conv.status.is_none() {
+            conv.status = get(status_col);
+        }
+        if conv.started_at.is_none() {
+            conv.started_at = get(ts_col);
+        }
+        if let Some(csat) = get(csat_col) {
+            match csat.parse::<f64>() {
+                Ok(v) => conv.csat = Some(v),
+                Err(_) => {
+                    pending.error.get_or_insert(Skip {
+                        kind: SkipKind::InvalidField,
+                        location,
+                        message: format!("conversation {id}: csat is not a number: {csat:?}"),
+                    });
+                }
+            }
+        }
+    }
+
+    let records = (order.len() + row_errors.len()) as u64;
+    let mut batch: Vec<std::result::Result<Conversation, Skip>> =
+        row_errors.into_iter().map(Err).collect();
+    for p in order {
+        batch.push(match p.error {
+            Some(e) => Err(e),
+            None => Ok(p.conversation),
+        });
+        if batch.len() >= CHUNK_RECORDS {
+            sink(Batch::Parsed(std::mem::take(&mut batch)))?;
+        }
+    }
+    if !batch.is_empty() {
+        sink(Batch::Parsed(batch))?;
+    }
+    Ok(records)
+}

@@ -1,0 +1,195 @@
+//! The default terminal report: a ranked table, then per-category evidence, then the input
+//! accounting.
+
+use std::fmt::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use super::{clip, pct, RenderOptions, Renderer};
+use crate::aggregate::summary::{CategoryStats, Recommendation, Summary};
+use crate::error::Result;
+
+pub struct TableRenderer;
+
+const HEADER: [&str; 11] = [
+    "Category",
+    "Convs",
+    "Needs human (95% CI)",
+    "Unresolved",
+    "Asked human",
+    "Loop",
+    "Sat. drop",
+    "CSAT (n)",
+    "Agent h",
+    "Recommendation",
+    "Top reasons",
+];
+
+fn cells(c: &CategoryStats) -> Vec<String> {
+    vec![
+        c.category.clone(),
+        c.conversations.to_string(),
+        format!(
+            "{} ({}–{})",
+            pct(c.needs_human_rate),
+            pct(c.needs_human_ci[0]),
+            pct(c.needs_human_ci[1])
+        ),
+        pct(c.unresolved_rate),
+        pct(c.escalation_request_rate),
+        pct(c.loop_rate),
+        pct(c.satisfaction_drop_rate),
+        match c.mean_csat {
+            Some(m) => format!("{m:.2} ({})", c.csat_answered),
+            None => "–".to_string(),
+        },
+        format!("{:.1}", c.agent_hours),
+        c.recommendation.label().to_string(),
+        c.top_reasons
+            .iter()
+            .take(3)
+            .map(|r| format!("{} {}", r.reason, pct(r.rate)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    ]
+}
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn bold(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn recommendation(&self, r: Recommendation) -> String {
+        let code = match r {
+            Recommendation::RouteToHumans => "31",
+            Recommendation::HumanReview => "33",
+            Recommendation::BotOk => "32",
+            Recommendation::InsufficientData => "2",
+        };
+        if self.color {
+            format!("\x1b[{code}m{}\x1b[0m", r.label())
+        } else {
+            r.label().to_string()
+        }
+    }
+}
+
+impl Renderer for TableRenderer {
+    fn render(&self, s: &Summary, opts: &RenderOptions) -> Result<String> {
+        let style = Style { color: opts.color };
+        let mut out = String::new();
+        let inp = &s.input;
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold("handoff audit: where humans are needed, by category")
+        );
+        let _ = writeln!(
+            out,
+            "{} conversations audited from {} file(s); {} records read, {} skipped{}",
+            inp.audited,
+            inp.files.len(),
+            inp.records_read,
+            inp.skipped,
+            match &s.period {
+                Some([a, b]) => format!("; period {a} .. {b}"),
+                None => String::new(),
+            }
+        );
+        let _ = writeln!(
+            out,
+            "Needs human overall: {} ({}–{}), {} of {}; estimated agent time {:.1} h at {} min each\n",
+            pct(s.overall.needs_human_rate),
+            pct(s.overall.needs_human_ci[0]),
+            pct(s.overall.needs_human_ci[1]),
+            s.overall.needs_human,
+            s.overall.conversations,
+            s.overall.agent_hours,
+            s.settings.handle_minutes
+        );
+
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(HEADER);
+        for c in s.categories.iter().chain(std::iter::once(&s.overall)) {
+            table.add_row(cells(c));
+        }
+        for i in 1..9 {
+            if let Some(col) = table.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        let _ = writeln!(out, "{table}");
+
+        for c in &s.categories {
+            if c.needs_human == 0 {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "\n{} — {}: {} of {} conversations need a human",
+                style.bold(&c.category),
+                style.recommendation(c.recommendation),
+                c.needs_human,
+                c.conversations
+            );
+            if !c.repeated_answers.is_empty() {
+                let _ = writeln!(out, "  Bot answers most repeated in those conversations:");
+                for a in c.repeated_answers.iter().take(3) {
+                    let _ = writeln!(
+                        out,
+                        "    {}× ({} of all uses needed a human) \"{}\"",
+                        a.needs_human,
+                        pct(a.needs_human_share),
+                        clip(&a.text, 90)
+                    );
+                }
+            }
+            for e in c.examples.iter().take(2) {
+                let _ = writeln!(
+                    out,
+                    "  Example {} ({}, score {:.2}):",
+                    e.id, e.location, e.score
+                );
+                for ev in &e.evidence {
+                    let quote = ev
+                        .messages
+                        .iter()
+                        .rev()
+                        .find(|m| m.role != "system" && !m.text.trim().is_empty())
+                        .map(|m| format!(" — {} #{}: \"{}\"", m.role, m.index, clip(&m.text, 70)))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "    {}: {}{}", ev.reason, ev.detail, quote);
+                }
+            }
+        }
+
+        if inp.skipped > 0 {
+            let _ = writeln!(out, "\n{}", style.bold("Skipped records"));
+            for r in &inp.skip_reasons {
+                let _ = writeln!(out, "  {} × {}", r.count, r.reason);
+                for f in &r.first {
+                    let _ = writeln!(out, "    {f}");
+                }
+            }
+        }
+        if !s.settings.redacted {
+            let _ = writeln!(
+                out,
+                "\nNote: --no-redact was given; transcript text is shown as is."
+            );
+        }
+        Ok(out)
+    }
+}
