@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::detect::lexicon;
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub detect: DetectConfig,
@@ -74,19 +74,6 @@ pub struct PhraseConfig {
     pub confirmation: Option<Vec<String>>,
     pub handoff: Option<Vec<String>>,
     pub open_statuses: Option<Vec<String>>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            detect: DetectConfig::default(),
-            score: ScoreConfig::default(),
-            recommend: RecommendConfig::default(),
-            phrases: PhraseConfig::default(),
-            taxonomy: None,
-            sentiment: BTreeMap::new(),
-        }
-    }
 }
 
 impl Default for DetectConfig {

@@ -29,8 +29,6 @@ const EXAMPLES_PER_CATEGORY: usize = 3;
 const SKIP_LOCATIONS: usize = 5;
 /// Repeated answers listed per category.
 const TOP_ANSWERS: usize = 5;
-/// Reasons listed per category.
-const TOP_REASONS: usize = 4;
 
 pub struct AggregateOptions {
     pub handle_minutes: f64,
@@ -301,7 +299,7 @@ impl Aggregator {
         } else {
             Recommendation::BotOk
         };
-        let mut top_reasons: Vec<ReasonCount> = Reason::ALL
+        let mut reasons: Vec<ReasonCount> = Reason::ALL
             .iter()
             .map(|reason| (reason, row.reasons[reason.index()]))
             .filter(|(_, c)| *c > 0)
@@ -312,8 +310,7 @@ impl Aggregator {
             })
             .collect();
         // Stable sort: ties keep the documented reason order.
-        top_reasons.sort_by(|a, b| b.conversations.cmp(&a.conversations));
-        top_reasons.truncate(TOP_REASONS);
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.conversations));
         let ci = wilson(needs_human, n);
         CategoryStats {
             category: row.category.clone(),
@@ -339,7 +336,7 @@ impl Aggregator {
             csat_answered,
             agent_hours: round(needs_human as f64 * self.opts.handle_minutes / 60.0, 1),
             recommendation,
-            top_reasons,
+            reasons,
             repeated_answers: self
                 .answers
                 .get(&row.category)

@@ -88,7 +88,8 @@ pub struct CategoryStats {
     pub csat_answered: u64,
     pub agent_hours: f64,
     pub recommendation: Recommendation,
-    pub top_reasons: Vec<ReasonCount>,
+    /// Every reason found in the category, most frequent first.
+    pub reasons: Vec<ReasonCount>,
     pub repeated_answers: Vec<RepeatedAnswer>,
     pub examples: Vec<Example>,
 }

@@ -205,7 +205,16 @@ pub const ALREADY_TOLD: &[&str] = &[
     "for the third time",
     "how many times",
     "repeat myself",
-    "again",
+    // A bare "again" is too common in neutral questions ("how do I stop this happening
+    // again?"); only phrasings that complain about repetition count.
+    "again and again",
+    "ask again",
+    "asking again",
+    "not again",
+    "this again",
+    "same thing again",
+    "same answer again",
+    "here we go again",
 ];
 
 /// ALL-CAPS words that are not shouting.
@@ -434,8 +443,8 @@ struct WordInfo {
 /// One whitespace-separated token of the lower-cased buffer.
 #[derive(Clone, Copy)]
 struct RawTok {
-    start: u32,
-    end: u32,
+    start: usize,
+    end: usize,
     /// Python's `str.isupper()`: has upper-case letters and no lower-case.
     upper: bool,
 }
@@ -454,10 +463,10 @@ enum Role {
 struct Tok {
     /// The lexicon form (punctuation stripped unless the punctuated form is in
     /// the lexicon), as a range of the buffer.
-    start: u32,
-    end: u32,
+    start: usize,
+    end: usize,
     /// End of the raw token in the buffer (for mapping phrase matches).
-    raw_end: u32,
+    raw_end: usize,
     upper: bool,
     info: WordInfo,
     role: Role,
@@ -675,10 +684,10 @@ impl SentimentModel {
         let mut toks: Vec<Tok> = raws
             .iter()
             .map(|raw| {
-                let (start, end, info) = self.lookup(buf, raw.start as usize, raw.end as usize);
+                let (start, end, info) = self.lookup(buf, raw.start, raw.end);
                 Tok {
-                    start: start as u32,
-                    end: end as u32,
+                    start,
+                    end,
                     raw_end: raw.end,
                     upper: raw.upper,
                     info,
@@ -691,8 +700,8 @@ impl SentimentModel {
                 if !on_word_boundaries(buf, m.start(), m.end()) {
                     continue;
                 }
-                let first = toks.partition_point(|t| (t.raw_end as usize) <= m.start());
-                let last = toks.partition_point(|t| (t.raw_end as usize) < m.end());
+                let first = toks.partition_point(|t| t.raw_end <= m.start());
+                let last = toks.partition_point(|t| t.raw_end < m.end());
                 if last <= first || last >= toks.len() {
                     continue;
                 }
@@ -743,11 +752,13 @@ impl SentimentModel {
     /// The sum of the token sentiments after VADER's rules ("but" included).
     fn valence_sum(&self, buf: &str, toks: &[Tok]) -> f32 {
         let n = toks.len();
-        let word = |i: usize| &buf[toks[i].start as usize..toks[i].end as usize];
+        let word = |i: usize| &buf[toks[i].start..toks[i].end];
         let upper_count = toks.iter().filter(|t| t.upper).count();
         let cap_diff = upper_count > 0 && upper_count < n;
         let but_at = (0..n).find(|&i| toks[i].role == Role::Word && word(i) == "but");
         let is_negated = |i: usize| toks[i].info.negation || word(i).contains("n't");
+        // "no" that is not part of a phrase ("no help")
+        let is_no = |i: usize| toks[i].role == Role::Word && word(i) == "no";
         let dampener_at = |i: usize| {
             i + 1 < n
                 && DAMPENER_BIGRAMS
@@ -775,9 +786,9 @@ impl SentimentModel {
                     }
                 }
             }
-            if (i > 0 && word(i - 1) == "no")
-                || (i > 1 && word(i - 2) == "no")
-                || (i > 2 && word(i - 3) == "no" && matches!(word(i - 1), "or" | "nor"))
+            if (i > 0 && is_no(i - 1))
+                || (i > 1 && is_no(i - 2))
+                || (i > 2 && is_no(i - 3) && matches!(word(i - 1), "or" | "nor"))
             {
                 v = base * N_SCALAR;
             }
@@ -908,63 +919,83 @@ fn booster_scalar(scalar: f32, modifier_upper: bool, valence: f32, cap_diff: boo
 /// of whitespace separates), typographic apostrophes as `'`, and records
 /// each token. Returns whether the text has any lower-case letter.
 fn normalise_into(text: &str, buf: &mut String, toks: &mut Vec<RawTok>) -> bool {
-    buf.clear();
     toks.clear();
-    let mut any_lower = false;
-    let mut in_tok = false;
-    let mut start = 0usize;
-    let (mut has_upper, mut has_lower) = (false, false);
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if in_tok {
-                toks.push(RawTok {
-                    start: start as u32,
-                    end: buf.len() as u32,
-                    upper: has_upper && !has_lower,
-                });
-                any_lower |= has_lower;
-                in_tok = false;
-            }
-            continue;
-        }
-        if !in_tok {
-            if !buf.is_empty() {
-                buf.push(' ');
-            }
-            start = buf.len();
-            in_tok = true;
-            has_upper = false;
-            has_lower = false;
-        }
-        if c.is_ascii() {
-            if c.is_ascii_uppercase() {
-                has_upper = true;
-                buf.push(c.to_ascii_lowercase());
-            } else {
-                has_lower |= c.is_ascii_lowercase();
-                buf.push(c);
-            }
-        } else {
-            match c {
-                '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' => buf.push('\''),
-                _ if c.is_uppercase() => {
-                    has_upper = true;
-                    buf.extend(c.to_lowercase());
-                }
-                _ => {
-                    has_lower |= c.is_lowercase();
-                    buf.push(c);
-                }
-            }
-        }
+    if text.is_ascii() {
+        let mut bytes = std::mem::take(buf).into_bytes();
+        let any_lower = normalise_ascii(text.as_bytes(), &mut bytes, toks);
+        // Only ASCII was written, so this cannot fail.
+        *buf = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        return any_lower;
     }
-    if in_tok {
+    buf.clear();
+    let mut any_lower = false;
+    for word in text.split_whitespace() {
+        if !buf.is_empty() {
+            buf.push(' ');
+        }
+        let start = buf.len();
+        let (mut has_upper, mut has_lower) = (false, false);
+        if word.is_ascii() {
+            for b in word.bytes() {
+                has_upper |= b.is_ascii_uppercase();
+                has_lower |= b.is_ascii_lowercase();
+            }
+            buf.push_str(word);
+            buf[start..].make_ascii_lowercase();
+        } else {
+            for c in word.chars() {
+                match c {
+                    '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' => buf.push('\''),
+                    _ if c.is_uppercase() => {
+                        has_upper = true;
+                        buf.extend(c.to_lowercase());
+                    }
+                    _ => {
+                        has_lower |= c.is_lowercase();
+                        buf.push(c);
+                    }
+                }
+            }
+        }
         toks.push(RawTok {
-            start: start as u32,
-            end: buf.len() as u32,
+            start,
+            end: buf.len(),
             upper: has_upper && !has_lower,
         });
         any_lower |= has_lower;
+    }
+    any_lower
+}
+
+/// [`normalise_into`] for ASCII text, a byte at a time.
+fn normalise_ascii(text: &[u8], out: &mut Vec<u8>, toks: &mut Vec<RawTok>) -> bool {
+    // char::is_whitespace restricted to ASCII
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    out.clear();
+    out.reserve(text.len() + 1);
+    let mut any_lower = false;
+    let mut rest = text;
+    while let Some(skip) = rest.iter().position(|b| !is_space(b)) {
+        rest = &rest[skip..];
+        let len = rest.iter().position(is_space).unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(len);
+        rest = tail;
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        let start = out.len();
+        let (upper, lower) = word.iter().fold((false, false), |(u, l), b| {
+            (u | b.is_ascii_uppercase(), l | b.is_ascii_lowercase())
+        });
+        out.extend_from_slice(word);
+        out[start..].make_ascii_lowercase();
+        toks.push(RawTok {
+            start,
+            end: out.len(),
+            upper: upper && !lower,
+        });
+        any_lower |= lower;
     }
     any_lower
 }
@@ -1083,7 +1114,7 @@ fn count_shouted_words(buf: &str, raws: &[RawTok]) -> usize {
     raws.iter()
         .filter(|raw| raw.upper)
         .filter(|raw| {
-            let core = buf[raw.start as usize..raw.end as usize].trim_matches(is_punct);
+            let core = buf[raw.start..raw.end].trim_matches(is_punct);
             let letters = core.chars().filter(|c| c.is_alphabetic()).count();
             letters >= 3
                 && core
@@ -1178,6 +1209,19 @@ mod tests {
             ("I hate waiting", -0.5719),
             ("I don't hate it", 0.4585),
             ("It isn't that bad", 0.431),
+            ("I'm not angry, just disappointed", 0.6435),
+            (
+                "Why is my parcel still not here? It was due three days ago, not happy.",
+                -0.4585,
+            ),
+            ("hmm ok", 0.296),
+            ("FFS just give me a human", -0.6739),
+            ("I am not VERY happy but it is ok I guess", 0.1082),
+            ("least good", -0.3412),
+            ("the least good", -0.3412),
+            ("at least good", 0.4404),
+            ("i am not so sure it is bad", -0.7161),
+            ("never so bad", -0.6696),
             ("", 0.0),
         ];
         for &(text, want) in cases {
@@ -1310,6 +1354,7 @@ mod tests {
         assert!(s("I'm not fed up") > 0.0);
         // phrase parts do not modify the next word
         assert!(s("not helping, useless") < s("useless"));
+        assert!(s("no help useless") < s("no help"));
         // negative: no phrase across a word boundary
         assert!(s("a waste of timetables") > s("a waste of time"));
         assert!(close(s("not workingman"), s("not")));
@@ -1411,13 +1456,14 @@ mod tests {
             "i just said that",
             "for the third time, it's broken",
             "how many times do I have to ask",
-            "it happened again",
+            "not again, it's the same answer",
         ] {
             assert_eq!(markers(t), vec![MARKER_ALREADY_TOLD], "{t:?}");
         }
         for t in [
             "thanks again",
             "thank you again!",
+            "how do I stop this happening again?",
             "thanks once again",
             "against it",
             "hi",
@@ -1462,6 +1508,16 @@ mod tests {
             assert!((-1.0..=1.0).contains(&v), "{t:?} -> {v}");
             let _ = markers(t);
         }
+    }
+
+    #[test]
+    fn long_input_is_fine() {
+        let text = "I already told you, NOT good but kind of useless wtf!!! again ".repeat(20_000);
+        let t = std::time::Instant::now();
+        let v = s(&text);
+        assert!((-1.0..=1.0).contains(&v));
+        assert_eq!(markers(&text).len(), 5);
+        assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
     }
 
     /// Rough throughput: `cargo test --release -- --ignored --nocapture`.

@@ -143,7 +143,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     // explicit_status
     if let Some(status) = prep.conv.status.as_deref() {
         let s = status.trim().to_ascii_lowercase();
-        if d.open_statuses.iter().any(|o| *o == s) {
+        if d.open_statuses.contains(&s) {
             out.push(Finding {
                 reason: Reason::ExplicitStatus,
                 detail: format!("platform status is \"{status}\""),

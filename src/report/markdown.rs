@@ -54,8 +54,9 @@ impl Renderer for MarkdownRenderer {
                     .unwrap_or_else(|| "–".into()),
                 c.agent_hours,
                 c.recommendation.label(),
-                c.top_reasons
+                c.reasons
                     .iter()
+                    .take(3)
                     .map(|r| format!("{} {}", r.reason, pct(r.rate)))
                     .collect::<Vec<_>>()
                     .join(", ")

@@ -46,7 +46,7 @@ fn cells(c: &CategoryStats) -> Vec<String> {
         },
         format!("{:.1}", c.agent_hours),
         c.recommendation.label().to_string(),
-        c.top_reasons
+        c.reasons
             .iter()
             .take(3)
             .map(|r| format!("{} {}", r.reason, pct(r.rate)))

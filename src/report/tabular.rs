@@ -23,7 +23,7 @@ pub const HEADER: [&str; 17] = [
     "csat_answered",
     "agent_hours",
     "recommendation",
-    "top_reasons",
+    "reasons",
 ];
 
 fn row(c: &CategoryStats) -> Vec<String> {
@@ -47,7 +47,7 @@ fn row(c: &CategoryStats) -> Vec<String> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
-        c.top_reasons
+        c.reasons
             .iter()
             .map(|r| format!("{}:{}", r.reason, r.conversations))
             .collect::<Vec<_>>()

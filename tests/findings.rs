@@ -1,0 +1,131 @@
+//! `--findings`: per-conversation rows with reasons and evidence, in every format.
+
+use crate::harness::{conversation, handoff, TestDir};
+
+fn input(dir: &TestDir) -> std::path::PathBuf {
+    let lines = [
+        conversation(
+            "loop-1",
+            "delivery",
+            &[
+                ("customer", "where is my parcel"),
+                (
+                    "bot",
+                    "You can track your parcel from the Orders page using the tracking link.",
+                ),
+                ("customer", "the link is broken, call me on +44 7700 900123"),
+                (
+                    "bot",
+                    "You can track your parcel from the Orders page using the tracking link.",
+                ),
+                ("customer", "still broken"),
+                (
+                    "bot",
+                    "You can track your parcel from the Orders page using the tracking link.",
+                ),
+            ],
+        ),
+        conversation(
+            "ok-1",
+            "delivery",
+            &[
+                ("customer", "where is my parcel"),
+                ("bot", "It arrives tomorrow."),
+                ("customer", "great thanks"),
+            ],
+        ),
+    ];
+    dir.write("in.jsonl", &lines.join("\n"))
+}
+
+#[test]
+fn jsonl_findings_cite_the_messages_behind_each_flag() {
+    let dir = TestDir::new();
+    handoff()
+        .arg("audit")
+        .arg(input(&dir))
+        .arg("--findings")
+        .arg(dir.path("f.jsonl"))
+        .arg("-q")
+        .ok();
+    let rows: Vec<serde_json::Value> = dir
+        .read("f.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(rows.len(), 2, "one row per audited conversation");
+    let looped = &rows[0];
+    assert_eq!(looped["id"], "loop-1");
+    assert_eq!(looped["needs_human"], true);
+    assert_eq!(looped["is_loop"], true);
+    let evidence = looped["evidence"].as_array().expect("evidence");
+    let bot_loop = evidence
+        .iter()
+        .find(|e| e["reason"] == "bot_loop")
+        .expect("bot_loop evidence");
+    let indices: Vec<u64> = bot_loop["messages"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|x| x["index"].as_u64()).collect())
+        .unwrap_or_default();
+    assert_eq!(indices, [1, 3, 5]);
+    assert!(looped["location"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with("in.jsonl:1"));
+    let text = serde_json::to_string(looped).unwrap_or_default();
+    assert!(
+        !text.contains("7700 900123"),
+        "phone numbers are masked in evidence"
+    );
+    assert_eq!(rows[1]["needs_human"], false);
+    assert_eq!(rows[1]["reasons"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn csv_findings_have_one_row_per_conversation() {
+    let dir = TestDir::new();
+    handoff()
+        .arg("audit")
+        .arg(input(&dir))
+        .arg("--findings")
+        .arg(dir.path("f.csv"))
+        .arg("-q")
+        .ok();
+    let mut rdr = csv::Reader::from_path(dir.path("f.csv")).expect("csv");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][0], "loop-1");
+    assert!(
+        rows[0][11].contains("bot_loop"),
+        "reasons column: {}",
+        &rows[0][11]
+    );
+    let evidence: serde_json::Value = serde_json::from_str(&rows[0][12]).expect("evidence JSON");
+    assert!(evidence.as_array().is_some_and(|e| !e.is_empty()));
+}
+
+#[test]
+fn parquet_findings_read_back() {
+    use polars::prelude::*;
+    let dir = TestDir::new();
+    handoff()
+        .arg("audit")
+        .arg(input(&dir))
+        .arg("--findings")
+        .arg(dir.path("f.parquet"))
+        .arg("-q")
+        .ok();
+    let file = std::fs::File::open(dir.path("f.parquet")).expect("parquet file");
+    let df = ParquetReader::new(file).finish().expect("readable parquet");
+    assert_eq!(df.height(), 2);
+    let ids = df.column("id").and_then(|c| c.str()).expect("id column");
+    assert_eq!(ids.get(0), Some("loop-1"));
+    let needs = df
+        .column("needs_human")
+        .and_then(|c| c.bool())
+        .expect("bool column");
+    assert_eq!(needs.get(0), Some(true));
+    assert_eq!(needs.get(1), Some(false));
+    let reasons = df.column("reasons").and_then(|c| c.str()).expect("reasons");
+    assert!(reasons.get(0).is_some_and(|r| r.contains("bot_loop")));
+}

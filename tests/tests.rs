@@ -1,0 +1,8 @@
+//! One integration-test binary (links once): end-to-end runs of the `handoff` binary.
+
+mod harness;
+
+mod audit_sample;
+mod findings;
+mod inputs;
+mod outputs;
