@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::detect::dissatisfaction::DissatisfactionConfig;
 use crate::detect::lexicon;
 use crate::error::{Error, Result};
 
@@ -42,6 +43,8 @@ pub struct DetectConfig {
     pub sentiment_negative: f64,
     /// CSAT at or below this value, after mapping the survey scale onto 1..5, is low.
     pub low_csat: f64,
+    /// Weights of the inferred-dissatisfaction turn model.
+    pub dissatisfaction: DissatisfactionConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,6 +90,7 @@ impl Default for DetectConfig {
             sentiment_drop: 0.5,
             sentiment_negative: -0.3,
             low_csat: 2.0,
+            dissatisfaction: DissatisfactionConfig::default(),
         }
     }
 }

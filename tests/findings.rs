@@ -92,16 +92,22 @@ fn csv_findings_have_one_row_per_conversation() {
         .arg("-q")
         .ok();
     let mut rdr = csv::Reader::from_path(dir.path("f.csv")).expect("csv");
+    let headers = rdr.headers().expect("header").clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {headers:?}"))
+    };
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 2);
-    assert_eq!(&rows[0][0], "loop-1");
-    assert!(
-        rows[0][11].contains("bot_loop"),
-        "reasons column: {}",
-        &rows[0][11]
-    );
-    let evidence: serde_json::Value = serde_json::from_str(&rows[0][12]).expect("evidence JSON");
+    assert_eq!(&rows[0][col("id")], "loop-1");
+    assert!(rows[0][col("reasons")].contains("bot_loop"));
+    let evidence: serde_json::Value =
+        serde_json::from_str(&rows[0][col("evidence")]).expect("evidence JSON");
     assert!(evidence.as_array().is_some_and(|e| !e.is_empty()));
+    let d: f64 = rows[0][col("dissatisfaction")].parse().expect("a number");
+    assert!((0.0..=1.0).contains(&d));
 }
 
 #[test]

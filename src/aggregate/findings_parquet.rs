@@ -45,6 +45,10 @@ impl ParquetFindings {
                 "score".into(),
                 rows.iter().map(|r| r.score).collect::<Vec<f64>>(),
             ),
+            Column::new(
+                "dissatisfaction".into(),
+                rows.iter().map(|r| r.dissatisfaction).collect::<Vec<f64>>(),
+            ),
             Column::new("unresolved".into(), b(|r| r.unresolved)),
             Column::new("escalation_request".into(), b(|r| r.escalation_request)),
             Column::new("loop".into(), b(|r| r.is_loop)),

@@ -20,7 +20,7 @@ use crate::redact::Redactor;
 
 use answers::AnswerCounter;
 use frame::{CategorySums, ChunkRows};
-use stats::{rate, round, wilson};
+use stats::{mean, rate, round, wilson};
 use summary::*;
 
 /// Examples kept per category for the report (the highest-scoring, earliest first).
@@ -110,6 +110,7 @@ impl Aggregator {
             }
             rows.sums[0].push(a.score);
             rows.sums[1].push(a.csat.unwrap_or(0.0));
+            rows.sums[2].push(a.dissatisfaction);
             for r in Reason::ALL {
                 rows.reasons[r.index()].push(a.has(r) as u64);
             }
@@ -185,6 +186,7 @@ impl Aggregator {
             category: a.category.clone(),
             needs_human: a.needs_human,
             score: a.score,
+            dissatisfaction: a.dissatisfaction,
             unresolved: a.unresolved,
             escalation_request: a.escalation_request,
             is_loop: a.is_loop,
@@ -323,14 +325,8 @@ impl Aggregator {
             loop_rate: round(rate(row.counter("loop"), n), 4),
             satisfaction_drop_rate: round(rate(row.counter("satisfaction_drop"), n), 4),
             confirmed_rate: round(rate(row.counter("confirmed"), n), 4),
-            mean_score: round(
-                if n > 0 {
-                    row.sum("score_sum") / n as f64
-                } else {
-                    0.0
-                },
-                4,
-            ),
+            mean_score: round(mean(row.sum("score_sum"), n), 4),
+            mean_dissatisfaction: round(mean(row.sum("dissatisfaction_sum"), n), 4),
             mean_csat: (csat_answered > 0)
                 .then(|| round(row.sum("csat_sum") / csat_answered as f64, 2)),
             csat_answered,

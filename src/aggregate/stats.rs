@@ -24,6 +24,14 @@ pub fn rate(part: u64, whole: u64) -> f64 {
     }
 }
 
+pub fn mean(sum: f64, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
 /// Rounds for stable, readable output (reports are compared across runs and thread counts).
 pub fn round(v: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);

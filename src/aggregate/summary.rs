@@ -84,6 +84,8 @@ pub struct CategoryStats {
     pub satisfaction_drop_rate: f64,
     pub confirmed_rate: f64,
     pub mean_score: f64,
+    /// Mean inferred dissatisfaction (0..1) of the category's conversations.
+    pub mean_dissatisfaction: f64,
     pub mean_csat: Option<f64>,
     pub csat_answered: u64,
     pub agent_hours: f64,
@@ -142,6 +144,7 @@ pub struct FindingRow {
     pub category: String,
     pub needs_human: bool,
     pub score: f64,
+    pub dissatisfaction: f64,
     pub unresolved: bool,
     pub escalation_request: bool,
     pub is_loop: bool,

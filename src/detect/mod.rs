@@ -3,6 +3,7 @@
 //! Nothing here prints or touches global state, so chunks can be assessed in parallel.
 
 pub mod category;
+pub mod dissatisfaction;
 pub mod lexicon;
 pub mod repetition;
 pub mod score;
@@ -16,6 +17,7 @@ use crate::config::Config;
 use crate::model::{Conversation, Finding, Reason, Role};
 
 use category::Taxonomy;
+use dissatisfaction::DissatisfactionModel;
 use sentiment::SentimentModel;
 use text::PhraseSet;
 
@@ -58,6 +60,7 @@ pub struct Detectors {
     pub open_statuses: Vec<String>,
     pub sentiment: SentimentModel,
     pub taxonomy: Taxonomy,
+    pub dissatisfaction: DissatisfactionModel,
     weights: [f64; Reason::ALL.len()],
 }
 
@@ -73,6 +76,8 @@ pub struct Assessment {
     pub confirmed: bool,
     pub needs_human: bool,
     pub score: f64,
+    /// Inferred dissatisfaction, 0..1 (see `dissatisfaction.rs`).
+    pub dissatisfaction: f64,
     /// CSAT as given (on the run's scale).
     pub csat: Option<f64>,
     /// Distinct bot answers of this conversation (normalised key, original text), long
@@ -184,6 +189,7 @@ impl Detectors {
                 .collect(),
             sentiment: SentimentModel::with_extra(&extra),
             taxonomy: Taxonomy::new(config.taxonomy.as_ref()),
+            dissatisfaction: DissatisfactionModel::new(config.detect.dissatisfaction.clone()),
             csat_scale,
             weights,
             config,
@@ -198,6 +204,7 @@ impl Detectors {
         let outcome = unresolved::detect(self, &prep, &mut findings);
         let repetition = repetition::detect(&self.config.detect, &prep, &mut findings);
         let satisfaction = satisfaction::detect(self, &prep, &mut findings);
+        let inferred = self.dissatisfaction.assess(&prep);
 
         // A restated request or a fallback the customer got past is not a failure when the
         // customer confirms at the end; the hard signals (asked for a human, an agent took
@@ -237,6 +244,7 @@ impl Detectors {
             confirmed: outcome.confirmed,
             needs_human,
             score,
+            dissatisfaction: inferred.score,
             csat: conv.csat,
             bot_answers: repetition.answers,
         }

@@ -68,12 +68,13 @@ impl FindingsWriter for JsonlFindings {
     }
 }
 
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 14] = [
     "id",
     "location",
     "category",
     "needs_human",
     "score",
+    "dissatisfaction",
     "unresolved",
     "escalation_request",
     "loop",
@@ -106,6 +107,7 @@ impl FindingsWriter for CsvFindings {
                 r.category.clone(),
                 r.needs_human.to_string(),
                 r.score.to_string(),
+                r.dissatisfaction.to_string(),
                 r.unresolved.to_string(),
                 r.escalation_request.to_string(),
                 r.is_loop.to_string(),
