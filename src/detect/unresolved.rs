@@ -121,9 +121,12 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         }
     }
 
-    // handoff: an agent spoke, or the platform/bot announced a transfer.
+    // handoff: an agent took over from the bot, or the platform/bot announced a transfer.
+    // A conversation that humans handled from the start (no bot before the first agent
+    // message) is not a bot failure.
+    let first_bot = msgs.iter().position(|m| m.role == Role::Bot);
     let handed = msgs.iter().enumerate().find(|(i, m)| {
-        m.role == Role::Agent
+        (m.role == Role::Agent && first_bot.is_some_and(|b| b < *i))
             || (matches!(m.role, Role::System | Role::Bot)
                 && d.handoff.matches(&prep.normalized[*i]))
     });
@@ -299,6 +302,22 @@ mod tests {
         ]));
         assert!(a.has(Reason::Handoff));
         assert!(a.needs_human);
+        let a = assess(&conv(&[
+            (Customer, "my account is locked"),
+            (Bot, "I can help with that. Which account?"),
+            (Agent, "Hi, Sam here, I've unlocked it."),
+        ]));
+        assert!(
+            a.has(Reason::Handoff),
+            "an agent after the bot is a handoff"
+        );
+        // Human agents from the start (e.g. social-media care teams): no bot failed.
+        let a = assess(&conv(&[
+            (Customer, "my account is locked"),
+            (Agent, "Hi, Sam here, I've unlocked it."),
+            (Customer, "thanks"),
+        ]));
+        assert!(!a.has(Reason::Handoff));
         let a = assess(&conv(&[
             (Customer, "my account is locked"),
             (Bot, "I've sent an unlock link to your e-mail."),
