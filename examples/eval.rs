@@ -16,6 +16,8 @@ use handoff::model::{Conversation, Location, Reason};
 use serde_json::Value;
 
 type Audited = Vec<(Conversation, Assessment)>;
+type Signal = Box<dyn Fn(&Assessment) -> f64>;
+type Run<'a> = Box<dyn Fn() -> Result<(), String> + 'a>;
 
 fn read_jsonl(path: &Path) -> Result<Vec<Value>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -101,7 +103,7 @@ fn uss(dir: &Path, name: &str, d: &Detectors) -> Result<(), String> {
         positives,
         100.0 * positives as f64 / base.len().max(1) as f64
     );
-    let signals: [(&str, Box<dyn Fn(&Assessment) -> f64>); 4] = [
+    let signals: [(&str, Signal); 4] = [
         ("inferred dissatisfaction", Box::new(|a| a.dissatisfaction)),
         ("needs-human score", Box::new(|a| a.score)),
         (
@@ -194,7 +196,7 @@ fn twitter(dir: &Path, d: &Detectors) -> Result<(), String> {
         .map(|r| (*r, audited.iter().filter(|(_, a)| a.has(*r)).count()))
         .filter(|(_, c)| *c > 0)
         .collect();
-    by_reason.sort_by(|a, b| b.1.cmp(&a.1));
+    by_reason.sort_by_key(|r| std::cmp::Reverse(r.1));
     for (r, c) in by_reason {
         println!("  {:<26} {:.3}", r.code(), c as f64 / n);
     }
@@ -214,7 +216,7 @@ fn main() {
         std::process::exit(2);
     }
     let detectors = Detectors::new(Config::default(), CsatScale::default());
-    let runs: [(&str, Box<dyn Fn() -> Result<(), String>>); 5] = [
+    let runs: [(&str, Run); 5] = [
         ("uss-sgd", Box::new(|| uss(&dir, "uss-sgd", &detectors))),
         ("uss-mwoz", Box::new(|| uss(&dir, "uss-mwoz", &detectors))),
         ("dbdc3", Box::new(|| dbdc3(&dir, &detectors))),
