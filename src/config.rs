@@ -31,6 +31,9 @@ pub struct DetectConfig {
     pub repeat_similarity: f64,
     /// Bot messages shorter than this many words ("Okay.", "Anything else?") never count as repeats.
     pub repeat_min_words: usize,
+    /// Bot answers at least this long count from their first repeat; shorter ones (down to
+    /// `repeat_min_words`) only from their second.
+    pub repeat_long_words: usize,
     /// Repeats in one conversation that make a loop.
     pub loop_min_repeats: usize,
     /// Similarity of content words at which a customer message restates an earlier one.
@@ -84,6 +87,7 @@ impl Default for DetectConfig {
         DetectConfig {
             repeat_similarity: 0.8,
             repeat_min_words: 5,
+            repeat_long_words: 10,
             loop_min_repeats: 2,
             customer_repeat_similarity: 0.6,
             customer_repeat_min_words: 3,

@@ -29,16 +29,28 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         .map(|i| (i, token_set(&prep.normalized[i])))
         .collect();
 
+    // Each repeat is traced to the first time the answer was given (its root). A long
+    // answer counts from its first repeat; a short one (a clarifying question such as
+    // "Could you tell me your order number?" can fairly be asked twice) only from its
+    // second repeat on.
+    let mut root_of: Vec<usize> = (0..long.len()).collect();
+    let mut occurrences = vec![0usize; long.len()];
     let mut repeats = Vec::new();
     let mut first_pair = None;
     for (k, (i, set)) in long.iter().enumerate() {
-        if let Some((j, sim)) = long[..k]
+        if let Some((jk, sim)) = long[..k]
             .iter()
-            .map(|(j, earlier)| (*j, jaccard(earlier, set)))
+            .enumerate()
+            .map(|(jk, (_, earlier))| (jk, jaccard(earlier, set)))
             .find(|(_, sim)| *sim >= cfg.repeat_similarity)
         {
-            first_pair.get_or_insert((j, *i, sim));
-            repeats.push(*i);
+            let root = root_of[jk];
+            root_of[k] = root;
+            occurrences[root] += 1;
+            if word_count(&prep.normalized[*i]) >= cfg.repeat_long_words || occurrences[root] >= 2 {
+                first_pair.get_or_insert((long[root].0, *i, sim));
+                repeats.push(*i);
+            }
         }
     }
     if let Some((j, i, sim)) = first_pair {
@@ -129,6 +141,31 @@ mod tests {
         ]));
         assert!(!a.has(Reason::BotRepeat));
         assert!(!a.has(Reason::BotLoop));
+    }
+
+    #[test]
+    fn short_answers_count_from_their_second_repeat() {
+        const SHORT: &str = "Could you tell me the order number?";
+        let twice = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, SHORT),
+            (Customer, "I don't have it"),
+            (Bot, SHORT),
+        ]));
+        assert!(!twice.has(Reason::BotRepeat), "{:?}", twice.findings);
+        let thrice = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, SHORT),
+            (Customer, "I don't have it"),
+            (Bot, SHORT),
+            (Customer, "I told you I don't have it"),
+            (Bot, SHORT),
+        ]));
+        let f = thrice
+            .findings
+            .iter()
+            .find(|f| f.reason == Reason::BotRepeat);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![1, 5]));
     }
 
     #[test]
