@@ -1,4 +1,4 @@
-//! Wires the stages for `handoff audit`: a reader thread streams chunks from the inputs
+//! Wires the stages for `handoff audit` (and `calibrate`): a reader thread streams chunks from the inputs
 //! (ingest), a rayon pool parses and assesses each chunk in parallel (detect), and the
 //! calling thread folds the results, in input order, into the aggregate and the findings
 //! file. Only two chunks wait in the channel, so memory stays flat however large the input.
@@ -34,19 +34,13 @@ pub struct AuditRequest {
     pub progress: bool,
 }
 
-type Assessed = std::result::Result<(Conversation, Assessment), Skip>;
+pub type Assessed = std::result::Result<(Conversation, Assessment), Skip>;
 
 pub fn run(req: AuditRequest) -> Result<Summary> {
     let files = ingest::expand_inputs(&req.inputs)?;
     let names: Vec<String> = files.iter().map(InputFile::display).collect();
     let mut findings_out = req.findings.as_deref().map(findings::create).transpose()?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = req.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| Error::Internal(format!("thread pool: {e}")))?;
+    let pool = thread_pool(req.threads)?;
 
     let recommend = req.config.recommend.clone();
     let detectors = Detectors::new(req.config, req.csat_scale);
@@ -60,14 +54,47 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
         },
         names,
     );
+    let file_records = stream(
+        &files,
+        &req.ingest,
+        &detectors,
+        &pool,
+        req.progress,
+        |assessed| fold(&mut aggregator, &pool, assessed, findings_out.as_mut()),
+    )?;
+    if let Some(w) = findings_out {
+        w.finish()?;
+    }
+    aggregator.finish(&file_records)
+}
 
-    let progress = progress_bar(&files, req.progress);
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Internal(format!("thread pool: {e}")))
+}
+
+/// Streams the inputs through ingest and detect, handing each assessed chunk, in input
+/// order, to `fold` on the calling thread. Returns the records read per file.
+pub fn stream(
+    files: &[InputFile],
+    ingest_opts: &IngestOptions,
+    detectors: &Detectors,
+    pool: &rayon::ThreadPool,
+    progress: bool,
+    mut fold: impl FnMut(Vec<Assessed>) -> Result<()>,
+) -> Result<Vec<u64>> {
+    let progress = progress_bar(files, progress);
     let bytes_read = Arc::new(AtomicU64::new(0));
     let (tx, rx) = sync_channel::<Batch>(2);
     let reader = {
         let bytes_read = bytes_read.clone();
-        let ingest_opts = req.ingest.clone();
-        let files = files.clone();
+        let ingest_opts = ingest_opts.clone();
+        let files = files.to_vec();
         std::thread::spawn(move || {
             ingest::read_inputs(&files, &ingest_opts, bytes_read, |batch| {
                 tx.send(batch)
@@ -78,9 +105,8 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
 
     let mut outcome: Result<()> = Ok(());
     for batch in rx.iter() {
-        let assessed: Vec<Assessed> = pool.install(|| assess_batch(batch, &req.ingest, &detectors));
-        let step = fold(&mut aggregator, &pool, assessed, findings_out.as_mut());
-        if let Err(e) = step {
+        let assessed: Vec<Assessed> = pool.install(|| assess_batch(batch, ingest_opts, detectors));
+        if let Err(e) = fold(assessed) {
             outcome = Err(e);
             break;
         }
@@ -94,11 +120,7 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
     outcome?;
     let file_records = read?;
     progress.finish_and_clear();
-
-    if let Some(w) = findings_out {
-        w.finish()?;
-    }
-    aggregator.finish(&file_records)
+    Ok(file_records)
 }
 
 fn assess_batch(batch: Batch, opts: &IngestOptions, detectors: &Detectors) -> Vec<Assessed> {

@@ -20,6 +20,58 @@ pub struct Cli {
 pub enum Command {
     /// Audit transcripts and report, per category, where the bot fails and humans are needed.
     Audit(AuditArgs),
+    /// Measure how well each signal predicts low CSAT on conversations that carry a survey
+    /// score, and suggest thresholds for this data.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalibrateFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// Transcript files or directories, as for `audit`; only conversations with CSAT are measured.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CalibrateFormat::Table)]
+    pub format: CalibrateFormat,
+
+    /// TOML configuration whose thresholds are measured.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Write the suggested thresholds into this config file (created if missing; other
+    /// settings and comments are kept). Often the same file as --config.
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<PathBuf>,
+
+    /// Minimum conversations with CSAT for a category to get its own table.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub min_conversations: u64,
+
+    /// Dotted path to the category when a record has no `category`, e.g. metadata.intent.
+    #[arg(long, value_name = "PATH")]
+    pub category_field: Option<String>,
+
+    /// Survey scale of `csat` values, e.g. 1-5, 0-10, 1-7.
+    #[arg(long, value_name = "MIN-MAX", default_value = "1-5")]
+    pub csat_scale: String,
+
+    /// No progress bar and no warnings on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -190,3 +190,39 @@ impl Config {
         Ok(())
     }
 }
+
+/// Sets `section.key = value` entries in a TOML config file, keeping the rest of the file
+/// (comments, order, other keys) as it is, creating the file when missing. The result must
+/// still load as a `Config`, so a suggestion can never leave a broken config behind.
+pub fn write_values(path: &Path, values: &[(String, f64)]) -> Result<()> {
+    let err = |message: String| Error::Config {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| err(format!("{e}")))?;
+    for (dotted, value) in values {
+        let (section, key) = dotted
+            .split_once('.')
+            .ok_or_else(|| err(format!("not a section.key name: {dotted}")))?;
+        if doc.get(section).is_none() {
+            doc[section] = toml_edit::table();
+        }
+        let table = doc[section]
+            .as_table_mut()
+            .ok_or_else(|| err(format!("[{section}] is not a table")))?;
+        table[key] = toml_edit::value(*value);
+    }
+    let out = doc.to_string();
+    Config::parse(&out).map_err(|m| err(format!("the updated config would not load: {m}")))?;
+    let file = crate::report::output::AtomicFile::create(path)?;
+    let mut w = file.writer()?;
+    std::io::Write::write_all(&mut w, out.as_bytes()).map_err(|e| file.err(e))?;
+    std::io::Write::flush(&mut w).map_err(|e| file.err(e))?;
+    drop(w);
+    file.commit()
+}

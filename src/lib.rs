@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod audit;
+pub mod calibrate;
 pub mod config;
 pub mod detect;
 pub mod error;

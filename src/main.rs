@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use handoff::audit::{self, AuditRequest};
+use handoff::calibrate::Calibrator;
 use handoff::config::Config;
 use handoff::detect::CsatScale;
 use handoff::error::{Error, Result};
@@ -16,12 +17,13 @@ use handoff::ingest::{CsvColumns, IngestOptions};
 use handoff::report::output::AtomicFile;
 use handoff::report::{self, RenderOptions, ReportFormat};
 
-use cli::{AuditArgs, Cli, Command, FormatArg};
+use cli::{AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
+        Command::Calibrate(args) => run_calibrate(args),
     };
     match result {
         Ok(code) => code,
@@ -34,29 +36,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_audit(args: AuditArgs) -> Result<ExitCode> {
-    let csat_scale = CsatScale::parse(&args.csat_scale).ok_or_else(|| {
+fn csat_scale(text: &str) -> Result<CsatScale> {
+    CsatScale::parse(text).ok_or_else(|| {
         Error::Usage(format!(
-            "--csat-scale {:?}: expected MIN-MAX with MIN < MAX, e.g. 1-5 or 0-10",
-            args.csat_scale
+            "--csat-scale {text:?}: expected MIN-MAX with MIN < MAX, e.g. 1-5 or 0-10"
         ))
-    })?;
-    if !(args.handle_minutes.is_finite() && args.handle_minutes >= 0.0) {
-        return Err(Error::Usage(
-            "--handle-minutes must be a non-negative number".into(),
-        ));
-    }
-    if args.threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let category_field = args
-        .category_field
-        .as_deref()
-        .map(|p| p.split('.').map(str::to_string).collect::<Vec<_>>());
+    })
+}
+
+fn ingest_options(category_field: Option<&str>, csv: &CsvArgs) -> Result<IngestOptions> {
+    let category_field =
+        category_field.map(|p| p.split('.').map(str::to_string).collect::<Vec<_>>());
     if category_field
         .as_ref()
         .is_some_and(|p| p.iter().any(String::is_empty))
@@ -65,21 +55,111 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
             "--category-field: expected a dotted path such as metadata.intent".into(),
         ));
     }
+    Ok(IngestOptions {
+        category_field,
+        csv: CsvColumns {
+            id: csv.csv_id.clone(),
+            role: csv.csv_role.clone(),
+            text: csv.csv_text.clone(),
+            ts: csv.csv_ts.clone(),
+            category: csv.csv_category.clone(),
+            csat: csv.csv_csat.clone(),
+            ..CsvColumns::default()
+        },
+    })
+}
+
+fn load_config(path: Option<&std::path::Path>, threads: Option<usize>) -> Result<Config> {
+    if threads == Some(0) {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    match path {
+        Some(path) => Config::load(path),
+        None => Ok(Config::default()),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
+    out.flush().map_err(Error::Stdout)
+}
+
+fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
+    let scale = csat_scale(&args.csat_scale)?;
+    let config = load_config(args.config.as_deref(), args.threads)?;
+    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let files = handoff::ingest::expand_inputs(&args.inputs)?;
+    let pool = audit::thread_pool(args.threads)?;
+    let detect_config = config.detect.clone();
+    let detectors = handoff::detect::Detectors::new(config, scale);
+    let mut calibrator = Calibrator::new(scale, detect_config.low_csat);
+    let mut skipped = 0u64;
+    audit::stream(
+        &files,
+        &ingest,
+        &detectors,
+        &pool,
+        !args.quiet && std::io::stderr().is_terminal(),
+        |chunk| {
+            for item in chunk {
+                match item {
+                    Ok((_, a)) => calibrator.add(&a),
+                    Err(_) => skipped += 1,
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let result = calibrator.finish(
+        &detect_config,
+        args.min_conversations,
+        args.csat_scale.clone(),
+    );
+    if result.with_csat == 0 {
+        return Err(Error::Usage(
+            "calibrate: no audited conversation carries a CSAT score".into(),
+        ));
+    }
+    let text = match args.format {
+        CalibrateFormat::Table => report::calibration::table(&result),
+        CalibrateFormat::Json => report::calibration::json(&result)?,
+    };
+    write_stdout(&text)?;
+    if skipped > 0 && !args.quiet {
+        eprintln!("handoff: warning: {skipped} records skipped (run `handoff audit` to see why)");
+    }
+    if let Some(path) = &args.write_config {
+        let values: Vec<(String, f64)> = result
+            .suggestions
+            .iter()
+            .map(|s| (s.key.clone(), s.suggested))
+            .collect();
+        handoff::config::write_values(path, &values)?;
+        if !args.quiet {
+            eprintln!(
+                "handoff: wrote {} suggested threshold(s) to {}",
+                values.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_audit(args: AuditArgs) -> Result<ExitCode> {
+    let csat_scale = csat_scale(&args.csat_scale)?;
+    if !(args.handle_minutes.is_finite() && args.handle_minutes >= 0.0) {
+        return Err(Error::Usage(
+            "--handle-minutes must be a non-negative number".into(),
+        ));
+    }
+    let config = load_config(args.config.as_deref(), args.threads)?;
+    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
 
     let summary = audit::run(AuditRequest {
         inputs: args.inputs.clone(),
-        ingest: IngestOptions {
-            category_field,
-            csv: CsvColumns {
-                id: args.csv.csv_id.clone(),
-                role: args.csv.csv_role.clone(),
-                text: args.csv.csv_text.clone(),
-                ts: args.csv.csv_ts.clone(),
-                category: args.csv.csv_category.clone(),
-                csat: args.csv.csv_csat.clone(),
-                ..CsvColumns::default()
-            },
-        },
+        ingest,
         config,
         config_path: args.config.as_ref().map(|p| p.display().to_string()),
         csat_scale,
@@ -110,11 +190,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
             drop(w);
             file.commit()?;
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
-            out.flush().map_err(Error::Stdout)?;
-        }
+        None => write_stdout(&text)?,
     }
 
     let skipped = summary.input.skipped;

@@ -3,6 +3,7 @@
 mod harness;
 
 mod audit_sample;
+mod calibrate;
 mod findings;
 mod inputs;
 mod outputs;

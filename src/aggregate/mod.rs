@@ -115,9 +115,18 @@ impl Aggregator {
                 rows.reasons[r.index()].push(a.has(r) as u64);
             }
 
-            let counter = self.answers.entry(a.category.clone()).or_default();
-            for (key, text) in &a.bot_answers {
-                counter.add(key, text, a.needs_human);
+            if !a.bot_answers.is_empty() {
+                // Look up before inserting: cloning the category name for every
+                // conversation would cost an allocation on the sequential path.
+                if !self.answers.contains_key(&a.category) {
+                    self.answers
+                        .insert(a.category.clone(), AnswerCounter::default());
+                }
+                if let Some(counter) = self.answers.get_mut(&a.category) {
+                    for (key, text) in &a.bot_answers {
+                        counter.add(key, text, a.needs_human);
+                    }
+                }
             }
             if a.needs_human {
                 self.keep_example(conv, a);

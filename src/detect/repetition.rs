@@ -10,6 +10,8 @@ use crate::model::{Finding, Reason, Role};
 
 pub struct Repetition {
     pub repeats: usize,
+    /// Highest similarity of a long bot message to an earlier one (for calibration).
+    pub max_similarity: f64,
     /// (key, original text): key is the normalised text with digits folded to '#', so
     /// answers that differ only in an order number or amount count as one.
     pub answers: Vec<(String, String)>,
@@ -37,13 +39,15 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     let mut occurrences = vec![0usize; long.len()];
     let mut repeats = Vec::new();
     let mut first_pair = None;
+    let mut max_similarity = 0.0f64;
     for (k, (i, set)) in long.iter().enumerate() {
-        if let Some((jk, sim)) = long[..k]
+        let sims: Vec<(usize, f64)> = long[..k]
             .iter()
             .enumerate()
             .map(|(jk, (_, earlier))| (jk, jaccard(earlier, set)))
-            .find(|(_, sim)| *sim >= cfg.repeat_similarity)
-        {
+            .collect();
+        max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
+        if let Some(&(jk, sim)) = sims.iter().find(|(_, sim)| *sim >= cfg.repeat_similarity) {
             let root = root_of[jk];
             root_of[k] = root;
             occurrences[root] += 1;
@@ -80,6 +84,7 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     }
     Repetition {
         repeats: repeats.len(),
+        max_similarity,
         answers,
     }
 }

@@ -12,6 +12,8 @@ const NEGATIVE_CLOSE_SENTIMENT: f32 = -0.6;
 
 pub struct Outcome {
     pub confirmed: bool,
+    /// Highest similarity of a customer message to an earlier one (for calibration).
+    pub max_similarity: f64,
 }
 
 pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome {
@@ -65,10 +67,15 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         .collect();
     let mut restated = Vec::new();
     let mut first_pair = None;
+    let mut max_similarity = 0.0f64;
     for (k, (i, set)) in sets.iter().enumerate() {
-        if let Some((j, sim)) = sets[..k]
+        let sims: Vec<(usize, f64)> = sets[..k]
             .iter()
             .map(|(j, earlier)| (*j, jaccard(earlier, set)))
+            .collect();
+        max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
+        if let Some(&(j, sim)) = sims
+            .iter()
             .find(|(_, sim)| *sim >= cfg.customer_repeat_similarity)
         {
             first_pair.get_or_insert((j, *i, sim));
@@ -155,7 +162,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         }
     }
 
-    Outcome { confirmed }
+    Outcome {
+        confirmed,
+        max_similarity,
+    }
 }
 
 #[cfg(test)]

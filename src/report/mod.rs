@@ -2,6 +2,7 @@
 //! (an exporter trait, as in hyperfine), plus the `--findings` writers. Renderers only
 //! format; every number comes from the aggregate stage.
 
+pub mod calibration;
 pub mod findings;
 mod json;
 mod markdown;
