@@ -61,26 +61,10 @@ fn labels(dir: &Path, name: &str) -> Result<HashMap<String, Value>, String> {
         .collect())
 }
 
-/// Area under the ROC curve (ties count half), by ranks.
-fn auc(scores: &[(f64, bool)]) -> f64 {
-    let mut v: Vec<(f64, bool)> = scores.to_vec();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (mut rank_sum, mut i) = (0.0, 0);
-    while i < v.len() {
-        let mut j = i;
-        while j < v.len() && v[j].0 == v[i].0 {
-            j += 1;
-        }
-        let avg = (i + j + 1) as f64 / 2.0;
-        rank_sum += avg * v[i..j].iter().filter(|x| x.1).count() as f64;
-        i = j;
-    }
-    let pos = v.iter().filter(|x| x.1).count() as f64;
-    let neg = v.len() as f64 - pos;
-    if pos == 0.0 || neg == 0.0 {
-        return f64::NAN;
-    }
-    (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+/// Area under the ROC curve of (score, label) pairs; NaN when one class is empty.
+fn auc(pairs: &[(f64, bool)]) -> f64 {
+    let (scores, labels): (Vec<f64>, Vec<bool>) = pairs.iter().copied().unzip();
+    handoff::calibrate::auc(&scores, &labels).unwrap_or(f64::NAN)
 }
 
 fn uss(dir: &Path, name: &str, d: &Detectors) -> Result<(), String> {

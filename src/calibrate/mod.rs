@@ -78,22 +78,6 @@ pub struct Calibration {
     pub suggestions: Vec<Suggestion>,
 }
 
-/// The flags compared, by reason code (the survey's own `low_csat` is the label, not a signal).
-const FLAGS: [Reason; 12] = [
-    Reason::EscalationRequest,
-    Reason::BotFallback,
-    Reason::CustomerRepeat,
-    Reason::Unanswered,
-    Reason::NegativeClose,
-    Reason::AbandonedAfterFallback,
-    Reason::Handoff,
-    Reason::ExplicitStatus,
-    Reason::BotRepeat,
-    Reason::BotLoop,
-    Reason::SentimentDrop,
-    Reason::Frustration,
-];
-
 impl Calibrator {
     pub fn new(scale: CsatScale, low_csat: f64) -> Calibrator {
         Calibrator {
@@ -181,7 +165,8 @@ fn group(name: &str, rows: &[&Record]) -> GroupStats {
         continuous("needs_human_score", rows, &labels, |r| r.score),
         binary("needs_human", &labels, rows.iter().map(|r| r.needs_human)),
     ];
-    for reason in FLAGS {
+    // The survey's own `low_csat` is the label, not a signal.
+    for reason in Reason::ALL.into_iter().filter(|r| *r != Reason::LowCsat) {
         let bit = 1u32 << reason.index();
         signals.push(binary(
             reason.code(),
