@@ -96,20 +96,26 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         FormatArg::Json => ReportFormat::Json,
         FormatArg::Csv => ReportFormat::Csv,
         FormatArg::Markdown => ReportFormat::Markdown,
+        FormatArg::Html => ReportFormat::Html,
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = report::renderer(format).render(&summary, &RenderOptions { color })?;
+    let opts = RenderOptions {
+        color,
+        generated_at: Some(report::generated_at()),
+    };
+    let text = report::renderer(format).render(&summary, &opts)?;
+    if let Some(path) = &args.html {
+        let html = if format == ReportFormat::Html {
+            text.clone()
+        } else {
+            report::renderer(ReportFormat::Html).render(&summary, &opts)?
+        };
+        write_atomically(path, &html)?;
+    }
 
     match &args.output {
-        Some(path) => {
-            let file = AtomicFile::create(path)?;
-            let mut w = file.writer()?;
-            w.write_all(text.as_bytes()).map_err(|e| file.err(e))?;
-            w.flush().map_err(|e| file.err(e))?;
-            drop(w);
-            file.commit()?;
-        }
+        Some(path) => write_atomically(path, &text)?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
@@ -128,4 +134,13 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         return Err(Error::Strict { skipped });
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_atomically(path: &std::path::Path, text: &str) -> Result<()> {
+    let file = AtomicFile::create(path)?;
+    let mut w = file.writer()?;
+    w.write_all(text.as_bytes()).map_err(|e| file.err(e))?;
+    w.flush().map_err(|e| file.err(e))?;
+    drop(w);
+    file.commit()
 }
