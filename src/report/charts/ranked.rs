@@ -33,7 +33,13 @@ pub fn interval_bars(s: &Summary) -> Vec<String> {
     s.categories
         .iter()
         .chain(std::iter::once(&s.overall))
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
+            let class = if i == s.categories.len() {
+                "row overall".to_string()
+            } else {
+                format!("row {}", recommendation_class(c.recommendation))
+            };
             let mut svg = Svg::new(
                 W,
                 H,
@@ -44,10 +50,7 @@ pub fn interval_bars(s: &Summary) -> Vec<String> {
                     pct(c.needs_human_ci[1])
                 ),
             );
-            svg.group(
-                &format!("row {}", recommendation_class(c.recommendation)),
-                None,
-            );
+            svg.group(&class, None);
             svg.rect(
                 x(0.0),
                 4.0,

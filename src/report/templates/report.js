@@ -23,12 +23,10 @@
         return;
       }
       var numeric = th.getAttribute("data-type") === "number";
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = th.textContent;
-      th.textContent = "";
-      th.appendChild(button);
-      button.addEventListener("click", function () {
+      th.classList.add("sorter");
+      th.setAttribute("tabindex", "0");
+      th.setAttribute("title", "Sort by this column");
+      function sort() {
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         Array.prototype.forEach.call(headers, function (h) {
           h.removeAttribute("aria-sort");
@@ -44,6 +42,13 @@
         rows.forEach(function (row) {
           body.appendChild(row);
         });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          sort();
+        }
       });
     });
   });
