@@ -14,9 +14,6 @@ const PLOT_TOP: f64 = 24.0;
 const PLOT_H: f64 = 92.0;
 /// At most this many week labels under a panel.
 const MAX_WEEK_LABELS: usize = 8;
-/// Weeks with fewer conversations do not stretch the shared rate scale (their interval
-/// says how little they show).
-const SCALE_MIN_CONVERSATIONS: u64 = 10;
 
 pub struct WeeklyChart {
     pub category: String,
@@ -35,7 +32,7 @@ pub fn weekly_charts(w: &Weekly) -> Vec<WeeklyChart> {
     let all = || std::iter::once(&w.overall).chain(&w.categories);
     let max_rate = all()
         .flat_map(|s| &s.points)
-        .filter(|p| p.conversations >= SCALE_MIN_CONVERSATIONS)
+        .filter(|p| p.conversations > 0)
         .map(|p| p.needs_human_rate)
         .fold(0.0, f64::max);
     let (rate_top, rate_step) = rate_axis(max_rate + 0.02);
