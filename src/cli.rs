@@ -80,6 +80,8 @@ pub enum FormatArg {
     Json,
     Csv,
     Markdown,
+    /// A self-contained HTML page with charts and per-category drill-down.
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -96,6 +98,11 @@ pub struct AuditArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write the report as a self-contained HTML page to FILE (atomically), whatever
+    /// --format says.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Write per-conversation findings with reasons and evidence: .jsonl, .csv or .parquet.
     #[arg(long, value_name = "FILE")]

@@ -219,10 +219,5 @@ pub fn write_values(path: &Path, values: &[(String, f64)]) -> Result<()> {
     }
     let out = doc.to_string();
     Config::parse(&out).map_err(|m| err(format!("the updated config would not load: {m}")))?;
-    let file = crate::report::output::AtomicFile::create(path)?;
-    let mut w = file.writer()?;
-    std::io::Write::write_all(&mut w, out.as_bytes()).map_err(|e| file.err(e))?;
-    std::io::Write::flush(&mut w).map_err(|e| file.err(e))?;
-    drop(w);
-    file.commit()
+    crate::report::output::write_file(path, out.as_bytes())
 }

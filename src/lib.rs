@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod audit;
 pub mod calibrate;
 pub mod config;
+pub mod dates;
 pub mod detect;
 pub mod error;
 pub mod ingest;

@@ -14,7 +14,7 @@ use handoff::config::Config;
 use handoff::detect::CsatScale;
 use handoff::error::{Error, Result};
 use handoff::ingest::{CsvColumns, IngestOptions};
-use handoff::report::output::AtomicFile;
+use handoff::report::output;
 use handoff::report::{self, RenderOptions, ReportFormat};
 
 use cli::{AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg};
@@ -176,20 +176,26 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         FormatArg::Json => ReportFormat::Json,
         FormatArg::Csv => ReportFormat::Csv,
         FormatArg::Markdown => ReportFormat::Markdown,
+        FormatArg::Html => ReportFormat::Html,
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = report::renderer(format).render(&summary, &RenderOptions { color })?;
+    let opts = RenderOptions {
+        color,
+        generated_at: Some(report::generated_at()),
+    };
+    let text = report::renderer(format).render(&summary, &opts)?;
+    if let Some(path) = &args.html {
+        let html = if format == ReportFormat::Html {
+            text.clone()
+        } else {
+            report::renderer(ReportFormat::Html).render(&summary, &opts)?
+        };
+        output::write_file(path, html.as_bytes())?;
+    }
 
     match &args.output {
-        Some(path) => {
-            let file = AtomicFile::create(path)?;
-            let mut w = file.writer()?;
-            w.write_all(text.as_bytes()).map_err(|e| file.err(e))?;
-            w.flush().map_err(|e| file.err(e))?;
-            drop(w);
-            file.commit()?;
-        }
+        Some(path) => output::write_file(path, text.as_bytes())?,
         None => write_stdout(&text)?,
     }
 

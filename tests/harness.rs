@@ -70,6 +70,11 @@ impl Handoff {
         self
     }
 
+    pub fn env(mut self, key: &str, value: &str) -> Handoff {
+        self.cmd.env(key, value);
+        self
+    }
+
     pub fn stdin(mut self, data: &str) -> Handoff {
         self.stdin = Some(data.as_bytes().to_vec());
         self

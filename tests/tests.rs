@@ -5,5 +5,6 @@ mod harness;
 mod audit_sample;
 mod calibrate;
 mod findings;
+mod html;
 mod inputs;
 mod outputs;

@@ -8,6 +8,7 @@ pub mod findings_parquet;
 mod frame;
 pub mod stats;
 pub mod summary;
+mod weekly;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use answers::AnswerCounter;
 use frame::{CategorySums, ChunkRows};
 use stats::{mean, rate, round, wilson};
 use summary::*;
+use weekly::WeeklyCounter;
 
 /// Examples kept per category for the report (the highest-scoring, earliest first).
 const EXAMPLES_PER_CATEGORY: usize = 3;
@@ -29,6 +31,10 @@ const EXAMPLES_PER_CATEGORY: usize = 3;
 const SKIP_LOCATIONS: usize = 5;
 /// Repeated answers listed per category.
 const TOP_ANSWERS: usize = 5;
+/// Messages shown of an example conversation; longer ones are elided around the evidence.
+const EXAMPLE_MESSAGES: usize = 30;
+/// Characters shown of one message of an example conversation.
+const EXAMPLE_MESSAGE_CHARS: usize = 1000;
 
 pub struct AggregateOptions {
     pub handle_minutes: f64,
@@ -49,6 +55,7 @@ pub struct Aggregator {
     seq: u64,
     audited: u64,
     period: Option<[String; 2]>,
+    weekly: WeeklyCounter,
 }
 
 impl Aggregator {
@@ -64,6 +71,7 @@ impl Aggregator {
             seq: 0,
             audited: 0,
             period: None,
+            weekly: WeeklyCounter::default(),
         }
     }
 
@@ -131,6 +139,12 @@ impl Aggregator {
             if a.needs_human {
                 self.keep_example(conv, a);
             }
+            self.weekly.add(
+                &a.category,
+                conv.started_at.as_deref(),
+                a.needs_human,
+                a.csat,
+            );
             if let Some(ts) = conv.started_at.as_deref() {
                 self.period = Some(match self.period.take() {
                     None => [ts.to_string(), ts.to_string()],
@@ -155,16 +169,83 @@ impl Aggregator {
         {
             return;
         }
+        let (messages, omitted_after) = self.example_messages(conv, a);
         let example = Example {
             id: conv.id.clone(),
             location: conv.location.describe(&self.files),
             score: a.score,
             evidence: self.evidence(conv, a),
+            started_at: conv.started_at.clone(),
+            csat: a.csat,
+            total_messages: conv.messages.len(),
+            messages,
+            omitted_after,
         };
         let list = self.examples.entry(a.category.clone()).or_default();
         list.push((a.score, seq, example));
         list.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         list.truncate(EXAMPLES_PER_CATEGORY);
+    }
+
+    /// The conversation of an example, redacted, with each message's citing reasons. Up to
+    /// `EXAMPLE_MESSAGES` are kept, chosen in this order: the cited messages, the opening
+    /// message, the last one, the neighbours of cited messages, then from the start.
+    fn example_messages(
+        &self,
+        conv: &Conversation,
+        a: &Assessment,
+    ) -> (Vec<ExampleMessage>, usize) {
+        let n = conv.messages.len();
+        let mut reasons: Vec<Vec<String>> = vec![Vec::new(); n];
+        for f in &a.findings {
+            for &i in &f.messages {
+                if let Some(list) = reasons.get_mut(i) {
+                    let code = f.reason.code().to_string();
+                    if !list.contains(&code) {
+                        list.push(code);
+                    }
+                }
+            }
+        }
+        let mut keep = vec![false; n];
+        let mut kept = 0;
+        let cited: Vec<usize> = (0..n).filter(|&i| !reasons[i].is_empty()).collect();
+        let neighbours = cited
+            .iter()
+            .flat_map(|&i| [i.checked_sub(1), Some(i + 1)])
+            .flatten();
+        let order = cited
+            .iter()
+            .copied()
+            .chain([0, n.saturating_sub(1)])
+            .chain(neighbours)
+            .chain(0..n);
+        for i in order {
+            if kept == EXAMPLE_MESSAGES {
+                break;
+            }
+            if i < n && !keep[i] {
+                keep[i] = true;
+                kept += 1;
+            }
+        }
+        let mut out = Vec::with_capacity(kept);
+        let mut gap = 0;
+        for (i, m) in conv.messages.iter().enumerate() {
+            if !keep[i] {
+                gap += 1;
+                continue;
+            }
+            out.push(ExampleMessage {
+                index: i,
+                role: m.role.as_str().to_string(),
+                text: cut(&self.redact(&m.text), EXAMPLE_MESSAGE_CHARS),
+                reasons: std::mem::take(&mut reasons[i]),
+                omitted_before: gap,
+            });
+            gap = 0;
+        }
+        (out, gap)
     }
 
     /// The findings of one conversation with the (redacted) messages that triggered them.
@@ -225,6 +306,8 @@ impl Aggregator {
                 .then(a.category.cmp(&b.category))
         });
         let overall = self.overall(&rows);
+        let order: Vec<String> = categories.iter().map(|c| c.category.clone()).collect();
+        let weekly = self.weekly.finish(&order);
 
         let skipped: u64 = self.skips.values().map(|(n, _)| n).sum();
         let records_read: u64 = file_records.iter().sum();
@@ -267,6 +350,7 @@ impl Aggregator {
             period: self.period.clone(),
             overall,
             categories,
+            weekly,
         })
     }
 
@@ -363,5 +447,15 @@ impl Aggregator {
                 .map(|v| v.iter().map(|(_, _, e)| e.clone()).collect())
                 .unwrap_or_default(),
         }
+    }
+}
+
+/// The first `max` characters of `text`, ending in "…" when cut. Applied after
+/// redaction: cutting first could leave a fragment of an address or number too short for
+/// the redactor to recognise.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
     }
 }

@@ -3,6 +3,11 @@
 
 use serde::Serialize;
 
+pub use super::weekly::{
+    WeekLabel, WeekPoint, Weekly, WeeklyFlag, WeeklyMetric, WeeklySeries,
+    MIN_CSAT_ANSWERS as WEEKLY_MIN_CSAT_ANSWERS, Z_CRITICAL as WEEKLY_Z_CRITICAL,
+};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub tool: String,
@@ -14,6 +19,9 @@ pub struct Summary {
     /// Ranked: categories with enough data by needs-human rate (highest first), then volume;
     /// categories with too little data last.
     pub categories: Vec<CategoryStats>,
+    /// Weekly needs-human rate and CSAT per category with significant worsenings flagged;
+    /// `None` when no conversation has a usable `started_at`.
+    pub weekly: Option<Weekly>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +128,28 @@ pub struct Example {
     pub location: String,
     pub score: f64,
     pub evidence: Vec<Evidence>,
+    pub started_at: Option<String>,
+    pub csat: Option<f64>,
+    /// Messages in the conversation.
+    pub total_messages: usize,
+    /// The conversation (redacted), each message marked with the reasons that cite it. Long
+    /// conversations keep the cited messages, their neighbours, the opening and the close,
+    /// and say how many messages were left out where.
+    pub messages: Vec<ExampleMessage>,
+    /// Messages left out after the last one kept.
+    pub omitted_after: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExampleMessage {
+    pub index: usize,
+    pub role: String,
+    /// Redacted; very long messages are cut (ending in "…").
+    pub text: String,
+    /// Reason codes whose evidence cites this message (empty for context messages).
+    pub reasons: Vec<String>,
+    /// Messages left out just before this one.
+    pub omitted_before: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
