@@ -25,7 +25,7 @@ pub const COUNTERS: [&str; 8] = [
     "csat_answered",
 ];
 /// Float columns summed per category.
-pub const SUMS: [&str; 2] = ["score_sum", "csat_sum"];
+pub const SUMS: [&str; 3] = ["score_sum", "csat_sum", "csat_sq_sum"];
 
 pub fn reason_column(r: Reason) -> String {
     format!("reason_{}", r.code())

@@ -120,7 +120,11 @@ impl Moments {
 /// Difference of two means, `candidate - baseline`, with Welch's interval (unequal
 /// variances, Welch-Satterthwaite degrees of freedom). `None` with fewer than two values
 /// on a side.
-pub fn welch_difference(baseline: Moments, candidate: Moments, confidence: f64) -> Option<Estimate> {
+pub fn welch_difference(
+    baseline: Moments,
+    candidate: Moments,
+    confidence: f64,
+) -> Option<Estimate> {
     let (v1, v2) = (baseline.variance()?, candidate.variance()?);
     let d = candidate.mean()? - baseline.mean()?;
     let (n1, n2) = (baseline.n as f64, candidate.n as f64);
@@ -380,9 +384,15 @@ mod tests {
         // Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10.
         let d = newcombe_difference((48, 80), (56, 70), 0.95).expect("both sides");
         assert!(close(d.value, 0.2, 1e-12));
-        assert!(close(d.low, 0.0524, 1e-4) && close(d.high, 0.3339, 1e-4), "{d:?}");
+        assert!(
+            close(d.low, 0.0524, 1e-4) && close(d.high, 0.3339, 1e-4),
+            "{d:?}"
+        );
         let d = newcombe_difference((3, 10), (9, 10), 0.95).expect("both sides");
-        assert!(close(d.low, 0.1705, 1e-4) && close(d.high, 0.8090, 1e-4), "{d:?}");
+        assert!(
+            close(d.low, 0.1705, 1e-4) && close(d.high, 0.8090, 1e-4),
+            "{d:?}"
+        );
         assert!(d.above_zero());
         // Same rates on both sides: the interval straddles zero.
         let d = newcombe_difference((10, 100), (10, 100), 0.95).expect("both sides");

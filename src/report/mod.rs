@@ -3,11 +3,13 @@
 //! format; every number comes from the aggregate stage.
 
 pub mod findings;
+pub mod gate;
 mod json;
 mod markdown;
 pub mod output;
 mod table;
 mod tabular;
+mod trends;
 
 use crate::aggregate::summary::Summary;
 use crate::error::Result;
