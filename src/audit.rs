@@ -44,6 +44,9 @@ pub struct AuditRequest {
     pub collect_outcomes: bool,
 }
 
+// Boxing the large variant would cost an allocation per conversation; these only live for
+// one chunk.
+#[allow(clippy::large_enum_variant)]
 enum Assessed {
     Audited(Conversation, Assessment),
     Filtered,

@@ -4,5 +4,7 @@ mod harness;
 
 mod audit_sample;
 mod findings;
+mod gate;
 mod inputs;
 mod outputs;
+mod trends;

@@ -364,7 +364,7 @@ mod tests {
         // Reference values from scipy.stats (norm.ppf, t.ppf).
         assert!(close(z_critical(0.95), 1.959_963_984_540_054, 1e-9));
         assert!(close(z_critical(0.90), 1.644_853_626_951_472, 1e-9));
-        assert!(close(z_critical(0.99), 2.575_829_303_548_900, 1e-9));
+        assert!(close(z_critical(0.99), 2.575_829_303_548_9, 1e-9));
         for (df, want) in [
             (1.0, 12.706_204_736_174_694),
             (2.5, 3.574_654_842_003_681_7),

@@ -2,7 +2,7 @@
 //! as in a replayed test set) flipped their needs-human outcome, and which bot answers loop
 //! in the candidate but never in the baseline.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -45,13 +45,13 @@ pub fn release_diff(baseline: &Outcomes, candidate: &Outcomes) -> ReleaseDiff {
     for o in &baseline.conversations {
         base.entry(&o.id).or_insert(o);
     }
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut shared = 0;
     let mut now_needs_human = Vec::new();
     let mut no_longer_needs_human = Vec::new();
     for c in &candidate.conversations {
         let Some(b) = base.get(&*c.id) else { continue };
-        if seen.insert(&c.id, ()).is_some() {
+        if !seen.insert(&c.id) {
             continue;
         }
         shared += 1;

@@ -537,3 +537,194 @@ fn trim_float(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::summary::{InputAccounting, Recommendation, Settings};
+
+    fn stats(name: &str, n: u64, needs: u64, csat: &[f64]) -> CategoryStats {
+        CategoryStats {
+            category: name.into(),
+            conversations: n,
+            needs_human: needs,
+            needs_human_rate: 0.0,
+            needs_human_ci: [0.0, 0.0],
+            unresolved_rate: 0.0,
+            escalation_request_rate: 0.0,
+            loop_rate: 0.0,
+            satisfaction_drop_rate: 0.0,
+            confirmed_rate: 0.0,
+            mean_score: 0.0,
+            mean_csat: None,
+            csat_answered: csat.len() as u64,
+            csat_sum: csat.iter().sum(),
+            csat_sum_squares: csat.iter().map(|v| v * v).sum(),
+            unresolved: 0,
+            escalation_request: 0,
+            loops: 0,
+            satisfaction_drop: 0,
+            confirmed: 0,
+            agent_hours: 0.0,
+            recommendation: Recommendation::BotOk,
+            reasons: Vec::new(),
+            repeated_answers: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+
+    fn summary(overall: CategoryStats) -> Summary {
+        Summary {
+            schema_version: crate::aggregate::summary::SCHEMA_VERSION,
+            tool: "handoff test".into(),
+            settings: Settings {
+                handle_minutes: 8.0,
+                csat_scale: "1-5".into(),
+                redacted: true,
+                config: None,
+                route_to_humans: 0.35,
+                human_review: 0.15,
+                min_conversations: 30,
+                detection_fingerprint: "x".into(),
+            },
+            input: InputAccounting {
+                files: Vec::new(),
+                records_read: overall.conversations,
+                audited: overall.conversations,
+                skipped: 0,
+                skip_reasons: Vec::new(),
+                filter: None,
+                filtered_out: 0,
+            },
+            period: None,
+            overall,
+            categories: Vec::new(),
+            trends: None,
+        }
+    }
+
+    fn run(b: CategoryStats, c: CategoryStats, toml: &str) -> GateReport {
+        let cfg = crate::config::Config::parse(toml)
+            .expect("valid config")
+            .gate;
+        let (b, c) = (summary(b), summary(c));
+        let side = |s| GateSide {
+            summary: s,
+            source: "test".into(),
+            saved_summary: false,
+        };
+        evaluate(&side(&b), &side(&c), &cfg, None)
+    }
+
+    fn get(r: &GateReport, metric: Metric, rule: RuleKind) -> &Check {
+        r.checks
+            .iter()
+            .find(|c| c.metric == metric && c.rule == rule)
+            .expect("check present")
+    }
+
+    const ONLY_NEEDS_HUMAN: &str = "[gate.unresolved]\nenabled = false\n\
+        [gate.escalation_request]\nenabled = false\n[gate.loop]\nenabled = false\n\
+        [gate.satisfaction_drop]\nenabled = false\n[gate.mean_csat]\nenabled = false\n";
+
+    #[test]
+    fn limit_fails_above_and_passes_at_the_limit() {
+        let cfg = format!("{ONLY_NEEDS_HUMAN}[gate.needs_human]\nlimit = 20\n");
+        let r = run(
+            stats("overall", 100, 20, &[]),
+            stats("overall", 100, 21, &[]),
+            &cfg,
+        );
+        assert_eq!(
+            get(&r, Metric::NeedsHuman, RuleKind::Limit).status,
+            Status::Fail
+        );
+        assert!(!r.passed);
+        let r = run(
+            stats("overall", 100, 20, &[]),
+            stats("overall", 100, 20, &[]),
+            &cfg,
+        );
+        assert_eq!(
+            get(&r, Metric::NeedsHuman, RuleKind::Limit).status,
+            Status::Pass
+        );
+        assert!(r.passed);
+    }
+
+    #[test]
+    fn regression_needs_both_size_and_significance() {
+        // +10 pp on 1000 each: significant and beyond 3 pp.
+        let r = run(
+            stats("overall", 1000, 100, &[]),
+            stats("overall", 1000, 200, &[]),
+            ONLY_NEEDS_HUMAN,
+        );
+        let c = get(&r, Metric::NeedsHuman, RuleKind::Regression);
+        assert_eq!(c.status, Status::Fail);
+        // +2 pp on 10,000 each: significant but within 3 pp.
+        let r = run(
+            stats("overall", 10_000, 1000, &[]),
+            stats("overall", 10_000, 1200, &[]),
+            ONLY_NEEDS_HUMAN,
+        );
+        let c = get(&r, Metric::NeedsHuman, RuleKind::Regression);
+        assert_eq!(c.difference.as_ref().map(|d| d.significant), Some(true));
+        assert_eq!(c.status, Status::Pass);
+        // An improvement never fails, however large.
+        let r = run(
+            stats("overall", 1000, 300, &[]),
+            stats("overall", 1000, 100, &[]),
+            ONLY_NEEDS_HUMAN,
+        );
+        assert!(r.passed);
+    }
+
+    #[test]
+    fn mean_csat_regression_uses_welch_and_its_direction() {
+        let cfg = "[gate.needs_human]\nenabled = false\n[gate.unresolved]\nenabled = false\n\
+            [gate.escalation_request]\nenabled = false\n[gate.loop]\nenabled = false\n\
+            [gate.satisfaction_drop]\nenabled = false\n[gate]\nmin_csat_responses = 10\n";
+        let high: Vec<f64> = (0..40)
+            .map(|i| if i % 4 == 0 { 4.0 } else { 5.0 })
+            .collect();
+        let low: Vec<f64> = (0..40)
+            .map(|i| if i % 2 == 0 { 3.0 } else { 4.0 })
+            .collect();
+        let r = run(
+            stats("overall", 40, 0, &high),
+            stats("overall", 40, 0, &low),
+            cfg,
+        );
+        let c = get(&r, Metric::MeanCsat, RuleKind::Regression);
+        assert_eq!(c.status, Status::Fail, "{}", c.message);
+        assert!(
+            c.message.contains("baseline 4.75 -> candidate 3.50 (-1.25"),
+            "{}",
+            c.message
+        );
+        // The same drop the other way round is an improvement.
+        let r = run(
+            stats("overall", 40, 0, &low),
+            stats("overall", 40, 0, &high),
+            cfg,
+        );
+        assert!(r.passed);
+        // Too few ratings: insufficient data, not a verdict.
+        let r = run(
+            stats("overall", 40, 0, &high[..5]),
+            stats("overall", 40, 0, &low),
+            cfg,
+        );
+        let c = get(&r, Metric::MeanCsat, RuleKind::Regression);
+        assert_eq!(c.status, Status::InsufficientData);
+        assert!(c.passed);
+    }
+
+    #[test]
+    fn signed_numbers_never_show_minus_zero() {
+        assert_eq!(signed(-0.0004, 1), "+0.0");
+        assert_eq!(signed(-0.06, 1), "-0.1");
+        assert_eq!(signed(2.25, 2), "+2.25");
+    }
+}
