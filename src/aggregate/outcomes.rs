@@ -1,8 +1,10 @@
 //! Per-conversation outcomes kept for `handoff gate`'s release diff (which conversations
 //! flipped, which answers newly loop). Only what the diff needs is kept: the id, the
-//! category (interned), the needs-human verdict and the reason codes as bits — about 40 to
-//! 60 bytes per conversation with short ids, so ~50 MB per side for a million conversations
-//! — and one entry per distinct looping bot answer. Collected only when the gate asks.
+//! category (interned), the needs-human verdict and the reason codes as bits, and one entry
+//! per distinct looping bot answer. Collected only when the gate compares transcripts with
+//! transcripts. Measured (docs/ci.md): about 100 bytes per conversation with short ids,
+//! including the diff's index — 20 MB for two sides of 100,000, so ~200 MB for two sides
+//! of a million.
 
 use std::collections::HashMap;
 
