@@ -183,6 +183,11 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
     let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
     let baseline_filter = parse_filter("--baseline-filter", &args.baseline_filter)?;
     let candidate_filter = parse_filter("--candidate-filter", &args.candidate_filter)?;
+    if args.baseline.iter().any(|i| i == "-") && args.candidate.iter().any(|i| i == "-") {
+        return Err(Error::Usage(
+            "--baseline and --candidate cannot both read stdin (-)".into(),
+        ));
+    }
     let baseline_input = classify("--baseline", &args.baseline)?;
     let candidate_input = classify("--candidate", &args.candidate)?;
     let both_transcripts = matches!(
@@ -228,6 +233,25 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
     let (c_summary, c_source, c_saved, c_outcomes) =
         load("--candidate", candidate_input, candidate_filter)?;
     same_csat_scale(&b_summary, &c_summary)?;
+    // An empty side would pass every check as "insufficient data": a filter typo must not
+    // turn the gate green.
+    for (flag, s) in [("--baseline", &b_summary), ("--candidate", &c_summary)] {
+        if s.input.audited == 0 {
+            let why = match &s.input.filter {
+                Some(f) => format!(
+                    "{} of {} records filtered out by {f}",
+                    s.input.filtered_out, s.input.records_read
+                ),
+                None => format!(
+                    "{} records read, {} skipped",
+                    s.input.records_read, s.input.skipped
+                ),
+            };
+            return Err(Error::Usage(format!(
+                "{flag}: no conversation to compare ({why})"
+            )));
+        }
+    }
 
     let diff = match (&b_outcomes, &c_outcomes) {
         (Some(b), Some(c)) => Some(release_diff(b, c)),

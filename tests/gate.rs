@@ -511,6 +511,17 @@ fn usage_and_input_errors_exit_2_and_say_what_is_wrong() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("is a saved summary"), "{}", out.stderr);
 
+    // A filter that matches nothing must not make every check "insufficient data" and pass.
+    let out = gate(&input, &input)
+        .args(["--candidate-filter", "bot_version=2"])
+        .run();
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--candidate: no conversation to compare (40 of 40 records filtered out by bot_version=2)"),
+        "{}",
+        out.stderr
+    );
+
     let out = handoff().args(["gate", "--baseline"]).arg(&input).run();
     assert_eq!(out.code, 2, "missing --candidate is a usage error");
 }
