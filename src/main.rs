@@ -4,31 +4,47 @@
 mod cli;
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use handoff::audit::{self, AuditRequest};
+use handoff::aggregate::summary::Summary;
+use handoff::audit::{self, Assessed, AuditRequest};
 use handoff::calibrate::Calibrator;
-use handoff::config::Config;
+use handoff::config::{Config, STARTER};
 use handoff::detect::CsatScale;
 use handoff::error::{Error, Result};
+use handoff::filter::Filter;
+use handoff::gate::diff::release_diff;
+use handoff::gate::input::{classify, GateInput};
+use handoff::gate::{self as gate_eval, GateSide};
 use handoff::ingest::{CsvColumns, IngestOptions};
 use handoff::report::output;
 use handoff::report::{self, RenderOptions, ReportFormat};
+use handoff::timestamp::Granularity;
 
-use cli::{AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg};
+use cli::{
+    AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg, GateArgs,
+    GateFormatArg, InitArgs, PeriodArg,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
         Command::Calibrate(args) => run_calibrate(args),
+        Command::Gate(args) => run_gate(args),
+        Command::Init(args) => run_init(args),
     };
     match result {
         Ok(code) => code,
         // `handoff audit ... | head`: the reader left; nothing more to say.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e @ Error::GateFailed { .. }) => {
+            eprintln!("handoff: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
         Err(e) => {
             eprintln!("handoff: error: {e}");
             ExitCode::from(e.exit_code() as u8)
@@ -42,6 +58,20 @@ fn csat_scale(text: &str) -> Result<CsatScale> {
             "--csat-scale {text:?}: expected MIN-MAX with MIN < MAX, e.g. 1-5 or 0-10"
         ))
     })
+}
+
+fn check_threads(threads: Option<usize>) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    Ok(())
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(path) => Config::load(path),
+        None => Ok(Config::default()),
+    }
 }
 
 fn ingest_options(category_field: Option<&str>, csv: &CsvArgs) -> Result<IngestOptions> {
@@ -69,14 +99,13 @@ fn ingest_options(category_field: Option<&str>, csv: &CsvArgs) -> Result<IngestO
     })
 }
 
-fn load_config(path: Option<&std::path::Path>, threads: Option<usize>) -> Result<Config> {
-    if threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
-    match path {
-        Some(path) => Config::load(path),
-        None => Ok(Config::default()),
-    }
+fn parse_filter(flag: &str, clauses: &[String]) -> Result<Option<Filter>> {
+    Filter::parse(clauses).map_err(|e| Error::Usage(format!("{flag}: {e}")))
+}
+
+/// Writes `text` to `path` atomically.
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    output::write_file(path, text.as_bytes())
 }
 
 fn write_stdout(text: &str) -> Result<()> {
@@ -85,9 +114,83 @@ fn write_stdout(text: &str) -> Result<()> {
     out.flush().map_err(Error::Stdout)
 }
 
+fn run_audit(args: AuditArgs) -> Result<ExitCode> {
+    let csat_scale = csat_scale(&args.csat_scale)?;
+    if !(args.handle_minutes.is_finite() && args.handle_minutes >= 0.0) {
+        return Err(Error::Usage(
+            "--handle-minutes must be a non-negative number".into(),
+        ));
+    }
+    check_threads(args.threads)?;
+    let config = load_config(args.config.as_deref())?;
+    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let filter = parse_filter("--filter", &args.filter)?;
+
+    let summary = audit::run(AuditRequest {
+        inputs: args.inputs.clone(),
+        ingest,
+        config,
+        config_path: args.config.as_ref().map(|p| p.display().to_string()),
+        csat_scale,
+        csat_scale_text: args.csat_scale.clone(),
+        handle_minutes: args.handle_minutes,
+        redact: !args.no_redact,
+        findings: args.findings.clone(),
+        threads: args.threads,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        filter,
+        compare_periods: args.compare_periods.map(|p| match p {
+            PeriodArg::Week => Granularity::Week,
+            PeriodArg::Month => Granularity::Month,
+        }),
+        collect_outcomes: false,
+    })?;
+
+    let format = match args.format {
+        FormatArg::Table => ReportFormat::Table,
+        FormatArg::Json => ReportFormat::Json,
+        FormatArg::Csv => ReportFormat::Csv,
+        FormatArg::Markdown => ReportFormat::Markdown,
+        FormatArg::Html => ReportFormat::Html,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let opts = RenderOptions {
+        color,
+        generated_at: Some(report::generated_at()),
+    };
+    let text = report::renderer(format).render(&summary, &opts)?;
+    if let Some(path) = &args.html {
+        let html = if format == ReportFormat::Html {
+            text.clone()
+        } else {
+            report::renderer(ReportFormat::Html).render(&summary, &opts)?
+        };
+        write_file(path, &html)?;
+    }
+
+    match &args.output {
+        Some(path) => write_file(path, &text)?,
+        None => write_stdout(&text)?,
+    }
+
+    let skipped = summary.input.skipped;
+    if skipped > 0 && !args.quiet {
+        eprintln!(
+            "handoff: warning: {skipped} of {} records skipped (see the report's skipped records)",
+            summary.input.records_read
+        );
+    }
+    if args.strict && skipped > 0 {
+        return Err(Error::Strict { skipped });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let scale = csat_scale(&args.csat_scale)?;
-    let config = load_config(args.config.as_deref(), args.threads)?;
+    check_threads(args.threads)?;
+    let config = load_config(args.config.as_deref())?;
     let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
     let files = handoff::ingest::expand_inputs(&args.inputs)?;
     let pool = audit::thread_pool(args.threads)?;
@@ -99,13 +202,15 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         &files,
         &ingest,
         &detectors,
+        None,
         &pool,
         !args.quiet && std::io::stderr().is_terminal(),
         |chunk| {
             for item in chunk {
                 match item {
-                    Ok((_, a)) => calibrator.add(&a),
-                    Err(_) => skipped += 1,
+                    Assessed::Audited(_, a) => calibrator.add(&a),
+                    Assessed::Skipped(_) => skipped += 1,
+                    Assessed::Filtered => {}
                 }
             }
             Ok(())
@@ -147,67 +252,183 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_audit(args: AuditArgs) -> Result<ExitCode> {
-    let csat_scale = csat_scale(&args.csat_scale)?;
-    if !(args.handle_minutes.is_finite() && args.handle_minutes >= 0.0) {
+fn run_gate(args: GateArgs) -> Result<ExitCode> {
+    let scale = csat_scale(&args.csat_scale)?;
+    check_threads(args.threads)?;
+    let config = load_config(args.config.as_deref())?;
+    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let baseline_filter = parse_filter("--baseline-filter", &args.baseline_filter)?;
+    let candidate_filter = parse_filter("--candidate-filter", &args.candidate_filter)?;
+    if args.baseline.iter().any(|i| i == "-") && args.candidate.iter().any(|i| i == "-") {
         return Err(Error::Usage(
-            "--handle-minutes must be a non-negative number".into(),
+            "--baseline and --candidate cannot both read stdin (-)".into(),
         ));
     }
-    let config = load_config(args.config.as_deref(), args.threads)?;
-    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let baseline_input = classify("--baseline", &args.baseline)?;
+    let candidate_input = classify("--candidate", &args.candidate)?;
+    let both_transcripts = matches!(
+        (&baseline_input, &candidate_input),
+        (GateInput::Transcripts(_), GateInput::Transcripts(_))
+    );
 
-    let summary = audit::run(AuditRequest {
-        inputs: args.inputs.clone(),
-        ingest,
-        config,
-        config_path: args.config.as_ref().map(|p| p.display().to_string()),
-        csat_scale,
-        csat_scale_text: args.csat_scale.clone(),
-        handle_minutes: args.handle_minutes,
-        redact: !args.no_redact,
-        findings: args.findings.clone(),
-        threads: args.threads,
-        progress: !args.quiet && std::io::stderr().is_terminal(),
-    })?;
+    // Each side: (summary, source description, saved?, outcomes for the release diff).
+    let load = |flag: &str, input: GateInput, filter: Option<Filter>| -> Result<_> {
+        match input {
+            GateInput::Summary { path, summary } => {
+                if filter.is_some() {
+                    return Err(Error::Usage(format!(
+                        "{flag}-filter: {path} is a saved summary; filters select transcripts \
+                         (apply --filter when saving it with handoff audit)"
+                    )));
+                }
+                Ok((*summary, path, true, None))
+            }
+            GateInput::Transcripts(inputs) => {
+                let (summary, outcomes) = audit::run_with_outcomes(AuditRequest {
+                    inputs: inputs.clone(),
+                    ingest: ingest.clone(),
+                    config: config.clone(),
+                    config_path: args.config.as_ref().map(|p| p.display().to_string()),
+                    csat_scale: scale,
+                    csat_scale_text: args.csat_scale.clone(),
+                    handle_minutes: 8.0,
+                    redact: !args.no_redact,
+                    findings: None,
+                    threads: args.threads,
+                    progress: !args.quiet && std::io::stderr().is_terminal(),
+                    filter,
+                    compare_periods: None,
+                    collect_outcomes: both_transcripts,
+                })?;
+                Ok((summary, inputs.join(", "), false, outcomes))
+            }
+        }
+    };
+    let (b_summary, b_source, b_saved, b_outcomes) =
+        load("--baseline", baseline_input, baseline_filter)?;
+    let (c_summary, c_source, c_saved, c_outcomes) =
+        load("--candidate", candidate_input, candidate_filter)?;
+    same_csat_scale(&b_summary, &c_summary)?;
+    // An empty side would pass every check as "insufficient data": a filter typo must not
+    // turn the gate green.
+    for (flag, s) in [("--baseline", &b_summary), ("--candidate", &c_summary)] {
+        if s.input.audited == 0 {
+            let why = match &s.input.filter {
+                Some(f) => format!(
+                    "{} of {} records filtered out by {f}",
+                    s.input.filtered_out, s.input.records_read
+                ),
+                None => format!(
+                    "{} records read, {} skipped",
+                    s.input.records_read, s.input.skipped
+                ),
+            };
+            return Err(Error::Usage(format!(
+                "{flag}: no conversation to compare ({why})"
+            )));
+        }
+    }
 
-    let format = match args.format {
-        FormatArg::Table => ReportFormat::Table,
-        FormatArg::Json => ReportFormat::Json,
-        FormatArg::Csv => ReportFormat::Csv,
-        FormatArg::Markdown => ReportFormat::Markdown,
-        FormatArg::Html => ReportFormat::Html,
+    let diff = match (&b_outcomes, &c_outcomes) {
+        (Some(b), Some(c)) => Some(release_diff(b, c)),
+        _ => None,
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let opts = RenderOptions {
-        color,
-        generated_at: Some(report::generated_at()),
-    };
-    let text = report::renderer(format).render(&summary, &opts)?;
-    if let Some(path) = &args.html {
-        let html = if format == ReportFormat::Html {
-            text.clone()
-        } else {
-            report::renderer(ReportFormat::Html).render(&summary, &opts)?
+    drop((b_outcomes, c_outcomes));
+    let report = gate_eval::evaluate(
+        &GateSide {
+            summary: &b_summary,
+            source: b_source,
+            saved_summary: b_saved,
+        },
+        &GateSide {
+            summary: &c_summary,
+            source: c_source,
+            saved_summary: c_saved,
+        },
+        &config.gate,
+        diff,
+    );
+
+    if let Some(path) = &args.junit {
+        write_file(path, &report::gate::junit(&report))?;
+    }
+    let markdown = report::gate::markdown(&report);
+    if let Some(path) = &args.markdown {
+        write_file(path, &markdown)?;
+    }
+    // GitHub Actions shows this file on the run's summary page; append, as other steps may
+    // have written to it.
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let path = std::path::PathBuf::from(path);
+        let err = |source| Error::Output {
+            path: path.display().to_string(),
+            source,
         };
-        output::write_file(path, html.as_bytes())?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(err)?;
+        f.write_all(markdown.as_bytes()).map_err(err)?;
+        f.write_all(b"\n").map_err(err)?;
     }
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = match args.format {
+        GateFormatArg::Table => report::gate::terminal(&report, color),
+        GateFormatArg::Json => report::gate::json(&report)?,
+        GateFormatArg::Markdown => markdown,
+    };
+    write_stdout(&text)?;
 
-    match &args.output {
-        Some(path) => output::write_file(path, text.as_bytes())?,
-        None => write_stdout(&text)?,
-    }
-
-    let skipped = summary.input.skipped;
+    let skipped = b_summary.input.skipped + c_summary.input.skipped;
     if skipped > 0 && !args.quiet {
         eprintln!(
-            "handoff: warning: {skipped} of {} records skipped (see the report's skipped records)",
-            summary.input.records_read
+            "handoff: warning: {skipped} records skipped ({} in the baseline, {} in the candidate)",
+            b_summary.input.skipped, c_summary.input.skipped
         );
     }
     if args.strict && skipped > 0 {
         return Err(Error::Strict { skipped });
     }
+    if !report.passed {
+        return Err(Error::GateFailed {
+            failed: report.totals.failed,
+            checks: report.totals.checks,
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Mean CSAT on different survey scales cannot be compared.
+fn same_csat_scale(b: &Summary, c: &Summary) -> Result<()> {
+    let (bs, cs) = (&b.settings.csat_scale, &c.settings.csat_scale);
+    if CsatScale::parse(bs) != CsatScale::parse(cs) {
+        return Err(Error::Usage(format!(
+            "the baseline's CSAT scale ({bs}) differs from the candidate's ({cs}); \
+             give the same --csat-scale for both"
+        )));
+    }
+    Ok(())
+}
+
+fn run_init(args: InitArgs) -> Result<ExitCode> {
+    if args.path.as_os_str() == "-" {
+        write_stdout(STARTER)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.path.exists() && !args.force {
+        return Err(Error::Usage(format!(
+            "{} already exists; use --force to overwrite it",
+            args.path.display()
+        )));
+    }
+    write_file(&args.path, STARTER)?;
+    eprintln!(
+        "handoff: wrote {}; edit its [gate] section, then run \
+         handoff gate --config {} --baseline B --candidate C",
+        args.path.display(),
+        args.path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

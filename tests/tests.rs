@@ -5,6 +5,8 @@ mod harness;
 mod audit_sample;
 mod calibrate;
 mod findings;
+mod gate;
 mod html;
 mod inputs;
 mod outputs;
+mod trends;

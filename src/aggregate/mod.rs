@@ -6,8 +6,10 @@
 mod answers;
 pub mod findings_parquet;
 mod frame;
+pub mod outcomes;
 pub mod stats;
 pub mod summary;
+pub mod trends;
 mod weekly;
 
 use std::collections::BTreeMap;
@@ -21,8 +23,10 @@ use crate::redact::Redactor;
 
 use answers::AnswerCounter;
 use frame::{CategorySums, ChunkRows};
+use outcomes::Outcomes;
 use stats::{mean, rate, round, wilson};
 use summary::*;
+use trends::{PeriodCounter, TrendOptions};
 use weekly::WeeklyCounter;
 
 /// Examples kept per category for the report (the highest-scoring, earliest first).
@@ -42,6 +46,14 @@ pub struct AggregateOptions {
     pub redact: bool,
     pub config_path: Option<String>,
     pub recommend: RecommendConfig,
+    /// `Config::detection_fingerprint` of the run.
+    pub detection_fingerprint: String,
+    /// `--filter` as given.
+    pub filter: Option<String>,
+    /// `--compare-periods`.
+    pub trends: Option<TrendOptions>,
+    /// Keep per-conversation outcomes for the gate's release diff.
+    pub collect_outcomes: bool,
 }
 
 pub struct Aggregator {
@@ -54,13 +66,19 @@ pub struct Aggregator {
     skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
     seq: u64,
     audited: u64,
+    filtered_out: u64,
     period: Option<[String; 2]>,
     weekly: WeeklyCounter,
+    periods: Option<PeriodCounter>,
+    outcomes: Option<Outcomes>,
 }
 
 impl Aggregator {
     pub fn new(opts: AggregateOptions, files: Vec<String>) -> Aggregator {
         Aggregator {
+            periods: opts.trends.map(PeriodCounter::new),
+            outcomes: opts.collect_outcomes.then(Outcomes::default),
+            filtered_out: 0,
             opts,
             files,
             redactor: Redactor::new(),
@@ -96,6 +114,16 @@ impl Aggregator {
         }
     }
 
+    /// Counts records the filter did not select.
+    pub fn filtered(&mut self, n: u64) {
+        self.filtered_out += n;
+    }
+
+    /// The per-conversation outcomes, when `collect_outcomes` was set (take before `finish`).
+    pub fn take_outcomes(&mut self) -> Option<Outcomes> {
+        self.outcomes.take()
+    }
+
     /// Adds one chunk of assessed conversations, in input order.
     pub fn add(&mut self, chunk: &[(Conversation, Assessment)]) -> Result<()> {
         let mut rows = ChunkRows::new();
@@ -118,7 +146,8 @@ impl Aggregator {
             }
             rows.sums[0].push(a.score);
             rows.sums[1].push(a.csat.unwrap_or(0.0));
-            rows.sums[2].push(a.dissatisfaction);
+            rows.sums[2].push(a.csat.map_or(0.0, |v| v * v));
+            rows.sums[3].push(a.dissatisfaction);
             for r in Reason::ALL {
                 rows.reasons[r.index()].push(a.has(r) as u64);
             }
@@ -145,6 +174,13 @@ impl Aggregator {
                 a.needs_human,
                 a.csat,
             );
+            if let Some(p) = &mut self.periods {
+                p.add(conv.started_at.as_deref(), a);
+            }
+            if let Some(mut o) = self.outcomes.take() {
+                o.add(conv, a, |t| self.redact(t));
+                self.outcomes = Some(o);
+            }
             if let Some(ts) = conv.started_at.as_deref() {
                 self.period = Some(match self.period.take() {
                     None => [ts.to_string(), ts.to_string()],
@@ -324,6 +360,8 @@ impl Aggregator {
             records_read,
             audited: self.audited,
             skipped,
+            filter: self.opts.filter.clone(),
+            filtered_out: self.filtered_out,
             skip_reasons: self
                 .skips
                 .iter()
@@ -336,6 +374,7 @@ impl Aggregator {
         };
         let r = &self.opts.recommend;
         Ok(Summary {
+            schema_version: SCHEMA_VERSION,
             tool: format!("handoff {}", env!("CARGO_PKG_VERSION")),
             settings: Settings {
                 handle_minutes: self.opts.handle_minutes,
@@ -345,12 +384,14 @@ impl Aggregator {
                 route_to_humans: r.route_to_humans,
                 human_review: r.human_review,
                 min_conversations: r.min_conversations,
+                detection_fingerprint: self.opts.detection_fingerprint.clone(),
             },
             input,
             period: self.period.clone(),
             overall,
             categories,
             weekly,
+            trends: self.periods.as_ref().map(PeriodCounter::finish),
         })
     }
 
@@ -423,6 +464,13 @@ impl Aggregator {
             mean_csat: (csat_answered > 0)
                 .then(|| round(row.sum("csat_sum") / csat_answered as f64, 2)),
             csat_answered,
+            csat_sum: row.sum("csat_sum"),
+            csat_sum_squares: row.sum("csat_sq_sum"),
+            unresolved: row.counter("unresolved"),
+            escalation_request: row.counter("escalation_request"),
+            loops: row.counter("loop"),
+            satisfaction_drop: row.counter("satisfaction_drop"),
+            confirmed: row.counter("confirmed"),
             agent_hours: round(needs_human as f64 * self.opts.handle_minutes / 60.0, 1),
             recommendation,
             reasons,

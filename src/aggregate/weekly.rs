@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::stats::{rate, round, wilson};
 use crate::dates;
@@ -250,7 +250,7 @@ fn mean_difference_z(a: &Cell, b: &Cell) -> Option<f64> {
 }
 
 /// Weekly series of the report, oldest week first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Weekly {
     pub weeks: Vec<WeekLabel>,
     /// Conversations without a usable `started_at` (in no series).
@@ -264,7 +264,7 @@ pub struct Weekly {
     pub flags: Vec<WeeklyFlag>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WeekLabel {
     /// ISO week, e.g. "2025-W10".
     pub week: String,
@@ -272,14 +272,14 @@ pub struct WeekLabel {
     pub start: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WeeklySeries {
     pub category: String,
     /// One per entry of `Weekly::weeks`; zero conversations where the week had none.
     pub points: Vec<WeekPoint>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WeekPoint {
     pub conversations: u64,
     pub needs_human: u64,
@@ -294,14 +294,14 @@ pub struct WeekPoint {
     pub csat_fell: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WeeklyMetric {
     NeedsHumanRate,
     Csat,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WeeklyFlag {
     pub category: String,
     pub week: String,
