@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dates;
+
 const DAY: i64 = 86_400;
 
 /// Seconds since 1970-01-01T00:00:00Z, or `None` when `s` is not a timestamp.
@@ -101,41 +103,19 @@ fn digits(b: &[u8]) -> Option<i64> {
     Some(b.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
 }
 
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
+// Calendar arithmetic is shared with the weekly series (crate::dates); these adapters keep
+// this module's i64 month and day numbers.
 fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    i64::from(dates::days_in_month(y, m as u32))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    dates::days_from_civil(y, m as u32, d as u32)
 }
 
-/// The date of a day number (inverse of `days_from_civil`).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    let (y, m, d) = dates::civil_from_days(z);
+    (y, i64::from(m), i64::from(d))
 }
 
 fn date_text(day: i64) -> String {
