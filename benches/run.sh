@@ -19,7 +19,7 @@ cargo build --release --quiet
 bin="${CARGO_TARGET_DIR:-target}/release/handoff"
 args=(audit "$corpus" --quiet --format json --output /tmp/handoff-bench-report.json)
 [ -n "$threads" ] && args+=(--threads "$threads")
-bytes=$(stat -c %s "$corpus")
+bytes=$(stat -L -c %s "$corpus")
 # Warm the page cache so the figure is the tool's, not the disk's.
 cat "$corpus" > /dev/null
 /usr/bin/time -f '%e %M' -o /tmp/handoff-bench-time "$bin" "${args[@]}"

@@ -12,7 +12,7 @@
 use serde::Deserialize;
 
 use super::text::{jaccard, token_set, PhraseSet};
-use super::Prepared;
+use super::{phrase, Prepared};
 use crate::model::Role;
 
 /// Logistic weights of the per-turn signals.
@@ -178,11 +178,24 @@ impl DissatisfactionModel {
         }
     }
 
+    /// The lists this model reads, for the detectors' shared phrase bank (in the order of
+    /// `phrase::CLOSING` .. `phrase::CONFIRMATION_REQUEST`).
+    pub fn phrase_sets(&self) -> [&PhraseSet; 5] {
+        [
+            &self.closing,
+            &self.change,
+            &self.negation,
+            &self.failure,
+            &self.confirmation,
+        ]
+    }
+
+    /// Needs a `Prepared::analyse`d conversation (sentiment and phrase hits filled in).
     pub fn assess(&self, prep: &Prepared) -> Dissatisfaction {
         let w = &self.weights;
         let msgs = &prep.conv.messages;
         let mut previous_bot: Option<usize> = None;
-        let mut earlier: Vec<Vec<&str>> = Vec::new();
+        let mut earlier: Vec<Vec<u64>> = Vec::new();
         let mut keep = 1.0;
         let mut worst: Option<(usize, f64)> = None;
         for (i, m) in msgs.iter().enumerate() {
@@ -196,19 +209,17 @@ impl DissatisfactionModel {
                         .iter()
                         .map(|e| jaccard(e, &tokens))
                         .fold(0.0, f64::max);
-                    let closing = self.closing.matches(n);
-                    let prev = previous_bot
-                        .map(|b| prep.normalized[b].as_str())
-                        .unwrap_or("");
+                    let closing = prep.has(i, phrase::CLOSING);
+                    let prev = |set| previous_bot.is_some_and(|b| prep.has(b, set));
                     let sentiment = prep.sentiment[i] as f64;
                     let flag = |b: bool| if b { 1.0 } else { 0.0 };
                     let logit = w.intercept
                         + w.correction * flag(starts_with_phrase(n, CORRECTION_START) && !closing)
                         + w.closing * flag(closing)
-                        + w.change_request * flag(self.change.matches(n))
-                        + w.negation * flag(self.negation.matches(n) && !closing)
-                        + w.after_bot_failure * flag(self.failure.matches(prev))
-                        + w.after_confirmation_request * flag(self.confirmation.matches(prev))
+                        + w.change_request * flag(prep.has(i, phrase::CHANGE))
+                        + w.negation * flag(prep.has(i, phrase::NEGATION) && !closing)
+                        + w.after_bot_failure * flag(prev(phrase::BOT_FAILURE))
+                        + w.after_confirmation_request * flag(prev(phrase::CONFIRMATION_REQUEST))
                         + w.restatement * restated
                         + w.negative_sentiment * sentiment.min(0.0)
                         + w.positive_sentiment * sentiment.max(0.0)
@@ -231,16 +242,11 @@ impl DissatisfactionModel {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::detect::tests::conv;
-    use crate::detect::Prepared;
-    use Role::{Bot, Customer};
+    use crate::detect::tests::{assess, conv};
+    use crate::model::Role::{self, Bot, Customer};
 
     fn score(messages: &[(Role, &str)]) -> f64 {
-        let c = conv(messages);
-        DissatisfactionModel::new(DissatisfactionConfig::default())
-            .assess(&Prepared::new(&c))
-            .score
+        assess(&conv(messages)).dissatisfaction
     }
 
     #[test]

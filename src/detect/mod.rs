@@ -19,7 +19,7 @@ use crate::model::{Conversation, Finding, Reason, Role};
 use category::Taxonomy;
 use dissatisfaction::DissatisfactionModel;
 use sentiment::SentimentModel;
-use text::PhraseSet;
+use text::{PhraseBank, PhraseSet};
 
 /// The survey scale CSAT values are given on; mapped onto 1..5 before comparing with
 /// `detect.low_csat`.
@@ -61,7 +61,23 @@ pub struct Detectors {
     pub sentiment: SentimentModel,
     pub taxonomy: Taxonomy,
     pub dissatisfaction: DissatisfactionModel,
+    /// Every phrase list above, scanned together once per message (`Prepared::has`).
+    bank: PhraseBank,
     weights: [f64; Reason::ALL.len()],
+}
+
+/// Bits of `Prepared::hits`: which phrase lists a message matched (order of the bank).
+pub mod phrase {
+    pub const ESCALATION: u32 = 1 << 0;
+    pub const FALLBACK: u32 = 1 << 1;
+    pub const NEGATIVE_CLOSE: u32 = 1 << 2;
+    pub const CONFIRMATION: u32 = 1 << 3;
+    pub const HANDOFF: u32 = 1 << 4;
+    pub const CLOSING: u32 = 1 << 5;
+    pub const CHANGE: u32 = 1 << 6;
+    pub const NEGATION: u32 = 1 << 7;
+    pub const BOT_FAILURE: u32 = 1 << 8;
+    pub const CONFIRMATION_REQUEST: u32 = 1 << 9;
 }
 
 /// Raw values behind the threshold-based flags, kept so `calibrate` can try other
@@ -114,6 +130,8 @@ pub struct Prepared<'c> {
     pub normalized: Vec<String>,
     /// Compound sentiment (-1..1) of each customer message; 0 for other roles.
     pub sentiment: Vec<f32>,
+    /// Per message, the phrase lists it matched (bits of `phrase`).
+    pub hits: Vec<u32>,
 }
 
 impl<'c> Prepared<'c> {
@@ -128,15 +146,23 @@ impl<'c> Prepared<'c> {
             conv,
             normalized,
             sentiment: vec![0.0; conv.messages.len()],
+            hits: vec![0; conv.messages.len()],
         }
     }
 
-    pub fn with_sentiment(conv: &'c Conversation, model: &SentimentModel) -> Prepared<'c> {
+    /// Whether message `i` matched the phrase list `set` (a `phrase` bit).
+    pub fn has(&self, i: usize, set: u32) -> bool {
+        self.hits.get(i).is_some_and(|h| h & set != 0)
+    }
+
+    /// Normalised text, customer sentiment and phrase hits: everything detectors share.
+    pub fn analyse(conv: &'c Conversation, d: &Detectors) -> Prepared<'c> {
         let mut prep = Prepared::new(conv);
         for (i, m) in conv.messages.iter().enumerate() {
             if m.role == Role::Customer {
-                prep.sentiment[i] = model.score(&m.text);
+                prep.sentiment[i] = d.sentiment.score(&m.text);
             }
+            prep.hits[i] = d.bank.hits(&prep.normalized[i]);
         }
         prep
     }
@@ -186,12 +212,34 @@ impl Detectors {
         for r in Reason::ALL {
             weights[r.index()] = config.score.weights.get(r.code()).copied().unwrap_or(0.0);
         }
+        let escalation = list(&p.escalation, lexicon::ESCALATION);
+        let fallback = list(&p.fallback, lexicon::FALLBACK);
+        let negative_close = list(&p.negative_close, lexicon::NEGATIVE_CLOSE);
+        let confirmation = list(&p.confirmation, lexicon::CONFIRMATION);
+        let handoff = list(&p.handoff, lexicon::HANDOFF);
+        let dissatisfaction = DissatisfactionModel::new(config.detect.dissatisfaction.clone());
+        let [closing, change, negation, failure, confirmation_request] =
+            dissatisfaction.phrase_sets();
+        // Order matches the bits in `phrase`.
+        let bank = PhraseBank::new(&[
+            &escalation,
+            &fallback,
+            &negative_close,
+            &confirmation,
+            &handoff,
+            closing,
+            change,
+            negation,
+            failure,
+            confirmation_request,
+        ]);
         Detectors {
-            escalation: list(&p.escalation, lexicon::ESCALATION),
-            fallback: list(&p.fallback, lexicon::FALLBACK),
-            negative_close: list(&p.negative_close, lexicon::NEGATIVE_CLOSE),
-            confirmation: list(&p.confirmation, lexicon::CONFIRMATION),
-            handoff: list(&p.handoff, lexicon::HANDOFF),
+            escalation,
+            fallback,
+            negative_close,
+            confirmation,
+            handoff,
+            bank,
             open_statuses: p
                 .open_statuses
                 .clone()
@@ -206,7 +254,7 @@ impl Detectors {
                 .collect(),
             sentiment: SentimentModel::with_extra(&extra),
             taxonomy: Taxonomy::new(config.taxonomy.as_ref()),
-            dissatisfaction: DissatisfactionModel::new(config.detect.dissatisfaction.clone()),
+            dissatisfaction,
             csat_scale,
             weights,
             config,
@@ -215,7 +263,7 @@ impl Detectors {
 
     /// Runs every detector on one conversation.
     pub fn assess(&self, conv: &Conversation) -> Assessment {
-        let prep = Prepared::with_sentiment(conv, &self.sentiment);
+        let prep = Prepared::analyse(conv, self);
         let mut findings = Vec::new();
 
         let outcome = unresolved::detect(self, &prep, &mut findings);

@@ -25,7 +25,7 @@ pub fn answer_key(normalized: &str) -> String {
 }
 
 pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Repetition {
-    let long: Vec<(usize, Vec<&str>)> = prep
+    let long: Vec<(usize, Vec<u64>)> = prep
         .indices(Role::Bot)
         .filter(|&i| word_count(&prep.normalized[i]) >= cfg.repeat_min_words)
         .map(|i| (i, token_set(&prep.normalized[i])))

@@ -3,7 +3,7 @@
 //! explicit_status. Also reports whether the customer confirmed a fix.
 
 use super::text::{content_set, jaccard};
-use super::{Detectors, Prepared};
+use super::{phrase, Detectors, Prepared};
 use crate::model::{Finding, Reason, Role};
 
 /// Compound sentiment at or below which a closing customer message counts as a complaint
@@ -27,7 +27,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let asked: Vec<usize> = customer
         .iter()
         .copied()
-        .filter(|&i| d.escalation.matches(&prep.normalized[i]))
+        .filter(|&i| prep.has(i, phrase::ESCALATION))
         .collect();
     if let Some(&first) = asked.first() {
         let phrase = d
@@ -44,7 +44,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     // bot_fallback
     let fallbacks: Vec<usize> = prep
         .indices(Role::Bot)
-        .filter(|&i| d.fallback.matches(&prep.normalized[i]))
+        .filter(|&i| prep.has(i, phrase::FALLBACK))
         .collect();
     if !fallbacks.is_empty() {
         out.push(Finding {
@@ -60,7 +60,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
 
     // customer_repeat: a later customer message restating an earlier one.
     let cfg = &d.config.detect;
-    let sets: Vec<(usize, Vec<&str>)> = customer
+    let sets: Vec<(usize, Vec<u64>)> = customer
         .iter()
         .map(|&i| (i, content_set(&prep.normalized[i])))
         .filter(|(_, s)| s.len() >= cfg.customer_repeat_min_words)
@@ -93,11 +93,11 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     // How the conversation ended.
     let closing_complaint = last_customer.filter(|&i| {
         first_reply.is_some_and(|r| r < i)
-            && (d.negative_close.matches(&prep.normalized[i])
+            && (prep.has(i, phrase::NEGATIVE_CLOSE)
                 || prep.sentiment[i] <= NEGATIVE_CLOSE_SENTIMENT)
     });
     let confirmed = closing_complaint.is_none()
-        && last_customer.is_some_and(|i| d.confirmation.matches(&prep.normalized[i]));
+        && last_customer.is_some_and(|i| prep.has(i, phrase::CONFIRMATION));
 
     if let Some(i) = closing_complaint {
         let why = match d.negative_close.find(&prep.normalized[i]) {
@@ -134,8 +134,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let first_bot = msgs.iter().position(|m| m.role == Role::Bot);
     let handed = msgs.iter().enumerate().find(|(i, m)| {
         (m.role == Role::Agent && first_bot.is_some_and(|b| b < *i))
-            || (matches!(m.role, Role::System | Role::Bot)
-                && d.handoff.matches(&prep.normalized[*i]))
+            || (matches!(m.role, Role::System | Role::Bot) && prep.has(*i, phrase::HANDOFF))
     });
     if let Some((i, m)) = handed {
         let detail = if m.role == Role::Agent {
