@@ -14,10 +14,10 @@ use rayon::prelude::*;
 use crate::aggregate::summary::Summary;
 use crate::aggregate::{AggregateOptions, Aggregator};
 use crate::config::Config;
-use crate::detect::{Assessment, CsatScale, Detectors};
+use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::ingest::{self, Batch, IngestOptions, InputFile, Skip};
-use crate::model::Conversation;
+use crate::model::{Conversation, CsatScale};
 use crate::report::findings;
 
 pub struct AuditRequest {
@@ -106,8 +106,7 @@ fn assess_batch(batch: Batch, opts: &IngestOptions, detectors: &Detectors) -> Ve
         Batch::Raw(chunk) => (0..chunk.spans.len())
             .into_par_iter()
             .map(|i| {
-                let (bytes, location) = chunk.record(i);
-                let conv = ingest::parse_record(bytes, location, opts)?;
+                let conv = chunk.parse(i, opts)?;
                 let assessment = detectors.assess(&conv);
                 Ok((conv, assessment))
             })

@@ -19,7 +19,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Audit transcripts and report, per category, where the bot fails and humans are needed.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
+    /// List the input formats `audit` reads, one line each.
+    Formats,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +35,17 @@ pub enum FormatArg {
 #[derive(Args, Debug)]
 pub struct AuditArgs {
     /// Transcript files or directories (searched recursively for .jsonl, .ndjson, .json,
-    /// .csv); `-` reads stdin.
+    /// .transcript, .csv, each also .gz or .zst); `-` reads stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
+
+    /// Read every input as this format instead of detecting it (see `handoff formats`).
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
+    /// TOML file naming the fields of an export no built-in format reads (docs/formats.md).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]

@@ -10,9 +10,11 @@ use clap::Parser;
 
 use handoff::audit::{self, AuditRequest};
 use handoff::config::Config;
-use handoff::detect::CsatScale;
+use std::sync::Arc;
+
 use handoff::error::{Error, Result};
-use handoff::ingest::{CsvColumns, IngestOptions};
+use handoff::ingest::{formats, CsvColumns, IngestOptions, Mapping};
+use handoff::model::CsatScale;
 use handoff::report::output::AtomicFile;
 use handoff::report::{self, RenderOptions, ReportFormat};
 
@@ -21,7 +23,8 @@ use cli::{AuditArgs, Cli, Command, FormatArg};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Audit(args) => run_audit(args),
+        Command::Audit(args) => run_audit(*args),
+        Command::Formats => print(&formats::describe()),
     };
     match result {
         Ok(code) => code,
@@ -32,6 +35,13 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+fn print(text: &str) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
+    out.flush().map_err(Error::Stdout)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
@@ -66,6 +76,25 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         ));
     }
 
+    let input_format = args
+        .input_format
+        .as_deref()
+        .map(|name| {
+            formats::find(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--input-format {name:?}: unknown format; known: {}",
+                    formats::names().join(", ")
+                ))
+            })
+        })
+        .transpose()?;
+    let mapping = args.mapping.as_deref().map(Mapping::load).transpose()?;
+    if input_format.is_some_and(|f| f.name == "mapping") && mapping.is_none() {
+        return Err(Error::Usage(
+            "--input-format mapping needs --mapping FILE (see docs/formats.md)".into(),
+        ));
+    }
+
     let summary = audit::run(AuditRequest {
         inputs: args.inputs.clone(),
         ingest: IngestOptions {
@@ -79,6 +108,9 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
                 csat: args.csv.csv_csat.clone(),
                 ..CsvColumns::default()
             },
+            input_format,
+            mapping: mapping.map(Arc::new),
+            csat_scale,
         },
         config,
         config_path: args.config.as_ref().map(|p| p.display().to_string()),
@@ -111,9 +143,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
             file.commit()?;
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
-            out.flush().map_err(Error::Stdout)?;
+            print(&text)?;
         }
     }
 

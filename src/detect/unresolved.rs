@@ -40,9 +40,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     }
 
     // bot_fallback
+    let marked = &prep.conv.marks.fallbacks;
     let fallbacks: Vec<usize> = prep
         .indices(Role::Bot)
-        .filter(|&i| d.fallback.matches(&prep.normalized[i]))
+        .filter(|&i| marked.contains(&i) || d.fallback.matches(&prep.normalized[i]))
         .collect();
     if !fallbacks.is_empty() {
         out.push(Finding {
@@ -122,14 +123,18 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     }
 
     // handoff: an agent spoke, or the platform/bot announced a transfer.
+    let platform_handoffs = &prep.conv.marks.handoffs;
     let handed = msgs.iter().enumerate().find(|(i, m)| {
         m.role == Role::Agent
+            || platform_handoffs.contains(i)
             || (matches!(m.role, Role::System | Role::Bot)
                 && d.handoff.matches(&prep.normalized[*i]))
     });
     if let Some((i, m)) = handed {
         let detail = if m.role == Role::Agent {
             format!("a human agent took over at message {i}")
+        } else if platform_handoffs.contains(&i) {
+            format!("the platform recorded a handoff to a person at message {i}")
         } else {
             format!("transfer to a person announced in message {i}")
         };
@@ -202,6 +207,38 @@ mod tests {
             (Customer, "great, thanks"),
         ]));
         assert!(!a.has(Reason::BotFallback));
+    }
+
+    #[test]
+    fn platform_marked_fallback_counts_whatever_the_wording() {
+        let mut c = conv(&[
+            (Customer, "I want to move my appointment"),
+            (Bot, "Here is what I found about appointments."),
+            (Customer, "that is not what I asked"),
+        ]);
+        assert!(!assess(&c).has(Reason::BotFallback), "no phrase matches");
+        c.marks.fallbacks = vec![1];
+        let a = assess(&c);
+        let f = a.findings.iter().find(|f| f.reason == Reason::BotFallback);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![1]));
+        // A mark on a customer message is not a bot fallback.
+        c.marks.fallbacks = vec![0];
+        assert!(!assess(&c).has(Reason::BotFallback));
+    }
+
+    #[test]
+    fn platform_handoff_event_is_a_handoff() {
+        let mut c = conv(&[
+            (Customer, "I need help with my bill"),
+            (Bot, "One moment."),
+            (System, "handoff.initiate"),
+        ]);
+        assert!(!assess(&c).has(Reason::Handoff));
+        c.marks.handoffs = vec![2];
+        let a = assess(&c);
+        let f = a.findings.iter().find(|f| f.reason == Reason::Handoff);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![2]));
+        assert!(a.needs_human);
     }
 
     #[test]
