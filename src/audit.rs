@@ -92,13 +92,13 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
         .map_err(|_| Error::Internal("the input reader panicked".into()))?;
     // An error in this thread explains a reader that stopped early, so it goes first.
     outcome?;
-    let file_records = read?;
+    let file_reads = read?;
     progress.finish_and_clear();
 
     if let Some(w) = findings_out {
         w.finish()?;
     }
-    aggregator.finish(&file_records)
+    aggregator.finish(&file_reads)
 }
 
 fn assess_batch(batch: Batch, opts: &IngestOptions, detectors: &Detectors) -> Vec<Assessed> {

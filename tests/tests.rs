@@ -4,5 +4,6 @@ mod harness;
 
 mod audit_sample;
 mod findings;
+mod formats;
 mod inputs;
 mod outputs;

@@ -39,6 +39,8 @@ pub struct InputAccounting {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileAccount {
     pub path: String,
+    /// The input format it was read as (`handoff formats`); None for an empty input.
+    pub format: Option<String>,
     pub records: u64,
 }
 

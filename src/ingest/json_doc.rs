@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::formats::{FormatSpec, Shape};
 use super::sniff::{recognise, undetected};
-use super::{events, Batch, IngestOptions, Input, RawChunk, Skip, SkipKind, Span};
+use super::{events, Batch, FileRead, IngestOptions, Input, RawChunk, Skip, SkipKind, Span};
 use crate::error::Result;
 use crate::model::Location;
 
@@ -98,7 +98,7 @@ pub fn read(
     bytes: &[u8],
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
-) -> Result<Option<u64>> {
+) -> Result<Option<FileRead>> {
     let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let mut values: Vec<(Value, u64)> = Vec::new();
     let mut failure: Option<(String, u64)> = None;
@@ -134,8 +134,10 @@ pub fn read(
     }
 
     let mut records = 0u64;
+    let mut format_name = None;
     if !values.is_empty() {
         let (format, shape, unwrap) = plan(input, &values, opts)?;
+        format_name = Some(format.name);
         let json = format
             .json()
             .ok_or_else(|| input.format_error("not a JSON format"))?;
@@ -211,5 +213,8 @@ pub fn read(
             ),
         })]))?;
     }
-    Ok(Some(records))
+    Ok(Some(FileRead {
+        records,
+        format: format_name,
+    }))
 }

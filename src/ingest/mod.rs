@@ -236,14 +236,22 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Reads every input in order, handing chunks to `sink`. Returns the number of records read
-/// per file (for formats that group records, a record is a conversation).
+/// What reading one input found.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRead {
+    /// Records read (for formats that group records, a record is a conversation).
+    pub records: u64,
+    /// The format it was read as; None for an empty input.
+    pub format: Option<&'static str>,
+}
+
+/// Reads every input in order, handing chunks to `sink`.
 pub fn read_inputs(
     files: &[InputFile],
     opts: &IngestOptions,
     bytes_read: Arc<AtomicU64>,
     mut sink: impl FnMut(Batch) -> Result<()>,
-) -> Result<Vec<u64>> {
+) -> Result<Vec<FileRead>> {
     let mut records = Vec::with_capacity(files.len());
     for (index, file) in files.iter().enumerate() {
         let input = Input {

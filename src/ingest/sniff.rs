@@ -10,7 +10,9 @@ use std::ops::Range;
 use serde_json::Value;
 
 use super::formats::{self, FormatSpec, JsonFormat, Shape};
-use super::{events, json_array, json_doc, jsonl, Batch, Container, IngestOptions, Input};
+use super::{
+    events, json_array, json_doc, jsonl, Batch, Container, FileRead, IngestOptions, Input,
+};
 use crate::error::{Error, Result};
 
 const BUF: usize = 256 << 10;
@@ -35,10 +37,13 @@ pub fn read(
     decoded: Box<dyn Read + Send>,
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
-) -> Result<u64> {
+) -> Result<FileRead> {
     let mut reader = BufReader::with_capacity(BUF, decoded);
     let Some(first) = first_byte(&mut reader).map_err(|e| input.io_error(e))? else {
-        return Ok(0);
+        return Ok(FileRead {
+            records: 0,
+            format: None,
+        });
     };
     match (input.container, first) {
         (Container::Csv, _) => read_csv(input, reader, opts, sink),
@@ -208,7 +213,7 @@ fn read_stream<R: Read + Send + 'static>(
     framing: Framing,
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
-) -> Result<u64> {
+) -> Result<FileRead> {
     let probe = |head: &[u8], at_end: bool| -> Vec<Range<usize>> {
         match framing {
             Framing::Array => array_elements(head, PROBE_RECORDS).0,
@@ -224,7 +229,11 @@ fn read_stream<R: Read + Send + 'static>(
     let records: Vec<&[u8]> = probe(&head, at_end).into_iter().map(|r| &head[r]).collect();
     let (format, shape) = choose(input, &records, opts)?;
     let mut reader = replay(head, reader);
-    stream_records(input, &mut reader, framing, format, shape, opts, sink)
+    let records = stream_records(input, &mut reader, framing, format, shape, opts, sink)?;
+    Ok(FileRead {
+        records,
+        format: Some(format.name),
+    })
 }
 
 /// Reads records framed as lines or an array with `format`.
@@ -267,7 +276,7 @@ fn read_object_stream<R: Read + Send + 'static>(
     mut reader: R,
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
-) -> Result<u64> {
+) -> Result<FileRead> {
     let start = |head: &[u8]| head.iter().position(|&c| !is_blank(c)).unwrap_or(0);
     let (head, _) = read_head(input, &mut reader, |head, _| {
         value_end(head, start(head)).is_some()
@@ -297,7 +306,7 @@ fn read_object_stream<R: Read + Send + 'static>(
         .read_to_end(&mut bytes)
         .map_err(|e| input.io_error(e))?;
     match json_doc::read(input, &bytes, opts, sink)? {
-        Some(n) => Ok(n),
+        Some(read) => Ok(read),
         // The first "document" is not JSON: a JSON-lines file whose first line is broken.
         None => read_stream(input, Cursor::new(bytes), Framing::Lines, opts, sink),
     }
@@ -380,7 +389,7 @@ fn read_csv<R: Read + Send + 'static>(
     mut reader: R,
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
-) -> Result<u64> {
+) -> Result<FileRead> {
     let (head, _) = read_head(input, &mut reader, |head, _| head.contains(&b'\n'))?;
     let headers = csv::ReaderBuilder::new()
         .flexible(true)
@@ -408,7 +417,11 @@ fn read_csv<R: Read + Send + 'static>(
             format.name
         ))
     })?;
-    (csv.read)(input, &mut reader, opts, sink)
+    let records = (csv.read)(input, &mut reader, opts, sink)?;
+    Ok(FileRead {
+        records,
+        format: Some(format.name),
+    })
 }
 
 #[cfg(test)]
