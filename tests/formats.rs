@@ -706,13 +706,30 @@ fn gzip_and_zstd_inputs_read_like_plain_ones() {
 }
 
 #[test]
-fn empty_and_whitespace_inputs_are_zero_records() {
+fn empty_inputs_are_zero_records_and_garbage_is_located() {
     let dir = TestDir::new();
     dir.write("d/empty.jsonl", "");
     dir.write("d/blank.json", "\n  \n");
+    dir.write("d/list.json", "[ ]\n");
     let report = handoff().arg("audit").arg(dir.path("d")).json();
     assert_eq!(report["input"]["records_read"], 0);
-    assert_eq!(report["input"]["files"][0]["format"], Value::Null);
+    let formats: Vec<&Value> = report["input"]["files"]
+        .as_array()
+        .map(|fs| fs.iter().map(|f| &f["format"]).collect())
+        .unwrap_or_default();
+    assert_eq!(formats, [&Value::Null, &Value::Null, &Value::Null]);
+
+    // Nothing parses, so nothing can be detected: every line is an invalid_json skip.
+    let path = dir.write("junk.jsonl", "{oops\n{\"id\": \n");
+    let out = handoff()
+        .arg("audit")
+        .arg(&path)
+        .args(["--format", "json"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(report["input"]["skipped"], 2);
+    assert_eq!(report["input"]["skip_reasons"][0]["reason"], "invalid_json");
 }
 
 /// The shared folder next to the repository, or `HANDOFF_SHARED_DATA`.

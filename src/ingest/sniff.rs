@@ -75,13 +75,14 @@ fn is_blank(b: u8) -> bool {
     b.is_ascii_whitespace() || matches!(b, 0xEF | 0xBB | 0xBF)
 }
 
-/// Appends up to `STEP` bytes to `head`; false at the end of the input or the cap.
+/// Appends what one read returns (up to `STEP`, or as much as `head` already holds, so a
+/// large first record takes few rescans) to `head`; false at the end of the input or the cap.
 fn grow<R: Read>(input: &Input, reader: &mut R, head: &mut Vec<u8>) -> Result<bool> {
     if head.len() >= HEAD_CAP {
         return Ok(false);
     }
     let start = head.len();
-    head.resize(start + STEP, 0);
+    head.resize(start + STEP.max(start), 0);
     let n = loop {
         match reader.read(&mut head[start..]) {
             Ok(n) => break n,
@@ -187,16 +188,17 @@ fn lines(b: &[u8], max: usize, at_end: bool) -> Vec<Range<usize>> {
     out
 }
 
-/// Reads the head of the input until `enough` says the records in it suffice.
+/// Reads the head of the input until `enough` says the records in it suffice; also says
+/// whether the input ended.
 fn read_head<R: Read>(
     input: &Input,
     reader: &mut R,
-    mut enough: impl FnMut(&[u8], bool) -> bool,
+    mut enough: impl FnMut(&[u8]) -> bool,
 ) -> Result<(Vec<u8>, bool)> {
     let mut head = Vec::new();
     loop {
         let more = grow(input, reader, &mut head)?;
-        if !more || enough(&head, false) {
+        if !more || enough(&head) {
             return Ok((head, !more));
         }
     }
@@ -220,13 +222,20 @@ fn read_stream<R: Read + Send + 'static>(
             _ => lines(head, PROBE_RECORDS, at_end),
         }
     };
-    let (head, at_end) = read_head(input, &mut reader, |head, at_end| {
-        let found = probe(head, at_end).len();
+    let (head, at_end) = read_head(input, &mut reader, |head| {
+        let found = probe(head, false).len();
         found >= PROBE_RECORDS
             || (found > 0 && head.len() >= PROBE_BYTES)
             || (framing == Framing::Array && array_elements(head, PROBE_RECORDS).1)
     })?;
     let records: Vec<&[u8]> = probe(&head, at_end).into_iter().map(|r| &head[r]).collect();
+    if records.is_empty() && framing == Framing::Array && array_elements(&head, 1).1 {
+        // `[]`: nothing to read, nothing to detect.
+        return Ok(FileRead {
+            records: 0,
+            format: None,
+        });
+    }
     let (format, shape) = choose(input, &records, opts)?;
     let mut reader = replay(head, reader);
     let records = stream_records(input, &mut reader, framing, format, shape, opts, sink)?;
@@ -278,7 +287,7 @@ fn read_object_stream<R: Read + Send + 'static>(
     sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<FileRead> {
     let start = |head: &[u8]| head.iter().position(|&c| !is_blank(c)).unwrap_or(0);
-    let (head, _) = read_head(input, &mut reader, |head, _| {
+    let (head, _) = read_head(input, &mut reader, |head| {
         value_end(head, start(head)).is_some()
     })?;
     let s = start(&head);
@@ -345,7 +354,12 @@ pub fn choose(
         }
         first.get_or_insert(v);
     }
-    Err(undetected(input, first.as_ref(), opts))
+    match first {
+        Some(v) => Err(undetected(input, Some(&v), opts)),
+        // Not one record is JSON, so there is no format to tell; read it as canonical, which
+        // reports each broken record with its line, as for any other malformed input.
+        None => Ok((&formats::canonical::FORMAT, Shape::Conversation)),
+    }
 }
 
 /// The first JSON format that recognises `record`.
@@ -390,7 +404,7 @@ fn read_csv<R: Read + Send + 'static>(
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<FileRead> {
-    let (head, _) = read_head(input, &mut reader, |head, _| head.contains(&b'\n'))?;
+    let (head, _) = read_head(input, &mut reader, |head| head.contains(&b'\n'))?;
     let headers = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(head.as_slice())
