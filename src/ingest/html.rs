@@ -382,6 +382,40 @@ mod tests {
     }
 
     #[test]
+    fn odd_fragments_do_not_panic() {
+        for s in [
+            "<",
+            "&",
+            "&#",
+            "&#;",
+            "&#x;",
+            "&#xZZ;",
+            "&#99999999999;",
+            "<!--",
+            "<!-- x",
+            "<a",
+            "<a '",
+            "é<é>é",
+            "<é",
+            "&é;",
+            "<script>",
+            "<style",
+            "</",
+            "<>",
+            "&&&;;",
+            "\u{0}",
+            "<p>日本語</p>&#x1F600",
+            "<b>🙂<",
+            "<a title='é>'>x</a>",
+        ] {
+            let _ = to_text(s);
+            let _ = decode_entities(s);
+        }
+        assert_eq!(to_text("<é"), "<é");
+        assert_eq!(to_text("<b>🙂<"), "🙂<");
+    }
+
+    #[test]
     fn entity_only_decoding_keeps_tags() {
         assert_eq!(
             decode_entities("Tom &amp; Jerry <3 &gt;_&lt;"),

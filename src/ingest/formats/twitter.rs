@@ -44,6 +44,14 @@ struct Tweet {
     line: u64,
 }
 
+/// A tweet id as written: `119237`, or `119237.0` where a spreadsheet or dataframe stored the
+/// reply column as floating point.
+fn tweet_id(s: &str) -> &str {
+    s.strip_suffix(".0")
+        .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(s)
+}
+
 /// Union-find over row indices.
 fn root(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
@@ -121,7 +129,7 @@ fn read(
             }
         }
         let get = |c: Option<usize>| c.and_then(|c| record.get(c)).map(str::trim).unwrap_or("");
-        let id = get(Some(id_col));
+        let id = tweet_id(get(Some(id_col)));
         if id.is_empty() {
             skips.push(bad("row has no tweet_id".into()));
             continue;
@@ -138,11 +146,11 @@ fn read(
         };
         let mut links: Vec<String> = get(children_col)
             .split(',')
-            .map(str::trim)
+            .map(|s| tweet_id(s.trim()))
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
-        let parent = get(parent_col);
+        let parent = tweet_id(get(parent_col));
         if !parent.is_empty() {
             links.push(parent.to_string());
         }
@@ -287,9 +295,9 @@ mod tests {
     }
 
     const CSV: &str = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n\
-        2,AppleSupport,False,Tue Oct 31 22:12:00 +0000 2017,@115712 Let's look into it &amp; help.,3,1\n\
+        2,AppleSupport,False,Tue Oct 31 22:12:00 +0000 2017,@115712 Let's look into it &amp; help.,,1\n\
         1,115712,True,Tue Oct 31 22:10:47 +0000 2017,@AppleSupport my iPhone keeps restarting,2,\n\
-        3,115712,True,Tue Oct 31 22:15:00 +0000 2017,@AppleSupport still restarting 😡,,2\n\
+        3,115712,True,Tue Oct 31 22:15:00 +0000 2017,@AppleSupport still restarting 😡,,2.0\n\
         10,AmazonHelp,False,Wed Nov 01 09:00:00 +0000 2017,@998 Sorry to hear that!,,9\n\
         20,442,maybe,Wed Nov 01 09:00:00 +0000 2017,hm,,\n\
         30,4455,True,Wed Nov 01 10:00:00 +0000 2017,@VirginTrains anyone there?,,\n";
