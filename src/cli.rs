@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "handoff",
     version,
     about = "Audit chatbot transcripts and show, per category, where humans are needed",
-    after_help = "Exit codes: 0 ok; 2 usage error, unreadable input, or (with --strict) skipped records."
+    after_help = "Exit codes: 0 ok; 2 usage error, unreadable input or undetectable input format, or (with --strict) skipped records."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -63,7 +63,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Dotted path to the category when a record has no `category`, e.g. metadata.intent.
+    /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
+    /// `category`, and before a vendor format's own category.
     #[arg(long, value_name = "PATH")]
     pub category_field: Option<String>,
 
