@@ -1,4 +1,4 @@
-//! Wires the stages for `handoff audit`: a reader thread streams chunks from the inputs
+//! Wires the stages for `handoff audit` (and `calibrate`, `gate`): a reader thread streams chunks from the inputs
 //! (ingest), a rayon pool parses and assesses each chunk in parallel (detect), and the
 //! calling thread folds the results, in input order, into the aggregate and the findings
 //! file. Only two chunks wait in the channel, so memory stays flat however large the input.
@@ -11,14 +11,18 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::aggregate::outcomes::Outcomes;
 use crate::aggregate::summary::Summary;
+use crate::aggregate::trends::TrendOptions;
 use crate::aggregate::{AggregateOptions, Aggregator};
 use crate::config::Config;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
-use crate::ingest::{self, Batch, IngestOptions, InputFile, Skip};
+use crate::filter::Filter;
+use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip};
 use crate::model::{Conversation, CsatScale};
 use crate::report::findings;
+use crate::timestamp::Granularity;
 
 pub struct AuditRequest {
     pub inputs: Vec<String>,
@@ -32,23 +36,46 @@ pub struct AuditRequest {
     pub findings: Option<PathBuf>,
     pub threads: Option<usize>,
     pub progress: bool,
+    /// Only conversations matching this are audited; the rest are counted as filtered out.
+    pub filter: Option<Filter>,
+    /// `--compare-periods`: add the latest-vs-previous period comparison to the summary.
+    pub compare_periods: Option<Granularity>,
+    /// Keep per-conversation outcomes (for `handoff gate`'s release diff).
+    pub collect_outcomes: bool,
 }
 
-type Assessed = std::result::Result<(Conversation, Assessment), Skip>;
+// Boxing the large variant would cost an allocation per conversation; these only live for
+// one chunk.
+#[allow(clippy::large_enum_variant)]
+pub enum Assessed {
+    Audited(Conversation, Assessment),
+    Filtered,
+    Skipped(Skip),
+}
 
 pub fn run(req: AuditRequest) -> Result<Summary> {
+    run_with_outcomes(req).map(|(summary, _)| summary)
+}
+
+/// Like `run`, also returning the per-conversation outcomes when `collect_outcomes` is set.
+pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>)> {
     let files = ingest::expand_inputs(&req.inputs)?;
     let names: Vec<String> = files.iter().map(InputFile::display).collect();
     let mut findings_out = req.findings.as_deref().map(findings::create).transpose()?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = req.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| Error::Internal(format!("thread pool: {e}")))?;
+    let pool = thread_pool(req.threads)?;
 
     let recommend = req.config.recommend.clone();
+    let gate = &req.config.gate;
+    let trends = req.compare_periods.map(|granularity| TrendOptions {
+        granularity,
+        confidence: gate.confidence,
+        min_conversations: gate.min_conversations,
+        min_csat_responses: gate.min_csat_responses,
+    });
+    let detection_fingerprint = req.config.detection_fingerprint(&format!(
+        "csat {}|category field {:?}",
+        req.csat_scale_text, req.ingest.category_field
+    ));
     let detectors = Detectors::new(req.config, req.csat_scale);
     let mut aggregator = Aggregator::new(
         AggregateOptions {
@@ -57,17 +84,57 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
             redact: req.redact,
             config_path: req.config_path,
             recommend,
+            detection_fingerprint,
+            filter: req.filter.as_ref().map(|f| f.describe().to_string()),
+            trends,
+            collect_outcomes: req.collect_outcomes,
         },
         names,
     );
+    let file_reads = stream(
+        &files,
+        &req.ingest,
+        &detectors,
+        req.filter.as_ref(),
+        &pool,
+        req.progress,
+        |assessed| fold(&mut aggregator, &pool, assessed, findings_out.as_mut()),
+    )?;
+    if let Some(w) = findings_out {
+        w.finish()?;
+    }
+    let outcomes = aggregator.take_outcomes();
+    Ok((aggregator.finish(&file_reads)?, outcomes))
+}
 
-    let progress = progress_bar(&files, req.progress);
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Internal(format!("thread pool: {e}")))
+}
+
+/// Streams the inputs through ingest and detect, handing each assessed chunk, in input
+/// order, to `fold` on the calling thread. Returns what was read from each file.
+pub fn stream(
+    files: &[InputFile],
+    ingest_opts: &IngestOptions,
+    detectors: &Detectors,
+    filter: Option<&Filter>,
+    pool: &rayon::ThreadPool,
+    progress: bool,
+    mut fold: impl FnMut(Vec<Assessed>) -> Result<()>,
+) -> Result<Vec<FileRead>> {
+    let progress = progress_bar(files, progress);
     let bytes_read = Arc::new(AtomicU64::new(0));
     let (tx, rx) = sync_channel::<Batch>(2);
     let reader = {
         let bytes_read = bytes_read.clone();
-        let ingest_opts = req.ingest.clone();
-        let files = files.clone();
+        let ingest_opts = ingest_opts.clone();
+        let files = files.to_vec();
         std::thread::spawn(move || {
             ingest::read_inputs(&files, &ingest_opts, bytes_read, |batch| {
                 tx.send(batch)
@@ -78,9 +145,9 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
 
     let mut outcome: Result<()> = Ok(());
     for batch in rx.iter() {
-        let assessed: Vec<Assessed> = pool.install(|| assess_batch(batch, &req.ingest, &detectors));
-        let step = fold(&mut aggregator, &pool, assessed, findings_out.as_mut());
-        if let Err(e) = step {
+        let assessed: Vec<Assessed> =
+            pool.install(|| assess_batch(batch, ingest_opts, detectors, filter));
+        if let Err(e) = fold(assessed) {
             outcome = Err(e);
             break;
         }
@@ -94,32 +161,34 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
     outcome?;
     let file_reads = read?;
     progress.finish_and_clear();
-
-    if let Some(w) = findings_out {
-        w.finish()?;
-    }
-    aggregator.finish(&file_reads)
+    Ok(file_reads)
 }
 
-fn assess_batch(batch: Batch, opts: &IngestOptions, detectors: &Detectors) -> Vec<Assessed> {
+fn assess_batch(
+    batch: Batch,
+    opts: &IngestOptions,
+    detectors: &Detectors,
+    filter: Option<&Filter>,
+) -> Vec<Assessed> {
+    let assess = |parsed: std::result::Result<Conversation, Skip>| match parsed {
+        Err(skip) => Assessed::Skipped(skip),
+        Ok(conv) if filter.is_some_and(|f| !f.matches_record(&conv)) => Assessed::Filtered,
+        Ok(conv) => {
+            let a = detectors.assess(&conv);
+            // The category is known only now (the taxonomy may have assigned it).
+            if filter.is_some_and(|f| !f.matches_category(&a.category)) {
+                Assessed::Filtered
+            } else {
+                Assessed::Audited(conv, a)
+            }
+        }
+    };
     match batch {
         Batch::Raw(chunk) => (0..chunk.spans.len())
             .into_par_iter()
-            .map(|i| {
-                let conv = chunk.parse(i, opts)?;
-                let assessment = detectors.assess(&conv);
-                Ok((conv, assessment))
-            })
+            .map(|i| assess(chunk.parse(i, opts)))
             .collect(),
-        Batch::Parsed(records) => records
-            .into_par_iter()
-            .map(|r| {
-                r.map(|conv| {
-                    let assessment = detectors.assess(&conv);
-                    (conv, assessment)
-                })
-            })
-            .collect(),
+        Batch::Parsed(records) => records.into_par_iter().map(assess).collect(),
     }
 }
 
@@ -130,12 +199,15 @@ fn fold(
     findings_out: Option<&mut Box<dyn findings::FindingsWriter>>,
 ) -> Result<()> {
     let mut ok = Vec::with_capacity(assessed.len());
+    let mut filtered = 0;
     for item in assessed {
         match item {
-            Ok(pair) => ok.push(pair),
-            Err(skip) => aggregator.skip(&skip),
+            Assessed::Audited(conv, a) => ok.push((conv, a)),
+            Assessed::Filtered => filtered += 1,
+            Assessed::Skipped(skip) => aggregator.skip(&skip),
         }
     }
+    aggregator.filtered(filtered);
     if let Some(w) = findings_out {
         let agg = &*aggregator;
         let rows: Vec<_> =

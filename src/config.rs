@@ -10,6 +10,11 @@ use serde::Deserialize;
 use crate::detect::dissatisfaction::DissatisfactionConfig;
 use crate::detect::lexicon;
 use crate::error::{Error, Result};
+use crate::gate::config::GateConfig;
+
+/// The commented starter file `handoff init` writes; it loads through `Config::parse` to
+/// the built-in defaults (tested below).
+pub const STARTER: &str = include_str!("starter.toml");
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -22,6 +27,8 @@ pub struct Config {
     pub taxonomy: Option<BTreeMap<String, Vec<String>>>,
     /// Extra sentiment valences (-4..4), word or phrase -> valence, merged over the built-in lexicon.
     pub sentiment: BTreeMap<String, f32>,
+    /// Release-gate rules (`handoff gate`, and the intervals of `--compare-periods`).
+    pub gate: GateConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +38,9 @@ pub struct DetectConfig {
     pub repeat_similarity: f64,
     /// Bot messages shorter than this many words ("Okay.", "Anything else?") never count as repeats.
     pub repeat_min_words: usize,
+    /// Bot answers at least this long count from their first repeat; shorter ones (down to
+    /// `repeat_min_words`) only from their second.
+    pub repeat_long_words: usize,
     /// Repeats in one conversation that make a loop.
     pub loop_min_repeats: usize,
     /// Similarity of content words at which a customer message restates an earlier one.
@@ -84,6 +94,7 @@ impl Default for DetectConfig {
         DetectConfig {
             repeat_similarity: 0.8,
             repeat_min_words: 5,
+            repeat_long_words: 10,
             loop_min_repeats: 2,
             customer_repeat_similarity: 0.6,
             customer_repeat_min_words: 3,
@@ -183,6 +194,132 @@ impl Config {
         if self.detect.loop_min_repeats == 0 {
             return Err("detect.loop_min_repeats must be at least 1".into());
         }
-        Ok(())
+        self.gate.validate()
+    }
+
+    /// A short hash of everything that decides how a conversation is flagged, plus `extra`
+    /// (the run's CSAT scale and category field). Stored in summaries so the gate can warn
+    /// when a saved baseline was audited with other settings. FNV-1a over the settings'
+    /// `Debug` text: stable for a given version of handoff, which is all a warning needs.
+    pub fn detection_fingerprint(&self, extra: &str) -> String {
+        let text = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{extra}",
+            self.detect, self.score, self.phrases, self.taxonomy, self.sentiment
+        );
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// Sets `section.key = value` entries in a TOML config file, keeping the rest of the file
+/// (comments, order, other keys) as it is, creating the file when missing. The result must
+/// still load as a `Config`, so a suggestion can never leave a broken config behind.
+pub fn write_values(path: &Path, values: &[(String, f64)]) -> Result<()> {
+    let err = |message: String| Error::Config {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| err(format!("{e}")))?;
+    for (dotted, value) in values {
+        let (section, key) = dotted
+            .split_once('.')
+            .ok_or_else(|| err(format!("not a section.key name: {dotted}")))?;
+        if doc.get(section).is_none() {
+            doc[section] = toml_edit::table();
+        }
+        let table = doc[section]
+            .as_table_mut()
+            .ok_or_else(|| err(format!("[{section}] is not a table")))?;
+        table[key] = toml_edit::value(*value);
+    }
+    let out = doc.to_string();
+    Config::parse(&out).map_err(|m| err(format!("the updated config would not load: {m}")))?;
+    crate::report::output::write_file(path, out.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::config::{Metric, Rule};
+
+    #[test]
+    fn starter_loads_back_to_the_defaults() {
+        let starter = Config::parse(STARTER).expect("the starter file parses");
+        let default = Config::default();
+        assert_eq!(
+            format!("{:?}", starter.detect),
+            format!("{:?}", default.detect)
+        );
+        assert_eq!(
+            format!("{:?}", starter.score),
+            format!("{:?}", default.score)
+        );
+        assert_eq!(
+            format!("{:?}", starter.recommend),
+            format!("{:?}", default.recommend)
+        );
+        assert_eq!(
+            starter.detection_fingerprint(""),
+            default.detection_fingerprint("")
+        );
+        for scope in ["overall", "refunds"] {
+            assert_eq!(starter.gate.scope(scope), default.gate.scope(scope));
+            for m in Metric::ALL {
+                assert_eq!(
+                    starter.gate.rule(scope, m),
+                    default.gate.rule(scope, m),
+                    "{m:?}"
+                );
+            }
+        }
+        assert_eq!(starter.gate.confidence, default.gate.confidence);
+    }
+
+    #[test]
+    fn gate_rules_inherit_and_bad_values_name_the_key() {
+        let c = Config::parse(
+            "[gate]\nmin_conversations = 50\n[gate.needs_human]\nlimit = 40\n\
+             [gate.categories.fraud]\nmin_conversations = 20\n\
+             [gate.categories.fraud.needs_human]\nmax_regression = 5\n\
+             [gate.categories.card.loop]\nenabled = false\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.gate.rule("fraud", Metric::NeedsHuman),
+            Rule {
+                enabled: true,
+                limit: Some(40.0),
+                max_regression: Some(5.0)
+            }
+        );
+        assert_eq!(
+            c.gate.rule("refunds", Metric::NeedsHuman).max_regression,
+            Some(3.0)
+        );
+        assert!(!c.gate.rule("card", Metric::Loop).enabled);
+        assert_eq!(c.gate.scope("fraud").min_conversations, 20);
+        assert_eq!(c.gate.scope("refunds").min_conversations, 50);
+
+        let err = |text: &str| Config::parse(text).expect_err(text);
+        assert!(err("[gate]\nconfidense = 0.9").contains("confidense"));
+        assert!(err("[gate.needs_humen]\nlimit = 1").contains("needs_humen"));
+        assert!(err("[gate.categories.fraud.loop]\nlimt = 1").contains("limt"));
+        assert!(err("[gate]\nconfidence = 1.5").contains("gate.confidence"));
+        assert!(err("[gate]\ninsufficient_data = \"maybe\"").contains("maybe"));
+        assert!(err("[gate.needs_human]\nlimit = 140").contains("gate.needs_human.limit = 140"));
+        assert!(
+            err("[gate.categories.\"gift cards\".mean_csat]\nmax_regression = -1")
+                .contains("gate.categories.\"gift cards\".mean_csat.max_regression")
+        );
+        assert!(err("[gate]\nmin_csat_responses = 1").contains("gate.min_csat_responses"));
     }
 }

@@ -23,13 +23,18 @@ pub enum Error {
     Stdout(io::Error),
     /// Aggregation or Parquet failures surfaced from polars.
     Internal(String),
+    /// `handoff gate`: at least one rule failed (exit 1); the reports are written first.
+    GateFailed { failed: usize, checks: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
-        2
+        match self {
+            Error::GateFailed { .. } => 1,
+            _ => 2,
+        }
     }
 
     /// True when the error is only that the reader of stdout went away (`handoff audit | head`).
@@ -52,6 +57,9 @@ impl fmt::Display for Error {
             Error::Output { path, source } => write!(f, "cannot write {path}: {source}"),
             Error::Stdout(e) => write!(f, "cannot write to stdout: {e}"),
             Error::Internal(m) => write!(f, "internal error: {m}"),
+            Error::GateFailed { failed, checks } => {
+                write!(f, "gate failed: {failed} of {checks} checks failed")
+            }
         }
     }
 }

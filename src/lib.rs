@@ -7,10 +7,15 @@
 
 pub mod aggregate;
 pub mod audit;
+pub mod calibrate;
 pub mod config;
+pub mod dates;
 pub mod detect;
 pub mod error;
+pub mod filter;
+pub mod gate;
 pub mod ingest;
 pub mod model;
 pub mod redact;
 pub mod report;
+pub mod timestamp;

@@ -47,6 +47,8 @@ pub struct Handoff {
 pub fn handoff() -> Handoff {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
     cmd.env_remove("NO_COLOR");
+    // Tests that want it set it themselves; CI runners have it set for every step.
+    cmd.env_remove("GITHUB_STEP_SUMMARY");
     Handoff { cmd, stdin: None }
 }
 
@@ -67,6 +69,11 @@ impl Handoff {
         S: AsRef<std::ffi::OsStr>,
     {
         self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Handoff {
+        self.cmd.env(key, value);
         self
     }
 

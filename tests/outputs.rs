@@ -136,6 +136,15 @@ fn output_file_is_written_and_nothing_is_left_behind() {
     let report: serde_json::Value =
         serde_json::from_str(&dir.read("report.json")).expect("valid JSON");
     assert_eq!(report["overall"]["conversations"], 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path("report.json"))
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "a shared report is readable by others");
+    }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path(""))
         .expect("list dir")
         .filter_map(|e| e.ok())

@@ -3,7 +3,11 @@
 mod harness;
 
 mod audit_sample;
+mod calibrate;
 mod findings;
 mod formats;
+mod gate;
+mod html;
 mod inputs;
 mod outputs;
+mod trends;

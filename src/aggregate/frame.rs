@@ -25,7 +25,12 @@ pub const COUNTERS: [&str; 8] = [
     "csat_answered",
 ];
 /// Float columns summed per category.
-pub const SUMS: [&str; 3] = ["score_sum", "csat_sum", "dissatisfaction_sum"];
+pub const SUMS: [&str; 4] = [
+    "score_sum",
+    "csat_sum",
+    "csat_sq_sum",
+    "dissatisfaction_sum",
+];
 
 pub fn reason_column(r: Reason) -> String {
     format!("reason_{}", r.code())

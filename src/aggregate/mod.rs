@@ -6,8 +6,11 @@
 mod answers;
 pub mod findings_parquet;
 mod frame;
+pub mod outcomes;
 pub mod stats;
 pub mod summary;
+pub mod trends;
+mod weekly;
 
 use std::collections::BTreeMap;
 
@@ -20,8 +23,11 @@ use crate::redact::Redactor;
 
 use answers::AnswerCounter;
 use frame::{CategorySums, ChunkRows};
+use outcomes::Outcomes;
 use stats::{mean, rate, round, wilson};
 use summary::*;
+use trends::{PeriodCounter, TrendOptions};
+use weekly::WeeklyCounter;
 
 /// Examples kept per category for the report (the highest-scoring, earliest first).
 const EXAMPLES_PER_CATEGORY: usize = 3;
@@ -29,6 +35,10 @@ const EXAMPLES_PER_CATEGORY: usize = 3;
 const SKIP_LOCATIONS: usize = 5;
 /// Repeated answers listed per category.
 const TOP_ANSWERS: usize = 5;
+/// Messages shown of an example conversation; longer ones are elided around the evidence.
+const EXAMPLE_MESSAGES: usize = 30;
+/// Characters shown of one message of an example conversation.
+const EXAMPLE_MESSAGE_CHARS: usize = 1000;
 
 pub struct AggregateOptions {
     pub handle_minutes: f64,
@@ -36,6 +46,14 @@ pub struct AggregateOptions {
     pub redact: bool,
     pub config_path: Option<String>,
     pub recommend: RecommendConfig,
+    /// `Config::detection_fingerprint` of the run.
+    pub detection_fingerprint: String,
+    /// `--filter` as given.
+    pub filter: Option<String>,
+    /// `--compare-periods`.
+    pub trends: Option<TrendOptions>,
+    /// Keep per-conversation outcomes for the gate's release diff.
+    pub collect_outcomes: bool,
 }
 
 pub struct Aggregator {
@@ -48,12 +66,19 @@ pub struct Aggregator {
     skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
     seq: u64,
     audited: u64,
+    filtered_out: u64,
     period: Option<[String; 2]>,
+    weekly: WeeklyCounter,
+    periods: Option<PeriodCounter>,
+    outcomes: Option<Outcomes>,
 }
 
 impl Aggregator {
     pub fn new(opts: AggregateOptions, files: Vec<String>) -> Aggregator {
         Aggregator {
+            periods: opts.trends.map(PeriodCounter::new),
+            outcomes: opts.collect_outcomes.then(Outcomes::default),
+            filtered_out: 0,
             opts,
             files,
             redactor: Redactor::new(),
@@ -64,6 +89,7 @@ impl Aggregator {
             seq: 0,
             audited: 0,
             period: None,
+            weekly: WeeklyCounter::default(),
         }
     }
 
@@ -88,6 +114,16 @@ impl Aggregator {
         }
     }
 
+    /// Counts records the filter did not select.
+    pub fn filtered(&mut self, n: u64) {
+        self.filtered_out += n;
+    }
+
+    /// The per-conversation outcomes, when `collect_outcomes` was set (take before `finish`).
+    pub fn take_outcomes(&mut self) -> Option<Outcomes> {
+        self.outcomes.take()
+    }
+
     /// Adds one chunk of assessed conversations, in input order.
     pub fn add(&mut self, chunk: &[(Conversation, Assessment)]) -> Result<()> {
         let mut rows = ChunkRows::new();
@@ -110,17 +146,40 @@ impl Aggregator {
             }
             rows.sums[0].push(a.score);
             rows.sums[1].push(a.csat.unwrap_or(0.0));
-            rows.sums[2].push(a.dissatisfaction);
+            rows.sums[2].push(a.csat.map_or(0.0, |v| v * v));
+            rows.sums[3].push(a.dissatisfaction);
             for r in Reason::ALL {
                 rows.reasons[r.index()].push(a.has(r) as u64);
             }
 
-            let counter = self.answers.entry(a.category.clone()).or_default();
-            for (key, text) in &a.bot_answers {
-                counter.add(key, text, a.needs_human);
+            if !a.bot_answers.is_empty() {
+                // Look up before inserting: cloning the category name for every
+                // conversation would cost an allocation on the sequential path.
+                if !self.answers.contains_key(&a.category) {
+                    self.answers
+                        .insert(a.category.clone(), AnswerCounter::default());
+                }
+                if let Some(counter) = self.answers.get_mut(&a.category) {
+                    for (key, text) in &a.bot_answers {
+                        counter.add(key, text, a.needs_human);
+                    }
+                }
             }
             if a.needs_human {
                 self.keep_example(conv, a);
+            }
+            self.weekly.add(
+                &a.category,
+                conv.started_at.as_deref(),
+                a.needs_human,
+                a.csat,
+            );
+            if let Some(p) = &mut self.periods {
+                p.add(conv.started_at.as_deref(), a);
+            }
+            if let Some(mut o) = self.outcomes.take() {
+                o.add(conv, a, |t| self.redact(t));
+                self.outcomes = Some(o);
             }
             if let Some(ts) = conv.started_at.as_deref() {
                 self.period = Some(match self.period.take() {
@@ -146,16 +205,83 @@ impl Aggregator {
         {
             return;
         }
+        let (messages, omitted_after) = self.example_messages(conv, a);
         let example = Example {
             id: conv.id.clone(),
             location: conv.location.describe(&self.files),
             score: a.score,
             evidence: self.evidence(conv, a),
+            started_at: conv.started_at.clone(),
+            csat: a.csat,
+            total_messages: conv.messages.len(),
+            messages,
+            omitted_after,
         };
         let list = self.examples.entry(a.category.clone()).or_default();
         list.push((a.score, seq, example));
         list.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         list.truncate(EXAMPLES_PER_CATEGORY);
+    }
+
+    /// The conversation of an example, redacted, with each message's citing reasons. Up to
+    /// `EXAMPLE_MESSAGES` are kept, chosen in this order: the cited messages, the opening
+    /// message, the last one, the neighbours of cited messages, then from the start.
+    fn example_messages(
+        &self,
+        conv: &Conversation,
+        a: &Assessment,
+    ) -> (Vec<ExampleMessage>, usize) {
+        let n = conv.messages.len();
+        let mut reasons: Vec<Vec<String>> = vec![Vec::new(); n];
+        for f in &a.findings {
+            for &i in &f.messages {
+                if let Some(list) = reasons.get_mut(i) {
+                    let code = f.reason.code().to_string();
+                    if !list.contains(&code) {
+                        list.push(code);
+                    }
+                }
+            }
+        }
+        let mut keep = vec![false; n];
+        let mut kept = 0;
+        let cited: Vec<usize> = (0..n).filter(|&i| !reasons[i].is_empty()).collect();
+        let neighbours = cited
+            .iter()
+            .flat_map(|&i| [i.checked_sub(1), Some(i + 1)])
+            .flatten();
+        let order = cited
+            .iter()
+            .copied()
+            .chain([0, n.saturating_sub(1)])
+            .chain(neighbours)
+            .chain(0..n);
+        for i in order {
+            if kept == EXAMPLE_MESSAGES {
+                break;
+            }
+            if i < n && !keep[i] {
+                keep[i] = true;
+                kept += 1;
+            }
+        }
+        let mut out = Vec::with_capacity(kept);
+        let mut gap = 0;
+        for (i, m) in conv.messages.iter().enumerate() {
+            if !keep[i] {
+                gap += 1;
+                continue;
+            }
+            out.push(ExampleMessage {
+                index: i,
+                role: m.role.as_str().to_string(),
+                text: cut(&self.redact(&m.text), EXAMPLE_MESSAGE_CHARS),
+                reasons: std::mem::take(&mut reasons[i]),
+                omitted_before: gap,
+            });
+            gap = 0;
+        }
+        (out, gap)
     }
 
     /// The findings of one conversation with the (redacted) messages that triggered them.
@@ -216,6 +342,8 @@ impl Aggregator {
                 .then(a.category.cmp(&b.category))
         });
         let overall = self.overall(&rows);
+        let order: Vec<String> = categories.iter().map(|c| c.category.clone()).collect();
+        let weekly = self.weekly.finish(&order);
 
         let skipped: u64 = self.skips.values().map(|(n, _)| n).sum();
         let records_read: u64 = file_reads.iter().map(|f| f.records).sum();
@@ -233,6 +361,8 @@ impl Aggregator {
             records_read,
             audited: self.audited,
             skipped,
+            filter: self.opts.filter.clone(),
+            filtered_out: self.filtered_out,
             skip_reasons: self
                 .skips
                 .iter()
@@ -245,6 +375,7 @@ impl Aggregator {
         };
         let r = &self.opts.recommend;
         Ok(Summary {
+            schema_version: SCHEMA_VERSION,
             tool: format!("handoff {}", env!("CARGO_PKG_VERSION")),
             settings: Settings {
                 handle_minutes: self.opts.handle_minutes,
@@ -254,11 +385,14 @@ impl Aggregator {
                 route_to_humans: r.route_to_humans,
                 human_review: r.human_review,
                 min_conversations: r.min_conversations,
+                detection_fingerprint: self.opts.detection_fingerprint.clone(),
             },
             input,
             period: self.period.clone(),
             overall,
             categories,
+            weekly,
+            trends: self.periods.as_ref().map(PeriodCounter::finish),
         })
     }
 
@@ -331,6 +465,13 @@ impl Aggregator {
             mean_csat: (csat_answered > 0)
                 .then(|| round(row.sum("csat_sum") / csat_answered as f64, 2)),
             csat_answered,
+            csat_sum: row.sum("csat_sum"),
+            csat_sum_squares: row.sum("csat_sq_sum"),
+            unresolved: row.counter("unresolved"),
+            escalation_request: row.counter("escalation_request"),
+            loops: row.counter("loop"),
+            satisfaction_drop: row.counter("satisfaction_drop"),
+            confirmed: row.counter("confirmed"),
             agent_hours: round(needs_human as f64 * self.opts.handle_minutes / 60.0, 1),
             recommendation,
             reasons,
@@ -355,5 +496,15 @@ impl Aggregator {
                 .map(|v| v.iter().map(|(_, _, e)| e.clone()).collect())
                 .unwrap_or_default(),
         }
+    }
+}
+
+/// The first `max` characters of `text`, ending in "…" when cut. Applied after
+/// redaction: cutting first could leave a fragment of an address or number too short for
+/// the redactor to recognise.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
     }
 }

@@ -1,12 +1,22 @@
-//! Small statistics used by the aggregate stage.
+//! Small statistics used by the aggregate stage and the release gate: Wilson intervals for
+//! a rate, Newcombe's interval for a difference of two rates, Welch's interval for a
+//! difference of two means, and the normal and Student t quantiles they need (computed
+//! here from the incomplete gamma and beta functions, so no statistics crate is needed).
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
 
 /// 95% Wilson score interval for `successes` out of `n` (z = 1.96). Unlike the normal
 /// approximation it stays inside [0, 1] and behaves at rates near 0 or 1 and small n.
 pub fn wilson(successes: u64, n: u64) -> [f64; 2] {
+    wilson_z(successes, n, Z95)
+}
+
+/// Wilson score interval with critical value `z` (see [`z_critical`]).
+pub fn wilson_z(successes: u64, n: u64, z: f64) -> [f64; 2] {
     if n == 0 {
         return [0.0, 0.0];
     }
-    let z = 1.959_963_984_540_054_f64;
     let n = n as f64;
     let p = successes as f64 / n;
     let z2 = z * z;
@@ -14,6 +24,303 @@ pub fn wilson(successes: u64, n: u64) -> [f64; 2] {
     let center = (p + z2 / (2.0 * n)) / denom;
     let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
     [(center - half).max(0.0), (center + half).min(1.0)]
+}
+
+/// Two-sided critical value of the standard normal: 0.95 -> 1.96.
+pub fn z_critical(confidence: f64) -> f64 {
+    normal_quantile(0.5 + confidence / 2.0)
+}
+
+/// Two-sided critical value of Student's t with `df` (possibly fractional) degrees of freedom.
+pub fn t_critical(confidence: f64, df: f64) -> f64 {
+    t_quantile(0.5 + confidence / 2.0, df)
+}
+
+/// An estimate with a two-sided interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Estimate {
+    /// The interval lies entirely above zero.
+    pub fn above_zero(&self) -> bool {
+        self.low > 0.0
+    }
+
+    /// The interval lies entirely below zero.
+    pub fn below_zero(&self) -> bool {
+        self.high < 0.0
+    }
+}
+
+/// Difference of two proportions, `candidate - baseline`, with Newcombe's hybrid score
+/// interval (Newcombe 1998, method 10): it combines the two Wilson intervals, so like them
+/// it stays sensible for small samples and rates near 0 or 1, where the Wald interval
+/// behind the textbook two-proportion z-test is too narrow. `None` when a side is empty.
+pub fn newcombe_difference(
+    baseline: (u64, u64),
+    candidate: (u64, u64),
+    confidence: f64,
+) -> Option<Estimate> {
+    let ((x1, n1), (x2, n2)) = (baseline, candidate);
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let z = z_critical(confidence);
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let [l1, u1] = wilson_z(x1, n1, z);
+    let [l2, u2] = wilson_z(x2, n2, z);
+    let d = p2 - p1;
+    Some(Estimate {
+        value: d,
+        low: d - ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt(),
+        high: d + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt(),
+    })
+}
+
+/// Count, sum and sum of squares of a sample: enough for its mean and variance, and
+/// mergeable across chunks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl Moments {
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+
+    /// Sample variance (n - 1 in the denominator); needs two values.
+    pub fn variance(&self) -> Option<f64> {
+        if self.n < 2 {
+            return None;
+        }
+        let n = self.n as f64;
+        Some(((self.sum_sq - self.sum * self.sum / n) / (n - 1.0)).max(0.0))
+    }
+
+    /// Mean with its t interval.
+    pub fn mean_interval(&self, confidence: f64) -> Option<Estimate> {
+        let mean = self.mean()?;
+        let var = self.variance()?;
+        let half = t_critical(confidence, (self.n - 1) as f64) * (var / self.n as f64).sqrt();
+        Some(Estimate {
+            value: mean,
+            low: mean - half,
+            high: mean + half,
+        })
+    }
+}
+
+/// Difference of two means, `candidate - baseline`, with Welch's interval (unequal
+/// variances, Welch-Satterthwaite degrees of freedom). `None` with fewer than two values
+/// on a side.
+pub fn welch_difference(
+    baseline: Moments,
+    candidate: Moments,
+    confidence: f64,
+) -> Option<Estimate> {
+    let (v1, v2) = (baseline.variance()?, candidate.variance()?);
+    let d = candidate.mean()? - baseline.mean()?;
+    let (n1, n2) = (baseline.n as f64, candidate.n as f64);
+    let (a, b) = (v1 / n1, v2 / n2);
+    let se2 = a + b;
+    if se2 <= 0.0 {
+        // Every rating the same on both sides: the difference is exact.
+        return Some(Estimate {
+            value: d,
+            low: d,
+            high: d,
+        });
+    }
+    let df = se2 * se2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+    let half = t_critical(confidence, df) * se2.sqrt();
+    Some(Estimate {
+        value: d,
+        low: d - half,
+        high: d + half,
+    })
+}
+
+/// Inverse of the standard normal distribution function, for 0 < p < 1.
+pub fn normal_quantile(p: f64) -> f64 {
+    if p == 0.5 {
+        return 0.0;
+    }
+    if p < 0.5 {
+        return -normal_quantile(1.0 - p);
+    }
+    bisect(|x| normal_cdf(x) < p, 0.0, 40.0)
+}
+
+pub fn normal_cdf(x: f64) -> f64 {
+    // erf(y) = P(1/2, y^2) for y >= 0.
+    let y = x.abs() / std::f64::consts::SQRT_2;
+    let upper = 0.5 * gamma_q(0.5, y * y);
+    if x >= 0.0 {
+        1.0 - upper
+    } else {
+        upper
+    }
+}
+
+/// Inverse of Student's t distribution function, for 0 < p < 1 and df > 0.
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    if p == 0.5 {
+        return 0.0;
+    }
+    if p < 0.5 {
+        return -t_quantile(1.0 - p, df);
+    }
+    let mut hi = 2.0;
+    while t_cdf(hi, df) < p && hi < 1e12 {
+        hi *= 2.0;
+    }
+    bisect(|x| t_cdf(x, df) < p, 0.0, hi)
+}
+
+pub fn t_cdf(t: f64, df: f64) -> f64 {
+    let tail = 0.5 * beta_i(df / 2.0, 0.5, df / (df + t * t));
+    if t >= 0.0 {
+        1.0 - tail
+    } else {
+        tail
+    }
+}
+
+/// The point where `below` turns false, for a monotone predicate on [lo, hi].
+fn bisect(below: impl Fn(f64) -> bool, mut lo: f64, mut hi: f64) -> f64 {
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if below(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+const EPS: f64 = 1e-15;
+const TINY: f64 = 1e-300;
+
+/// ln Γ(x) for x > 0 (Lanczos, as in Numerical Recipes; relative error below 2e-10).
+fn ln_gamma(x: f64) -> f64 {
+    const COF: [f64; 6] = [
+        76.180_091_729_471_46,
+        -86.505_320_329_416_77,
+        24.014_098_240_830_91,
+        -1.231_739_572_450_155,
+        0.120_865_097_386_617_9e-2,
+        -0.539_523_938_495_3e-5,
+    ];
+    let tmp = x + 5.5;
+    let tmp = tmp - (x + 0.5) * tmp.ln();
+    let mut ser = 1.000_000_000_190_015;
+    let mut y = x;
+    for c in COF {
+        y += 1.0;
+        ser += c / y;
+    }
+    -tmp + (2.506_628_274_631_000_5 * ser / x).ln()
+}
+
+/// Regularised upper incomplete gamma function Q(a, x).
+fn gamma_q(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let front = (-x + a * x.ln() - ln_gamma(a)).exp();
+    if x < a + 1.0 {
+        // Series for P.
+        let (mut ap, mut del) = (a, 1.0 / a);
+        let mut sum = del;
+        for _ in 0..1000 {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+            if del.abs() < sum.abs() * EPS {
+                break;
+            }
+        }
+        1.0 - sum * front
+    } else {
+        // Continued fraction for Q (modified Lentz).
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / TINY;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..1000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = b + an / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < EPS {
+                break;
+            }
+        }
+        front * h
+    }
+}
+
+/// Regularised incomplete beta function I_x(a, b).
+fn beta_i(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_cf(a, b, x) / a
+    } else {
+        1.0 - front * beta_cf(b, a, 1.0 - x) / b
+    }
+}
+
+/// Continued fraction for the incomplete beta function (modified Lentz).
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    let fix = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 / fix(1.0 - qab * x / qap);
+    let mut h = d;
+    for m in 1..1000 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 / fix(1.0 + aa * d);
+        c = fix(1.0 + aa / c);
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 / fix(1.0 + aa * d);
+        c = fix(1.0 + aa / c);
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < EPS {
+            break;
+        }
+    }
+    h
 }
 
 pub fn rate(part: u64, whole: u64) -> f64 {
@@ -54,5 +361,71 @@ mod tests {
         assert_eq!(lo, 0.0);
         assert!((hi - 0.2775).abs() < 1e-3);
         assert_eq!(wilson(0, 0), [0.0, 0.0]);
+    }
+
+    fn close(got: f64, want: f64, tol: f64) -> bool {
+        (got - want).abs() <= tol
+    }
+
+    #[test]
+    fn quantiles_match_reference_values() {
+        // Reference values from scipy.stats (norm.ppf, t.ppf).
+        assert!(close(z_critical(0.95), 1.959_963_984_540_054, 1e-9));
+        assert!(close(z_critical(0.90), 1.644_853_626_951_472, 1e-9));
+        assert!(close(z_critical(0.99), 2.575_829_303_548_9, 1e-9));
+        for (df, want) in [
+            (1.0, 12.706_204_736_174_694),
+            (2.5, 3.574_654_842_003_681_7),
+            (10.0, 2.228_138_851_986_274),
+            (30.0, 2.042_272_456_301_238),
+            (57.3, 2.002_238_268_231_336),
+            (1000.0, 1.962_339_080_826_408),
+        ] {
+            let got = t_critical(0.95, df);
+            assert!(close(got, want, 1e-7), "df {df}: {got} vs {want}");
+        }
+        assert!(close(normal_quantile(0.025), -1.959_963_984_540_054, 1e-9));
+    }
+
+    #[test]
+    fn newcombe_matches_the_published_examples() {
+        // Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10.
+        let d = newcombe_difference((48, 80), (56, 70), 0.95).expect("both sides");
+        assert!(close(d.value, 0.2, 1e-12));
+        assert!(
+            close(d.low, 0.0524, 1e-4) && close(d.high, 0.3339, 1e-4),
+            "{d:?}"
+        );
+        let d = newcombe_difference((3, 10), (9, 10), 0.95).expect("both sides");
+        assert!(
+            close(d.low, 0.1705, 1e-4) && close(d.high, 0.8090, 1e-4),
+            "{d:?}"
+        );
+        assert!(d.above_zero());
+        // Same rates on both sides: the interval straddles zero.
+        let d = newcombe_difference((10, 100), (10, 100), 0.95).expect("both sides");
+        assert!(!d.above_zero() && !d.below_zero());
+        assert_eq!(newcombe_difference((0, 0), (1, 2), 0.95), None);
+    }
+
+    #[test]
+    fn welch_matches_scipy() {
+        let moments = |xs: &[f64]| Moments {
+            n: xs.len() as u64,
+            sum: xs.iter().sum(),
+            sum_sq: xs.iter().map(|x| x * x).sum(),
+        };
+        let a = moments(&[4., 5., 3., 4., 5., 2., 4., 4., 5., 3.]);
+        let b = moments(&[3., 2., 4., 3., 1., 2., 3., 4., 2., 3., 3., 2.]);
+        // scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+        let d = welch_difference(a, b, 0.95).expect("enough values");
+        assert!(close(d.value, -1.233_333_333_333_333_4, 1e-12));
+        assert!(close(d.low, -2.084_511_807_908_014, 1e-6), "{d:?}");
+        assert!(close(d.high, -0.382_154_858_758_653, 1e-6), "{d:?}");
+        assert!(d.below_zero());
+        assert_eq!(welch_difference(moments(&[4.0]), b, 0.95), None);
+        let same = moments(&[4.0, 4.0, 4.0]);
+        let d = welch_difference(same, same, 0.95).expect("enough values");
+        assert_eq!((d.low, d.high), (0.0, 0.0));
     }
 }

@@ -1,10 +1,25 @@
 //! The audit's result: what the renderers show. Everything here is computed by the
 //! aggregate stage; renderers only format it. Transcript text in it is already redacted.
+//!
+//! `handoff audit --format json` writes this structure, and `handoff gate` reads it back as
+//! a saved baseline, so changes that old files cannot satisfy bump `SCHEMA_VERSION`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+pub use super::weekly::{
+    WeekLabel, WeekPoint, Weekly, WeeklyFlag, WeeklyMetric, WeeklySeries,
+    MIN_CSAT_ANSWERS as WEEKLY_MIN_CSAT_ANSWERS, Z_CRITICAL as WEEKLY_Z_CRITICAL,
+};
+
+/// Version of the saved-summary format. Bump it when a field is added, removed or changes
+/// meaning, so `handoff gate` rejects files it would misread with a clear message.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
+    /// See [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// "handoff X.Y.Z": also how a saved summary is told apart from transcripts.
     pub tool: String,
     pub settings: Settings,
     pub input: InputAccounting,
@@ -14,9 +29,16 @@ pub struct Summary {
     /// Ranked: categories with enough data by needs-human rate (highest first), then volume;
     /// categories with too little data last.
     pub categories: Vec<CategoryStats>,
+    /// Weekly needs-human rate and CSAT per category with significant worsenings flagged;
+    /// `None` when no conversation has a usable `started_at`.
+    #[serde(default)]
+    pub weekly: Option<Weekly>,
+    /// `--compare-periods`: each category's latest period against the previous one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trends: Option<Trends>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     pub handle_minutes: f64,
     pub csat_scale: String,
@@ -25,26 +47,37 @@ pub struct Settings {
     pub route_to_humans: f64,
     pub human_review: f64,
     pub min_conversations: u64,
+    /// Hash of the detection settings (thresholds, weights, phrase lists, taxonomy,
+    /// lexicon, category field): summaries with different fingerprints flag conversations
+    /// differently and should not be compared.
+    pub detection_fingerprint: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputAccounting {
     pub files: Vec<FileAccount>,
     pub records_read: u64,
     pub audited: u64,
     pub skipped: u64,
     pub skip_reasons: Vec<SkipCount>,
+    /// `--filter` as given, when records were selected.
+    pub filter: Option<String>,
+    /// Records read and valid but not selected by the filter:
+    /// `records_read = audited + skipped + filtered_out`.
+    pub filtered_out: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileAccount {
     pub path: String,
-    /// The input format it was read as (`handoff formats`); None for an empty input.
+    /// The input format it was read as (`handoff formats`); None for an empty input (and
+    /// in summaries saved before formats were reported, which stay readable).
+    #[serde(default)]
     pub format: Option<String>,
     pub records: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SkipCount {
     pub reason: String,
     pub count: u64,
@@ -52,7 +85,7 @@ pub struct SkipCount {
     pub first: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     RouteToHumans,
@@ -72,7 +105,7 @@ impl Recommendation {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CategoryStats {
     pub category: String,
     pub conversations: u64,
@@ -90,6 +123,17 @@ pub struct CategoryStats {
     pub mean_dissatisfaction: f64,
     pub mean_csat: Option<f64>,
     pub csat_answered: u64,
+    /// Sum and sum of squares of the CSAT values (on the input's scale), for the variance
+    /// the gate's interval on mean CSAT needs.
+    pub csat_sum: f64,
+    pub csat_sum_squares: f64,
+    /// Conversation counts behind the rates above (the gate's tests need counts, not rates).
+    pub unresolved: u64,
+    pub escalation_request: u64,
+    #[serde(rename = "loop")]
+    pub loops: u64,
+    pub satisfaction_drop: u64,
+    pub confirmed: u64,
     pub agent_hours: f64,
     pub recommendation: Recommendation,
     /// Every reason found in the category, most frequent first.
@@ -98,7 +142,7 @@ pub struct CategoryStats {
     pub examples: Vec<Example>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReasonCount {
     pub reason: String,
     pub conversations: u64,
@@ -106,7 +150,7 @@ pub struct ReasonCount {
     pub rate: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RepeatedAnswer {
     pub text: String,
     /// Needs-human conversations in which the bot gave this answer.
@@ -116,30 +160,107 @@ pub struct RepeatedAnswer {
     pub needs_human_share: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Example {
     pub id: String,
     pub location: String,
     pub score: f64,
     pub evidence: Vec<Evidence>,
+    pub started_at: Option<String>,
+    pub csat: Option<f64>,
+    /// Messages in the conversation.
+    pub total_messages: usize,
+    /// The conversation (redacted), each message marked with the reasons that cite it. Long
+    /// conversations keep the cited messages, their neighbours, the opening and the close,
+    /// and say how many messages were left out where.
+    pub messages: Vec<ExampleMessage>,
+    /// Messages left out after the last one kept.
+    pub omitted_after: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExampleMessage {
+    pub index: usize,
+    pub role: String,
+    /// Redacted; very long messages are cut (ending in "…").
+    pub text: String,
+    /// Reason codes whose evidence cites this message (empty for context messages).
+    pub reasons: Vec<String>,
+    /// Messages left out just before this one.
+    pub omitted_before: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evidence {
     pub reason: String,
     pub detail: String,
     pub messages: Vec<EvidenceMessage>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvidenceMessage {
     pub index: usize,
     pub role: String,
     pub text: String,
 }
 
+/// `--compare-periods`: per category, the latest calendar period in the data against the
+/// one before it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trends {
+    pub granularity: String,
+    /// `None` when no `started_at` could be read.
+    pub latest: Option<PeriodInfo>,
+    pub previous: Option<PeriodInfo>,
+    /// Two-sided level of the intervals (`[gate] confidence`).
+    pub confidence: f64,
+    /// Conversations needed in each period before a category is judged.
+    pub min_conversations: u64,
+    /// Rated conversations needed in each period before mean CSAT is judged.
+    pub min_csat_responses: u64,
+    /// Audited conversations without a readable `started_at`.
+    pub undated: u64,
+    pub overall: TrendRow,
+    /// Flagged categories first, then by name.
+    pub categories: Vec<TrendRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodInfo {
+    /// "2025-W14" or "2025-04".
+    pub label: String,
+    /// First and last calendar day (UTC).
+    pub days: [String; 2],
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrendRow {
+    pub category: String,
+    pub previous_conversations: u64,
+    pub latest_conversations: u64,
+    /// Both periods have `min_conversations`.
+    pub judged: bool,
+    pub needs_human: Option<TrendChange>,
+    pub satisfaction_drop: Option<TrendChange>,
+    pub mean_csat: Option<TrendChange>,
+    /// Significant changes for the worse: `needs_human_rise`, `satisfaction_drop_rise`,
+    /// `csat_drop`.
+    pub flags: Vec<String>,
+}
+
+/// A metric in the previous and latest period, `latest - previous`, and its interval.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrendChange {
+    pub previous: f64,
+    pub latest: f64,
+    pub difference: f64,
+    pub interval: [f64; 2],
+    /// The interval excludes zero on the worse side.
+    pub worse: bool,
+}
+
 /// One audited conversation in the `--findings` file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FindingRow {
     pub id: String,
     pub location: String,

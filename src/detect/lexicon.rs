@@ -79,6 +79,13 @@ pub const FALLBACK: &[&str] = &[
     "beyond what i can",
     "not something i can help",
     "i cant do that",
+    // The bot tried and failed (task bots: "Sorry, I couldn't book the appointment").
+    "i couldnt",
+    "i could not",
+    "i was unable",
+    "i was not able",
+    "i wasnt able",
+    "failed to",
 ];
 
 /// The customer's last words say the bot failed them.

@@ -38,6 +38,22 @@ pub struct Detectors {
     weights: [f64; Reason::ALL.len()],
 }
 
+/// Raw values behind the threshold-based flags, kept so `calibrate` can try other
+/// thresholds without re-reading the input.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Signals {
+    /// Sentiment of the customer's first message and of the lowest later one.
+    pub sentiment_first_and_lowest: Option<(f64, f64)>,
+    /// Highest similarity of a customer message to an earlier one.
+    pub customer_similarity: f64,
+    /// Highest similarity of a long bot message to an earlier one.
+    pub bot_similarity: f64,
+    /// The needs-human score without the survey (`low_csat`) reason.
+    pub score_without_csat: f64,
+    /// The needs-human verdict from the transcript alone, ignoring the survey.
+    pub needs_human_without_csat: bool,
+}
+
 /// The verdict on one conversation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
@@ -52,6 +68,7 @@ pub struct Assessment {
     pub score: f64,
     /// Inferred dissatisfaction, 0..1 (see `dissatisfaction.rs`).
     pub dissatisfaction: f64,
+    pub signals: Signals,
     /// CSAT as given (on the run's scale).
     pub csat: Option<f64>,
     /// Distinct bot answers of this conversation (normalised key, original text), long
@@ -194,16 +211,34 @@ impl Detectors {
             _ => false,
         });
         let is_loop = repetition.repeats >= self.config.detect.loop_min_repeats;
-        let needs_human = unresolved
+        let from_transcript = unresolved
             || repetition.repeats > 0
-            || satisfaction.dropped
+            || findings.iter().any(|f| f.reason == Reason::SentimentDrop)
             || (findings.iter().any(|f| f.reason == Reason::Frustration) && !outcome.confirmed);
-        let score = score::needs_human_score(
-            &self.weights,
-            &findings,
-            outcome.confirmed,
-            self.config.score.confirmation_discount,
-        );
+        let needs_human = from_transcript || satisfaction.dropped;
+        let score_of = |skip_csat: bool| {
+            score::needs_human_score(
+                &self.weights,
+                findings
+                    .iter()
+                    .map(|f| f.reason)
+                    .filter(|r| !(skip_csat && *r == Reason::LowCsat)),
+                outcome.confirmed,
+                self.config.score.confirmation_discount,
+            )
+        };
+        let score = score_of(false);
+        let signals = Signals {
+            sentiment_first_and_lowest: satisfaction.first_and_lowest,
+            customer_similarity: outcome.max_similarity,
+            bot_similarity: repetition.max_similarity,
+            score_without_csat: if conv.csat.is_some() {
+                score_of(true)
+            } else {
+                score
+            },
+            needs_human_without_csat: from_transcript,
+        };
         findings.sort_by_key(|f| (f.reason, f.messages.first().copied()));
 
         Assessment {
@@ -219,6 +254,7 @@ impl Detectors {
             needs_human,
             score,
             dissatisfaction: inferred.score,
+            signals,
             csat: conv.csat,
             bot_answers: repetition.answers,
         }

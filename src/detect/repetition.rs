@@ -10,6 +10,8 @@ use crate::model::{Finding, Reason, Role};
 
 pub struct Repetition {
     pub repeats: usize,
+    /// Highest similarity of a long bot message to an earlier one (for calibration).
+    pub max_similarity: f64,
     /// (key, original text): key is the normalised text with digits folded to '#', so
     /// answers that differ only in an order number or amount count as one.
     pub answers: Vec<(String, String)>,
@@ -29,16 +31,30 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         .map(|i| (i, token_set(&prep.normalized[i])))
         .collect();
 
+    // Each repeat is traced to the first time the answer was given (its root). A long
+    // answer counts from its first repeat; a short one (a clarifying question such as
+    // "Could you tell me your order number?" can fairly be asked twice) only from its
+    // second repeat on.
+    let mut root_of: Vec<usize> = (0..long.len()).collect();
+    let mut occurrences = vec![0usize; long.len()];
     let mut repeats = Vec::new();
     let mut first_pair = None;
+    let mut max_similarity = 0.0f64;
     for (k, (i, set)) in long.iter().enumerate() {
-        if let Some((j, sim)) = long[..k]
+        let sims: Vec<(usize, f64)> = long[..k]
             .iter()
-            .map(|(j, earlier)| (*j, jaccard(earlier, set)))
-            .find(|(_, sim)| *sim >= cfg.repeat_similarity)
-        {
-            first_pair.get_or_insert((j, *i, sim));
-            repeats.push(*i);
+            .enumerate()
+            .map(|(jk, (_, earlier))| (jk, jaccard(earlier, set)))
+            .collect();
+        max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
+        if let Some(&(jk, sim)) = sims.iter().find(|(_, sim)| *sim >= cfg.repeat_similarity) {
+            let root = root_of[jk];
+            root_of[k] = root;
+            occurrences[root] += 1;
+            if word_count(&prep.normalized[*i]) >= cfg.repeat_long_words || occurrences[root] >= 2 {
+                first_pair.get_or_insert((long[root].0, *i, sim));
+                repeats.push(*i);
+            }
         }
     }
     if let Some((j, i, sim)) = first_pair {
@@ -68,6 +84,7 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     }
     Repetition {
         repeats: repeats.len(),
+        max_similarity,
         answers,
     }
 }
@@ -129,6 +146,31 @@ mod tests {
         ]));
         assert!(!a.has(Reason::BotRepeat));
         assert!(!a.has(Reason::BotLoop));
+    }
+
+    #[test]
+    fn short_answers_count_from_their_second_repeat() {
+        const SHORT: &str = "Could you tell me the order number?";
+        let twice = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, SHORT),
+            (Customer, "I don't have it"),
+            (Bot, SHORT),
+        ]));
+        assert!(!twice.has(Reason::BotRepeat), "{:?}", twice.findings);
+        let thrice = assess(&conv(&[
+            (Customer, "where is my parcel"),
+            (Bot, SHORT),
+            (Customer, "I don't have it"),
+            (Bot, SHORT),
+            (Customer, "I told you I don't have it"),
+            (Bot, SHORT),
+        ]));
+        let f = thrice
+            .findings
+            .iter()
+            .find(|f| f.reason == Reason::BotRepeat);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![1, 5]));
     }
 
     #[test]

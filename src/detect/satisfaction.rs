@@ -8,12 +8,15 @@ use crate::model::{Finding, Reason, Role};
 pub struct Satisfaction {
     /// Low CSAT or a sentiment drop: the report's satisfaction-drop rate.
     pub dropped: bool,
+    /// Sentiment of the first customer message and of the lowest later one.
+    pub first_and_lowest: Option<(f64, f64)>,
 }
 
 pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Satisfaction {
     let cfg = &d.config.detect;
     let msgs = &prep.conv.messages;
     let mut dropped = false;
+    let mut first_and_lowest = None;
 
     if let Some(csat) = prep.conv.csat {
         let five = d.csat_scale.to_five(csat);
@@ -40,6 +43,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Satisfa
             });
         if let Some(low) = lowest {
             let end = prep.sentiment[low] as f64;
+            first_and_lowest = Some((start, end));
             if start - end >= cfg.sentiment_drop && end <= cfg.sentiment_negative {
                 dropped = true;
                 let bot_before = (first..low).rev().find(|&i| msgs[i].role == Role::Bot);
@@ -96,7 +100,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Satisfa
         });
     }
 
-    Satisfaction { dropped }
+    Satisfaction {
+        dropped,
+        first_and_lowest,
+    }
 }
 
 #[cfg(test)]

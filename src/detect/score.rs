@@ -4,18 +4,18 @@
 //! customer confirmed a fix at the end, else 0. Independent reasons add up without
 //! exceeding 1; one strong reason (asked for a human: 0.9) dominates weak ones.
 
-use crate::model::{Finding, Reason};
+use crate::model::Reason;
 
 pub fn needs_human_score(
     weights: &[f64; Reason::ALL.len()],
-    findings: &[Finding],
+    reasons: impl IntoIterator<Item = Reason>,
     confirmed: bool,
     confirmation_discount: f64,
 ) -> f64 {
     let mut seen = [false; Reason::ALL.len()];
     let mut keep = 1.0;
-    for f in findings {
-        let i = f.reason.index();
+    for reason in reasons {
+        let i = reason.index();
         if !seen[i] {
             seen[i] = true;
             keep *= 1.0 - weights[i];
@@ -35,26 +35,14 @@ pub fn needs_human_score(
 mod tests {
     use super::*;
 
-    fn finding(reason: Reason) -> Finding {
-        Finding {
-            reason,
-            messages: vec![],
-            detail: String::new(),
-        }
-    }
-
     #[test]
     fn noisy_or_combines_distinct_reasons_once() {
         let mut w = [0.0; Reason::ALL.len()];
         w[Reason::BotFallback.index()] = 0.5;
         w[Reason::Unanswered.index()] = 0.5;
-        let f = [
-            finding(Reason::BotFallback),
-            finding(Reason::BotFallback),
-            finding(Reason::Unanswered),
-        ];
-        assert_eq!(needs_human_score(&w, &f, false, 0.5), 0.75);
-        assert_eq!(needs_human_score(&w, &f, true, 0.5), 0.375);
-        assert_eq!(needs_human_score(&w, &[], false, 0.5), 0.0);
+        let f = [Reason::BotFallback, Reason::BotFallback, Reason::Unanswered];
+        assert_eq!(needs_human_score(&w, f, false, 0.5), 0.75);
+        assert_eq!(needs_human_score(&w, f, true, 0.5), 0.375);
+        assert_eq!(needs_human_score(&w, [], false, 0.5), 0.0);
     }
 }

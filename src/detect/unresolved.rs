@@ -12,6 +12,8 @@ const NEGATIVE_CLOSE_SENTIMENT: f32 = -0.6;
 
 pub struct Outcome {
     pub confirmed: bool,
+    /// Highest similarity of a customer message to an earlier one (for calibration).
+    pub max_similarity: f64,
 }
 
 pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome {
@@ -66,10 +68,15 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         .collect();
     let mut restated = Vec::new();
     let mut first_pair = None;
+    let mut max_similarity = 0.0f64;
     for (k, (i, set)) in sets.iter().enumerate() {
-        if let Some((j, sim)) = sets[..k]
+        let sims: Vec<(usize, f64)> = sets[..k]
             .iter()
             .map(|(j, earlier)| (*j, jaccard(earlier, set)))
+            .collect();
+        max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
+        if let Some(&(j, sim)) = sims
+            .iter()
             .find(|(_, sim)| *sim >= cfg.customer_repeat_similarity)
         {
             first_pair.get_or_insert((j, *i, sim));
@@ -122,10 +129,13 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         }
     }
 
-    // handoff: an agent spoke, or the platform/bot announced a transfer.
+    // handoff: an agent took over from the bot, the platform recorded a handoff, or the
+    // platform/bot announced a transfer. A conversation that humans handled from the start
+    // (no bot before the first agent message) is not a bot failure.
     let platform_handoffs = &prep.conv.marks.handoffs;
+    let first_bot = msgs.iter().position(|m| m.role == Role::Bot);
     let handed = msgs.iter().enumerate().find(|(i, m)| {
-        m.role == Role::Agent
+        (m.role == Role::Agent && first_bot.is_some_and(|b| b < *i))
             || platform_handoffs.contains(i)
             || (matches!(m.role, Role::System | Role::Bot)
                 && d.handoff.matches(&prep.normalized[*i]))
@@ -157,7 +167,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         }
     }
 
-    Outcome { confirmed }
+    Outcome {
+        confirmed,
+        max_similarity,
+    }
 }
 
 #[cfg(test)]
@@ -336,6 +349,22 @@ mod tests {
         ]));
         assert!(a.has(Reason::Handoff));
         assert!(a.needs_human);
+        let a = assess(&conv(&[
+            (Customer, "my account is locked"),
+            (Bot, "I can help with that. Which account?"),
+            (Agent, "Hi, Sam here, I've unlocked it."),
+        ]));
+        assert!(
+            a.has(Reason::Handoff),
+            "an agent after the bot is a handoff"
+        );
+        // Human agents from the start (e.g. social-media care teams): no bot failed.
+        let a = assess(&conv(&[
+            (Customer, "my account is locked"),
+            (Agent, "Hi, Sam here, I've unlocked it."),
+            (Customer, "thanks"),
+        ]));
+        assert!(!a.has(Reason::Handoff));
         let a = assess(&conv(&[
             (Customer, "my account is locked"),
             (Bot, "I've sent an unlock link to your e-mail."),

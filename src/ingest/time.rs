@@ -1,50 +1,18 @@
 //! Timestamps as exports give them (Unix seconds, milliseconds or microseconds, RFC 3339,
 //! Twitter's `Tue Oct 31 22:10:47 +0000 2017`) turned into RFC 3339 UTC text, which sorts as
-//! text and is what the report's period shows.
+//! text and is what the report's period shows. Calendar arithmetic and RFC 3339 parsing are
+//! the crate's (`dates`, `timestamp`); this adds the units and layouts exports use.
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
-}
+use crate::{dates, timestamp};
 
 /// Seconds since the epoch plus milliseconds, as `2024-05-01T09:30:00Z` (with `.123` when
 /// the milliseconds are not zero).
 pub fn iso_from_unix(secs: i64, millis: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let (hh, mm, ss) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    let text = dates::format_utc(secs);
     if millis == 0 {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
-    } else {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{millis:03}Z")
+        return text;
     }
+    format!("{}.{millis:03}Z", text.trim_end_matches('Z'))
 }
 
 /// The unit of a numeric timestamp.
@@ -103,54 +71,31 @@ fn num(s: &str) -> Option<i64> {
 /// timestamps differ in fractional digits or offsets, where text order would be wrong.
 pub fn rfc3339_key(s: &str) -> Option<(i64, u32)> {
     let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19
-        || !b[..19].is_ascii()
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-    {
+    // Epoch numbers are not RFC 3339 (and `timestamp::parse` would take them).
+    if s.as_bytes().get(4) != Some(&b'-') {
         return None;
     }
-    let y = num(&s[0..4])?;
-    let mo = num(&s[5..7])? as u32;
-    let d = num(&s[8..10])? as u32;
-    let h = num(&s[11..13])?;
-    let mi = num(&s[14..16])?;
-    let se = num(&s[17..19])?;
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut nanos = 0u32;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let mut scale = 100_000_000u32;
-        for c in frac[..digits].bytes().take(9) {
-            nanos += u32::from(c - b'0') * scale;
-            scale /= 10;
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let t = rest[1..].replace(':', "");
-            if t.len() != 4 || !t.is_ascii() {
-                return None;
-            }
-            sign * (num(&t[0..2])? * 3600 + num(&t[2..4])? * 60)
-        }
+    let secs = timestamp::parse(s)?;
+    let nanos = match s.get(19..).and_then(|rest| rest.strip_prefix(['.', ','])) {
+        Some(frac) => frac
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .take(9)
+            .zip([
+                100_000_000,
+                10_000_000,
+                1_000_000,
+                100_000,
+                10_000,
+                1_000,
+                100,
+                10,
+                1,
+            ])
+            .map(|(d, scale)| u32::from(d - b'0') * scale)
+            .sum(),
+        None => 0,
     };
-    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset;
     Some((secs, nanos))
 }
 
@@ -180,7 +125,7 @@ pub fn twitter(s: &str) -> Option<(String, i64)> {
         return None;
     }
     let off = sign * (num(&offset[1..3])? * 3600 + num(&offset[3..5])? * 60);
-    let secs = days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + se - off;
+    let secs = dates::days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + se - off;
     Some((iso_from_unix(secs, 0), secs))
 }
 

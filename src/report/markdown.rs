@@ -20,12 +20,16 @@ impl Renderer for MarkdownRenderer {
         let _ = writeln!(out, "# Where humans are needed\n");
         let _ = writeln!(
             out,
-            "{} conversations audited from {} file(s) ({} records read, {} skipped). \
+            "{} conversations audited from {} file(s) ({} records read, {} skipped{}). \
              Needs human overall: **{}** (95% CI {}–{}); estimated agent time {:.1} h.\n",
             inp.audited,
             inp.files.len(),
             inp.records_read,
             inp.skipped,
+            match &inp.filter {
+                Some(f) => format!(", {} filtered out by `{}`", inp.filtered_out, cell(f)),
+                None => String::new(),
+            },
             pct(s.overall.needs_human_rate),
             pct(s.overall.needs_human_ci[0]),
             pct(s.overall.needs_human_ci[1]),
@@ -61,6 +65,9 @@ impl Renderer for MarkdownRenderer {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+        }
+        if let Some(t) = &s.trends {
+            out.push_str(&super::trends::markdown(t, cell));
         }
         for c in s
             .categories

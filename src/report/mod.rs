@@ -2,15 +2,22 @@
 //! (an exporter trait, as in hyperfine), plus the `--findings` writers. Renderers only
 //! format; every number comes from the aggregate stage.
 
+pub mod calibration;
+mod charts;
 pub mod findings;
+pub mod gate;
+mod html;
 mod json;
 mod markdown;
 pub mod output;
 mod table;
 mod tabular;
+mod trends;
 
 use crate::aggregate::summary::Summary;
 use crate::error::Result;
+
+pub use html::generated_at;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
@@ -18,11 +25,14 @@ pub enum ReportFormat {
     Json,
     Csv,
     Markdown,
+    Html,
 }
 
 pub struct RenderOptions {
     /// ANSI colour (stdout is a terminal and NO_COLOR is not set).
     pub color: bool,
+    /// When the report was made (UTC, ISO 8601), for formats that show it (HTML).
+    pub generated_at: Option<String>,
 }
 
 pub trait Renderer {
@@ -35,6 +45,7 @@ pub fn renderer(format: ReportFormat) -> Box<dyn Renderer> {
         ReportFormat::Json => Box::new(json::JsonRenderer),
         ReportFormat::Csv => Box::new(tabular::CsvRenderer),
         ReportFormat::Markdown => Box::new(markdown::MarkdownRenderer),
+        ReportFormat::Html => Box::new(html::HtmlRenderer),
     }
 }
 

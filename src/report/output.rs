@@ -53,10 +53,31 @@ impl AtomicFile {
 
     pub fn commit(self) -> Result<()> {
         let path = self.path.clone();
+        // Temporary files are private (0600); a report is meant to be shared, so it gets
+        // the permissions of the file it replaces, or the usual 0644 for a new one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let perms = std::fs::metadata(&path)
+                .map(|m| m.permissions())
+                .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+            std::fs::set_permissions(self.tmp.path(), perms).map_err(|e| self.err(e))?;
+        }
         self.tmp.persist(&path).map_err(|e| Error::Output {
             path: path.display().to_string(),
             source: e.error,
         })?;
         Ok(())
     }
+}
+
+/// Writes a whole file atomically.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let file = AtomicFile::create(path)?;
+    let mut w = file.writer()?;
+    w.write_all(bytes).map_err(|e| file.err(e))?;
+    w.flush().map_err(|e| file.err(e))?;
+    drop(w);
+    file.commit()
 }

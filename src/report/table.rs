@@ -95,11 +95,15 @@ impl Renderer for TableRenderer {
         );
         let _ = writeln!(
             out,
-            "{} conversations audited from {} file(s); {} records read, {} skipped{}",
+            "{} conversations audited from {} file(s); {} records read, {} skipped{}{}",
             inp.audited,
             inp.files.len(),
             inp.records_read,
             inp.skipped,
+            match &inp.filter {
+                Some(f) => format!(", {} filtered out by {f}", inp.filtered_out),
+                None => String::new(),
+            },
             match &s.period {
                 Some([a, b]) => format!("; period {a} .. {b}"),
                 None => String::new(),
@@ -131,6 +135,9 @@ impl Renderer for TableRenderer {
             }
         }
         let _ = writeln!(out, "{table}");
+        if let Some(t) = &s.trends {
+            out.push_str(&super::trends::table(t));
+        }
 
         for c in &s.categories {
             if c.needs_human == 0 {

@@ -1,0 +1,416 @@
+//! `handoff calibrate`: on the conversations that carry a survey score, how well does each
+//! transcript-only signal predict low CSAT, and which thresholds would fit this team's data
+//! better? A stage beside aggregate: it folds assessed conversations into compact records
+//! (about 60 bytes per conversation with CSAT; conversations without CSAT are only counted)
+//! and computes AUC, precision and recall, and threshold suggestions by grid search.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::DetectConfig;
+use crate::detect::{Assessment, CsatScale};
+use crate::model::Reason;
+
+/// One conversation with CSAT, reduced to what calibration needs.
+struct Record {
+    category: u32,
+    low: bool,
+    dissatisfaction: f64,
+    score: f64,
+    needs_human: bool,
+    reasons: u32,
+    sentiment: Option<(f64, f64)>,
+    customer_similarity: f64,
+    bot_similarity: f64,
+}
+
+pub struct Calibrator {
+    scale: CsatScale,
+    low_csat: f64,
+    categories: Vec<String>,
+    index: BTreeMap<String, u32>,
+    records: Vec<Record>,
+    audited: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignalStats {
+    pub signal: String,
+    /// Area under the ROC curve against low CSAT (0.5 = chance); None when one class is empty.
+    pub auc: Option<f64>,
+    /// For flags: at the current configuration. For scores: at the threshold with the best F1.
+    pub threshold: Option<f64>,
+    pub flagged: u64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupStats {
+    pub category: String,
+    pub conversations: u64,
+    pub low_csat: u64,
+    pub signals: Vec<SignalStats>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// Config key, e.g. "detect.sentiment_drop".
+    pub key: String,
+    pub current: f64,
+    pub suggested: f64,
+    pub f1_current: f64,
+    pub f1_suggested: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    pub audited: u64,
+    pub with_csat: u64,
+    pub low_csat: u64,
+    pub csat_scale: String,
+    /// CSAT at or below this on the 1..5 scale counts as low.
+    pub low_csat_threshold: f64,
+    pub overall: GroupStats,
+    /// Categories with at least `min_conversations` CSAT answers and both outcomes.
+    pub categories: Vec<GroupStats>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+impl Calibrator {
+    pub fn new(scale: CsatScale, low_csat: f64) -> Calibrator {
+        Calibrator {
+            scale,
+            low_csat,
+            categories: Vec::new(),
+            index: BTreeMap::new(),
+            records: Vec::new(),
+            audited: 0,
+        }
+    }
+
+    pub fn add(&mut self, a: &Assessment) {
+        self.audited += 1;
+        let Some(csat) = a.csat else {
+            return;
+        };
+        let category = match self.index.get(&a.category) {
+            Some(i) => *i,
+            None => {
+                let i = self.categories.len() as u32;
+                self.categories.push(a.category.clone());
+                self.index.insert(a.category.clone(), i);
+                i
+            }
+        };
+        let reasons = a
+            .findings
+            .iter()
+            .fold(0u32, |acc, f| acc | (1 << f.reason.index()));
+        self.records.push(Record {
+            category,
+            low: self.scale.to_five(csat) <= self.low_csat,
+            dissatisfaction: a.dissatisfaction,
+            score: a.signals.score_without_csat,
+            needs_human: a.signals.needs_human_without_csat,
+            reasons,
+            sentiment: a.signals.sentiment_first_and_lowest,
+            customer_similarity: a.signals.customer_similarity,
+            bot_similarity: a.signals.bot_similarity,
+        });
+    }
+
+    pub fn finish(
+        self,
+        detect: &DetectConfig,
+        min_conversations: u64,
+        csat_scale: String,
+    ) -> Calibration {
+        let all: Vec<&Record> = self.records.iter().collect();
+        let overall = group("overall", &all);
+        let mut categories: Vec<GroupStats> = self
+            .categories
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let rows: Vec<&Record> = all
+                    .iter()
+                    .copied()
+                    .filter(|r| r.category == i as u32)
+                    .collect();
+                let low = rows.iter().filter(|r| r.low).count();
+                let enough = rows.len() as u64 >= min_conversations && low > 0 && low < rows.len();
+                enough.then(|| group(name, &rows))
+            })
+            .collect();
+        categories.sort_by(|a, b| a.category.cmp(&b.category));
+        Calibration {
+            audited: self.audited,
+            with_csat: all.len() as u64,
+            low_csat: all.iter().filter(|r| r.low).count() as u64,
+            csat_scale,
+            low_csat_threshold: self.low_csat,
+            overall,
+            categories,
+            suggestions: suggest(&all, detect),
+        }
+    }
+}
+
+fn group(name: &str, rows: &[&Record]) -> GroupStats {
+    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let mut signals = vec![
+        continuous("dissatisfaction", rows, &labels, |r| r.dissatisfaction),
+        continuous("needs_human_score", rows, &labels, |r| r.score),
+        binary("needs_human", &labels, rows.iter().map(|r| r.needs_human)),
+    ];
+    // The survey's own `low_csat` is the label, not a signal.
+    for reason in Reason::ALL.into_iter().filter(|r| *r != Reason::LowCsat) {
+        let bit = 1u32 << reason.index();
+        signals.push(binary(
+            reason.code(),
+            &labels,
+            rows.iter().map(|r| r.reasons & bit != 0),
+        ));
+    }
+    GroupStats {
+        category: name.to_string(),
+        conversations: rows.len() as u64,
+        low_csat: labels.iter().filter(|l| **l).count() as u64,
+        signals,
+    }
+}
+
+fn continuous(
+    name: &str,
+    rows: &[&Record],
+    labels: &[bool],
+    value: impl Fn(&Record) -> f64,
+) -> SignalStats {
+    let values: Vec<f64> = rows.iter().map(|r| value(r)).collect();
+    let auc = auc(&values, labels);
+    // The threshold with the best F1 among the observed values.
+    let mut candidates: Vec<f64> = values.clone();
+    candidates.sort_by(|a, b| a.total_cmp(b));
+    candidates.dedup();
+    let best = candidates
+        .iter()
+        .map(|&t| (t, confusion(labels, values.iter().map(|v| *v >= t))))
+        .max_by(|a, b| a.1.f1().total_cmp(&b.1.f1()).then(b.0.total_cmp(&a.0)));
+    match best {
+        Some((t, c)) => SignalStats {
+            signal: name.to_string(),
+            auc,
+            threshold: Some(round(t)),
+            flagged: c.tp + c.fp,
+            precision: c.precision().map(round),
+            recall: c.recall().map(round),
+        },
+        None => SignalStats {
+            signal: name.to_string(),
+            auc,
+            threshold: None,
+            flagged: 0,
+            precision: None,
+            recall: None,
+        },
+    }
+}
+
+fn binary(name: &str, labels: &[bool], flags: impl Iterator<Item = bool>) -> SignalStats {
+    let flags: Vec<bool> = flags.collect();
+    let values: Vec<f64> = flags.iter().map(|f| *f as u8 as f64).collect();
+    let c = confusion(labels, flags.iter().copied());
+    SignalStats {
+        signal: name.to_string(),
+        auc: auc(&values, labels),
+        threshold: None,
+        flagged: c.tp + c.fp,
+        precision: c.precision().map(round),
+        recall: c.recall().map(round),
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Confusion {
+    tp: u64,
+    fp: u64,
+    fn_: u64,
+}
+
+impl Confusion {
+    fn precision(self) -> Option<f64> {
+        (self.tp + self.fp > 0).then(|| self.tp as f64 / (self.tp + self.fp) as f64)
+    }
+    fn recall(self) -> Option<f64> {
+        (self.tp + self.fn_ > 0).then(|| self.tp as f64 / (self.tp + self.fn_) as f64)
+    }
+    fn f1(self) -> f64 {
+        let d = 2 * self.tp + self.fp + self.fn_;
+        if d == 0 {
+            0.0
+        } else {
+            2.0 * self.tp as f64 / d as f64
+        }
+    }
+}
+
+fn confusion(labels: &[bool], flags: impl Iterator<Item = bool>) -> Confusion {
+    let mut c = Confusion::default();
+    for (label, flag) in labels.iter().zip(flags) {
+        match (*label, flag) {
+            (true, true) => c.tp += 1,
+            (false, true) => c.fp += 1,
+            (true, false) => c.fn_ += 1,
+            (false, false) => {}
+        }
+    }
+    c
+}
+
+/// Area under the ROC curve by the rank-sum (Mann-Whitney) formula, ties counted half.
+pub fn auc(values: &[f64], labels: &[bool]) -> Option<f64> {
+    let mut v: Vec<(f64, bool)> = values.iter().copied().zip(labels.iter().copied()).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pos = v.iter().filter(|x| x.1).count() as f64;
+    let neg = v.len() as f64 - pos;
+    if pos == 0.0 || neg == 0.0 {
+        return None;
+    }
+    let (mut rank_sum, mut i) = (0.0, 0);
+    while i < v.len() {
+        let mut j = i;
+        while j < v.len() && v[j].0 == v[i].0 {
+            j += 1;
+        }
+        let avg = (i + j + 1) as f64 / 2.0;
+        rank_sum += avg * v[i..j].iter().filter(|x| x.1).count() as f64;
+        i = j;
+    }
+    Some(round((rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)))
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1e3).round() / 1e3
+}
+
+fn grid(from: f64, to: f64, step: f64) -> impl Iterator<Item = f64> {
+    let n = ((to - from) / step).round() as i64;
+    (0..=n).map(move |k| round(from + k as f64 * step))
+}
+
+/// Thresholds of the transcript-only flags re-fitted to this data (best F1 against low
+/// CSAT); only proposed when they beat the current value.
+fn suggest(rows: &[&Record], d: &DetectConfig) -> Vec<Suggestion> {
+    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let f1 = |flag: &dyn Fn(&Record) -> bool| confusion(&labels, rows.iter().map(|r| flag(r))).f1();
+    let mut out = Vec::new();
+
+    let drop_flag = |drop: f64, neg: f64| {
+        move |r: &Record| {
+            r.sentiment
+                .is_some_and(|(start, low)| start - low >= drop && low <= neg)
+        }
+    };
+    let current = f1(&drop_flag(d.sentiment_drop, d.sentiment_negative));
+    let mut best = (current, d.sentiment_drop, d.sentiment_negative);
+    for drop in grid(0.2, 1.2, 0.05) {
+        for neg in grid(-0.8, 0.0, 0.05) {
+            let f = f1(&drop_flag(drop, neg));
+            if f > best.0 + 1e-9 {
+                best = (f, drop, neg);
+            }
+        }
+    }
+    if best.0 > current + 1e-9 {
+        out.push(Suggestion {
+            key: "detect.sentiment_drop".into(),
+            current: d.sentiment_drop,
+            suggested: best.1,
+            f1_current: round(current),
+            f1_suggested: round(best.0),
+        });
+        out.push(Suggestion {
+            key: "detect.sentiment_negative".into(),
+            current: d.sentiment_negative,
+            suggested: best.2,
+            f1_current: round(current),
+            f1_suggested: round(best.0),
+        });
+    }
+
+    type Value = fn(&Record) -> f64;
+    let similarity: [(&str, f64, Value); 2] = [
+        (
+            "detect.customer_repeat_similarity",
+            d.customer_repeat_similarity,
+            |r| r.customer_similarity,
+        ),
+        ("detect.repeat_similarity", d.repeat_similarity, |r| {
+            r.bot_similarity
+        }),
+    ];
+    for (key, now, value) in similarity {
+        let current = f1(&|r| value(r) > 0.0 && value(r) >= now);
+        let mut best = (current, now);
+        for t in grid(0.3, 1.0, 0.05) {
+            let f = f1(&|r| value(r) > 0.0 && value(r) >= t);
+            if f > best.0 + 1e-9 {
+                best = (f, t);
+            }
+        }
+        if best.0 > current + 1e-9 {
+            out.push(Suggestion {
+                key: key.into(),
+                current: now,
+                suggested: best.1,
+                f1_current: round(current),
+                f1_suggested: round(best.0),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_of_perfect_random_and_inverted_rankings() {
+        let labels = [false, false, true, true];
+        assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &labels), Some(1.0));
+        assert_eq!(auc(&[0.9, 0.8, 0.2, 0.1], &labels), Some(0.0));
+        assert_eq!(auc(&[0.5, 0.5, 0.5, 0.5], &labels), Some(0.5));
+        assert_eq!(auc(&[0.1, 0.2], &[true, true]), None);
+    }
+
+    #[test]
+    fn best_f1_threshold_separates_the_classes() {
+        let rec = |low: bool, d: f64| Record {
+            category: 0,
+            low,
+            dissatisfaction: d,
+            score: 0.0,
+            needs_human: false,
+            reasons: 0,
+            sentiment: None,
+            customer_similarity: 0.0,
+            bot_similarity: 0.0,
+        };
+        let rows = [
+            rec(false, 0.1),
+            rec(false, 0.2),
+            rec(false, 0.3),
+            rec(true, 0.6),
+            rec(true, 0.7),
+        ];
+        let refs: Vec<&Record> = rows.iter().collect();
+        let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+        let s = continuous("d", &refs, &labels, |r| r.dissatisfaction);
+        assert_eq!(s.auc, Some(1.0));
+        assert_eq!(s.threshold, Some(0.6));
+        assert_eq!((s.precision, s.recall), (Some(1.0), Some(1.0)));
+    }
+}

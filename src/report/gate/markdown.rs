@@ -1,0 +1,116 @@
+//! The gate as Markdown, for a PR comment (`--markdown FILE`) and `$GITHUB_STEP_SUMMARY`:
+//! verdict, failures, a collapsed table of every check, the release diff.
+
+use std::fmt::Write;
+
+use super::{headline, interval, level, measure, rule, side, status, threshold};
+use crate::gate::{Check, GateReport};
+use crate::report::clip;
+
+/// Items of the release diff listed before "... and N more".
+const LIST: usize = 50;
+
+/// Table cells cannot hold pipes or newlines.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
+    let _ = writeln!(
+        out,
+        "| Status | Scope | Metric | Rule | Baseline | Candidate | Difference ({} CI) | Allowed |",
+        level(r)
+    );
+    let _ = writeln!(out, "|---|---|---|---|--:|--:|--:|--:|");
+    for c in checks {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            status(c),
+            cell(&c.scope),
+            c.metric.code(),
+            rule(c),
+            measure(c.metric, &c.baseline),
+            measure(c.metric, &c.candidate),
+            interval(c),
+            threshold(c)
+        );
+    }
+}
+
+pub fn markdown(r: &GateReport) -> String {
+    let mut out = String::new();
+    let icon = if r.passed { "✅" } else { "❌" };
+    let _ = writeln!(out, "## {icon} handoff {}\n", headline(r));
+    let _ = writeln!(out, "- Baseline: {}", cell(&side(&r.baseline)));
+    let _ = writeln!(out, "- Candidate: {}", cell(&side(&r.candidate)));
+    for note in &r.notes {
+        let _ = writeln!(out, "- **Note:** {note}");
+    }
+
+    let failed: Vec<&Check> = r.checks.iter().filter(|c| !c.passed).collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\n### Failures\n");
+        for c in &failed {
+            let _ = writeln!(out, "- {}", cell(&c.message));
+        }
+        let _ = writeln!(out);
+        table(&mut out, r, &failed);
+    }
+    let all: Vec<&Check> = r.checks.iter().collect();
+    let _ = writeln!(
+        out,
+        "\n<details><summary>All checks ({})</summary>\n",
+        all.len()
+    );
+    table(&mut out, r, &all);
+    let _ = writeln!(out, "\n</details>");
+
+    if let Some(d) = &r.release_diff {
+        let _ = writeln!(
+            out,
+            "\n### Release diff\n\n{} conversation ids in both runs.\n",
+            d.shared_conversations
+        );
+        if d.shared_conversations > 0 {
+            for (title, flips) in [
+                ("Now need a human", &d.now_needs_human),
+                ("No longer need a human", &d.no_longer_needs_human),
+            ] {
+                let _ = writeln!(out, "**{title}: {}**\n", flips.len());
+                for f in flips.iter().take(LIST) {
+                    let _ = writeln!(
+                        out,
+                        "- `{}` ({}): {}",
+                        cell(&f.id).replace('`', "'"),
+                        cell(&f.category),
+                        f.reasons.join(", ")
+                    );
+                }
+                if flips.len() > LIST {
+                    let _ = writeln!(out, "- ... and {} more", flips.len() - LIST);
+                }
+                let _ = writeln!(out);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "**Answers the bot loops on in the candidate but never in the baseline: {}**\n",
+            d.new_loops.len()
+        );
+        for l in d.new_loops.iter().take(LIST) {
+            let _ = writeln!(
+                out,
+                "- {}× \"{}\" (e.g. {})",
+                l.conversations,
+                cell(&clip(&l.text, 120)),
+                cell(&l.examples.join(", "))
+            );
+        }
+        if d.new_loops.len() > LIST {
+            let _ = writeln!(out, "- ... and {} more", d.new_loops.len() - LIST);
+        }
+    }
+    let _ = writeln!(out, "\n<sub>Method ({}): {}</sub>", level(r), r.method);
+    out
+}

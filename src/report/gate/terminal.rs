@@ -1,0 +1,126 @@
+//! The gate on a terminal: the verdict, failures spelled out, then one row per check
+//! (failures first), then the release diff.
+
+use std::fmt::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+
+use super::{headline, interval, level, measure, rule, side, status, threshold};
+use crate::gate::{GateReport, Status};
+use crate::report::clip;
+
+/// Items of the release diff listed on a terminal before "... and N more".
+const LIST: usize = 20;
+
+pub fn terminal(r: &GateReport, color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let head = format!("handoff {}", headline(r));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(if r.passed { "1;32" } else { "1;31" }, &head)
+    );
+    let _ = writeln!(out, "Baseline:  {}", side(&r.baseline));
+    let _ = writeln!(out, "Candidate: {}", side(&r.candidate));
+    for note in &r.notes {
+        let _ = writeln!(out, "{}", paint("33", &format!("Note: {note}")));
+    }
+
+    let failed: Vec<_> = r.checks.iter().filter(|c| !c.passed).collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nFailures:");
+        for c in failed {
+            let _ = writeln!(out, "  {} {}", paint("31", "✗"), c.message);
+        }
+    }
+
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![
+            "Status".to_string(),
+            "Scope".to_string(),
+            "Metric".to_string(),
+            "Rule".to_string(),
+            "Baseline".to_string(),
+            "Candidate".to_string(),
+            format!("Difference ({} CI)", level(r)),
+            "Allowed".to_string(),
+        ]);
+    for c in &r.checks {
+        let st = status(c);
+        let st = match (c.status, c.passed) {
+            (_, false) => paint("31", st),
+            (Status::InsufficientData, true) => paint("2", st),
+            _ => paint("32", st),
+        };
+        table.add_row(vec![
+            st,
+            c.scope.clone(),
+            c.metric.code().to_string(),
+            rule(c).to_string(),
+            measure(c.metric, &c.baseline),
+            measure(c.metric, &c.candidate),
+            interval(c),
+            threshold(c),
+        ]);
+    }
+    let _ = writeln!(out, "\n{table}");
+
+    if let Some(d) = &r.release_diff {
+        let _ = writeln!(
+            out,
+            "\nRelease diff: {} conversation ids in both",
+            d.shared_conversations
+        );
+        for (title, flips) in [
+            ("Now need a human", &d.now_needs_human),
+            ("No longer need a human", &d.no_longer_needs_human),
+        ] {
+            if d.shared_conversations == 0 {
+                break;
+            }
+            let _ = writeln!(out, "  {title}: {}", flips.len());
+            for f in flips.iter().take(LIST) {
+                let _ = writeln!(
+                    out,
+                    "    {} ({}): {}",
+                    f.id,
+                    f.category,
+                    f.reasons.join(", ")
+                );
+            }
+            if flips.len() > LIST {
+                let _ = writeln!(out, "    ... and {} more", flips.len() - LIST);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  Answers the bot loops on in the candidate but never in the baseline: {}",
+            d.new_loops.len()
+        );
+        for l in d.new_loops.iter().take(LIST) {
+            let _ = writeln!(
+                out,
+                "    {}× \"{}\" (e.g. {})",
+                l.conversations,
+                clip(&l.text, 90),
+                l.examples.join(", ")
+            );
+        }
+        if d.new_loops.len() > LIST {
+            let _ = writeln!(out, "    ... and {} more", d.new_loops.len() - LIST);
+        }
+    }
+    let _ = writeln!(out, "\nMethod ({}): {}", level(r), r.method);
+    out
+}

@@ -1,0 +1,171 @@
+//! The `--compare-periods` section of the table and Markdown reports: per category, the
+//! latest period against the previous one, flagged categories first.
+
+use std::fmt::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+
+use super::pct;
+use crate::aggregate::summary::{TrendChange, TrendRow, Trends};
+
+fn level(t: &Trends) -> String {
+    let s = format!("{:.2}", t.confidence * 100.0);
+    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// "20.1% → 27.3% (+7.2 pp, +1.0 to +13.1)".
+fn rate_change(c: &Option<TrendChange>) -> String {
+    match c {
+        None => "–".to_string(),
+        Some(c) => format!(
+            "{} → {} ({:+.1} pp, {:+.1} to {:+.1})",
+            pct(c.previous),
+            pct(c.latest),
+            c.difference * 100.0,
+            c.interval[0] * 100.0,
+            c.interval[1] * 100.0
+        ),
+    }
+}
+
+fn csat_change(c: &Option<TrendChange>) -> String {
+    match c {
+        None => "–".to_string(),
+        Some(c) => format!(
+            "{:.2} → {:.2} ({:+.2}, {:+.2} to {:+.2})",
+            c.previous, c.latest, c.difference, c.interval[0], c.interval[1]
+        ),
+    }
+}
+
+fn flags(r: &TrendRow, t: &Trends) -> String {
+    if !r.judged {
+        return format!("insufficient data (< {} per period)", t.min_conversations);
+    }
+    let text: Vec<&str> = r
+        .flags
+        .iter()
+        .map(|f| match f.as_str() {
+            "needs_human_rise" => "needs-human up",
+            "satisfaction_drop_rise" => "satisfaction drops up",
+            "csat_drop" => "CSAT down",
+            other => other,
+        })
+        .collect();
+    if text.is_empty() {
+        "no significant change".to_string()
+    } else {
+        format!("⚠ {}", text.join(", "))
+    }
+}
+
+fn title(t: &Trends) -> Option<String> {
+    let (l, p) = (t.latest.as_ref()?, t.previous.as_ref()?);
+    Some(format!(
+        "Latest {} {} ({} .. {}) against {} ({} .. {}); differences with {} intervals",
+        t.granularity,
+        l.label,
+        l.days[0],
+        l.days[1],
+        p.label,
+        p.days[0],
+        p.days[1],
+        level(t)
+    ))
+}
+
+fn rows(t: &Trends) -> impl Iterator<Item = &TrendRow> {
+    t.categories.iter().chain(std::iter::once(&t.overall))
+}
+
+fn undated(t: &Trends) -> String {
+    if t.undated > 0 {
+        format!(
+            "{} conversations without a readable started_at are not in any period.",
+            t.undated
+        )
+    } else {
+        String::new()
+    }
+}
+
+pub(crate) fn table(t: &Trends) -> String {
+    let mut out = String::new();
+    let Some(head) = title(t) else {
+        let _ = writeln!(
+            out,
+            "\nNo conversation has a readable started_at: no periods to compare."
+        );
+        return out;
+    };
+    let _ = writeln!(out, "\n{head}");
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![
+            "Category",
+            "Convs (prev → latest)",
+            "Needs human",
+            "Sat. drop",
+            "Mean CSAT",
+            "Flag",
+        ]);
+    for r in rows(t) {
+        table.add_row(vec![
+            r.category.clone(),
+            format!("{} → {}", r.previous_conversations, r.latest_conversations),
+            rate_change(&r.needs_human),
+            rate_change(&r.satisfaction_drop),
+            csat_change(&r.mean_csat),
+            flags(r, t),
+        ]);
+    }
+    let _ = writeln!(out, "{table}");
+    let note = undated(t);
+    if !note.is_empty() {
+        let _ = writeln!(out, "{note}");
+    }
+    out
+}
+
+pub(crate) fn markdown(t: &Trends, cell: impl Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n## Trend: latest {} against the previous\n",
+        t.granularity
+    );
+    let Some(head) = title(t) else {
+        let _ = writeln!(
+            out,
+            "No conversation has a readable started_at: no periods to compare."
+        );
+        return out;
+    };
+    let _ = writeln!(out, "{head}.\n");
+    let _ = writeln!(
+        out,
+        "| Category | Conversations (prev → latest) | Needs human | Satisfaction drop | Mean CSAT | Flag |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|---|");
+    for r in rows(t) {
+        let _ = writeln!(
+            out,
+            "| {} | {} → {} | {} | {} | {} | {} |",
+            cell(&r.category),
+            r.previous_conversations,
+            r.latest_conversations,
+            rate_change(&r.needs_human),
+            rate_change(&r.satisfaction_drop),
+            csat_change(&r.mean_csat),
+            flags(r, t)
+        );
+    }
+    let note = undated(t);
+    if !note.is_empty() {
+        let _ = writeln!(out, "\n{note}");
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! `handoff calibrate` on labelled data: the sample corpus plants low CSAT on conversations
+//! with problems (sample-data/README.md), so transcript signals must predict it.
+
+use crate::harness::{conversation, handoff, sample_data, TestDir};
+
+fn signal<'a>(group: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    group["signals"]
+        .as_array()
+        .and_then(|s| s.iter().find(|x| x["signal"] == name))
+        .unwrap_or_else(|| panic!("signal {name} missing"))
+}
+
+#[test]
+fn signals_predict_planted_low_csat() {
+    let out = handoff()
+        .arg("calibrate")
+        .arg(sample_data().join("transcripts.jsonl"))
+        .args(["--format", "json", "-q"])
+        .ok();
+    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample-truth.json"),
+        )
+        .expect("truth"),
+    )
+    .expect("truth JSON");
+    assert_eq!(c["with_csat"], truth["overall"]["csat_answered"]);
+    assert_eq!(c["low_csat"], truth["overall"]["low_csat"]);
+    let needs_human = signal(&c["overall"], "needs_human");
+    assert!(
+        needs_human["auc"].as_f64().unwrap_or(0.0) > 0.75,
+        "{needs_human}"
+    );
+    // Flags never use the survey itself: recall below 1 proves low_csat is not leaking in.
+    assert!(needs_human["recall"].as_f64().unwrap_or(1.0) < 1.0);
+    // Every category with enough CSAT answers gets its own table.
+    let categories = c["categories"].as_array().expect("categories");
+    assert!(categories.len() >= 5, "{}", categories.len());
+    for g in categories {
+        assert!(g["conversations"].as_u64().unwrap_or(0) >= 50);
+    }
+}
+
+#[test]
+fn small_categories_are_pooled_only_overall_and_no_csat_is_an_error() {
+    let dir = TestDir::new();
+    let mut lines = Vec::new();
+    for i in 0..12 {
+        let bad = i % 3 == 0;
+        let mut v: serde_json::Value = serde_json::from_str(&conversation(
+            &format!("c{i}"),
+            if i < 6 { "cards" } else { "loans" },
+            if bad {
+                &[
+                    ("customer", "my card was declined"),
+                    ("bot", "Sorry, I didn't understand that."),
+                    ("customer", "useless, get me a human"),
+                ]
+            } else {
+                &[
+                    ("customer", "my card was declined"),
+                    ("bot", "I have unblocked it, please try again."),
+                    ("customer", "that worked, thanks"),
+                ]
+            },
+        ))
+        .expect("json");
+        v["csat"] = serde_json::json!(if bad { 1 } else { 5 });
+        lines.push(v.to_string());
+    }
+    let input = dir.write("labelled.jsonl", &lines.join("\n"));
+    let out = handoff()
+        .arg("calibrate")
+        .arg(&input)
+        .args(["--format", "json", "--min-conversations", "10"])
+        .ok();
+    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(c["with_csat"], 12);
+    assert_eq!(c["low_csat"], 4);
+    assert_eq!(c["categories"].as_array().map(Vec::len), Some(0));
+    let nh = signal(&c["overall"], "needs_human");
+    assert_eq!(nh["precision"], 1.0);
+    assert_eq!(nh["recall"], 1.0);
+    assert_eq!(nh["auc"], 1.0);
+
+    let unlabelled = dir.write(
+        "none.jsonl",
+        &conversation("x", "cards", &[("customer", "hi"), ("bot", "Hello!")]),
+    );
+    let out = handoff().arg("calibrate").arg(&unlabelled).run();
+    assert_eq!(out.code, 2);
+    assert!(out
+        .stderr
+        .contains("no audited conversation carries a CSAT"));
+}
+
+#[test]
+fn suggestions_are_written_into_the_config_and_load_back() {
+    let dir = TestDir::new();
+    let config = dir.write(
+        "handoff.toml",
+        "# team settings\n[recommend]\nmin_conversations = 10 # keep me\n",
+    );
+    let out = handoff()
+        .arg("calibrate")
+        .arg(sample_data().join("transcripts.jsonl"))
+        .args(["--format", "json", "-q", "--write-config"])
+        .arg(&config)
+        .ok();
+    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let written = dir.read("handoff.toml");
+    assert!(written.contains("# team settings") && written.contains("# keep me"));
+    for s in c["suggestions"].as_array().expect("suggestions") {
+        let key = s["key"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("detect.");
+        assert!(
+            written.contains(&format!("{key} = ")),
+            "{key} missing:\n{written}"
+        );
+    }
+    // The audit accepts the updated file.
+    handoff()
+        .arg("audit")
+        .arg(sample_data().join("transcripts.jsonl"))
+        .arg("--config")
+        .arg(&config)
+        .arg("-q")
+        .ok();
+}
