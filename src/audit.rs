@@ -16,11 +16,11 @@ use crate::aggregate::summary::Summary;
 use crate::aggregate::trends::TrendOptions;
 use crate::aggregate::{AggregateOptions, Aggregator};
 use crate::config::Config;
-use crate::detect::{Assessment, CsatScale, Detectors};
+use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::ingest::{self, Batch, IngestOptions, InputFile, Skip};
-use crate::model::Conversation;
+use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip};
+use crate::model::{Conversation, CsatScale};
 use crate::report::findings;
 use crate::timestamp::Granularity;
 
@@ -91,7 +91,7 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
         },
         names,
     );
-    let file_records = stream(
+    let file_reads = stream(
         &files,
         &req.ingest,
         &detectors,
@@ -104,7 +104,7 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
         w.finish()?;
     }
     let outcomes = aggregator.take_outcomes();
-    Ok((aggregator.finish(&file_records)?, outcomes))
+    Ok((aggregator.finish(&file_reads)?, outcomes))
 }
 
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
@@ -118,7 +118,7 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 }
 
 /// Streams the inputs through ingest and detect, handing each assessed chunk, in input
-/// order, to `fold` on the calling thread. Returns the records read per file.
+/// order, to `fold` on the calling thread. Returns what was read from each file.
 pub fn stream(
     files: &[InputFile],
     ingest_opts: &IngestOptions,
@@ -127,7 +127,7 @@ pub fn stream(
     pool: &rayon::ThreadPool,
     progress: bool,
     mut fold: impl FnMut(Vec<Assessed>) -> Result<()>,
-) -> Result<Vec<u64>> {
+) -> Result<Vec<FileRead>> {
     let progress = progress_bar(files, progress);
     let bytes_read = Arc::new(AtomicU64::new(0));
     let (tx, rx) = sync_channel::<Batch>(2);
@@ -159,9 +159,9 @@ pub fn stream(
         .map_err(|_| Error::Internal("the input reader panicked".into()))?;
     // An error in this thread explains a reader that stopped early, so it goes first.
     outcome?;
-    let file_records = read?;
+    let file_reads = read?;
     progress.finish_and_clear();
-    Ok(file_records)
+    Ok(file_reads)
 }
 
 fn assess_batch(
@@ -186,10 +186,7 @@ fn assess_batch(
     match batch {
         Batch::Raw(chunk) => (0..chunk.spans.len())
             .into_par_iter()
-            .map(|i| {
-                let (bytes, location) = chunk.record(i);
-                assess(ingest::parse_record(bytes, location, opts))
-            })
+            .map(|i| assess(chunk.parse(i, opts)))
             .collect(),
         Batch::Parsed(records) => records.into_par_iter().map(assess).collect(),
     }

@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Audit chatbot transcripts and show, per category, where humans are needed",
     after_help = "Exit codes: 0 ok (gate passed); 1 gate failed; 2 usage error, bad config, \
-                  unreadable input, or (with --strict) skipped records."
+                  unreadable input or undetectable input format, or (with --strict) skipped \
+                  records."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,6 +29,8 @@ pub enum Command {
     Gate(GateArgs),
     /// Write a commented starter configuration (handoff.toml) with the gate rules.
     Init(InitArgs),
+    /// List the input formats `audit`, `calibrate` and `gate` read, one line each.
+    Formats,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +62,8 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub min_conversations: u64,
 
-    /// Dotted path to the category when a record has no `category`, e.g. metadata.intent.
+    /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
+    /// `category`, and before a vendor format's own category.
     #[arg(long, value_name = "PATH")]
     pub category_field: Option<String>,
 
@@ -74,6 +78,9 @@ pub struct CalibrateArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 
     #[command(flatten)]
     pub csv: CsvArgs,
@@ -105,7 +112,7 @@ pub enum FormatArg {
 #[derive(Args, Debug)]
 pub struct AuditArgs {
     /// Transcript files or directories (searched recursively for .jsonl, .ndjson, .json,
-    /// .csv); `-` reads stdin.
+    /// .transcript, .csv, each also .gz or .zst); `-` reads stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
@@ -130,7 +137,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Dotted path to the category when a record has no `category`, e.g. metadata.intent.
+    /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
+    /// `category`, and before a vendor format's own category.
     #[arg(long, value_name = "PATH")]
     pub category_field: Option<String>,
 
@@ -168,6 +176,9 @@ pub struct AuditArgs {
     /// started_at) and flag significant rises in needs-human rate or drops in satisfaction.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub compare_periods: Option<PeriodArg>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 
     #[command(flatten)]
     pub csv: CsvArgs,
@@ -208,7 +219,8 @@ pub struct GateArgs {
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
 
-    /// Dotted path to the category when a record has no `category`, e.g. metadata.intent.
+    /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
+    /// `category`, and before a vendor format's own category.
     #[arg(long, value_name = "PATH")]
     pub category_field: Option<String>,
 
@@ -233,6 +245,9 @@ pub struct GateArgs {
     pub threads: Option<usize>,
 
     #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
     pub csv: CsvArgs,
 }
 
@@ -245,6 +260,18 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// How inputs are read: their format and, for unknown exports, a field mapping.
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Read every input as this format instead of detecting it (see `handoff formats`).
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
+    /// TOML file naming the fields of an export no built-in format reads (docs/formats.md).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
 }
 
 /// Column names of per-message CSV input.

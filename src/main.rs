@@ -6,6 +6,7 @@ mod cli;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 
@@ -13,20 +14,20 @@ use handoff::aggregate::summary::Summary;
 use handoff::audit::{self, Assessed, AuditRequest};
 use handoff::calibrate::Calibrator;
 use handoff::config::{Config, STARTER};
-use handoff::detect::CsatScale;
 use handoff::error::{Error, Result};
 use handoff::filter::Filter;
 use handoff::gate::diff::release_diff;
 use handoff::gate::input::{classify, GateInput};
 use handoff::gate::{self as gate_eval, GateSide};
-use handoff::ingest::{CsvColumns, IngestOptions};
+use handoff::ingest::{formats, CsvColumns, IngestOptions, Mapping};
+use handoff::model::CsatScale;
 use handoff::report::output;
 use handoff::report::{self, RenderOptions, ReportFormat};
 use handoff::timestamp::Granularity;
 
 use cli::{
     AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg, GateArgs,
-    GateFormatArg, InitArgs, PeriodArg,
+    GateFormatArg, InitArgs, InputArgs, PeriodArg,
 };
 
 fn main() -> ExitCode {
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Calibrate(args) => run_calibrate(args),
         Command::Gate(args) => run_gate(args),
         Command::Init(args) => run_init(args),
+        Command::Formats => write_stdout(&formats::describe()).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -74,7 +76,12 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     }
 }
 
-fn ingest_options(category_field: Option<&str>, csv: &CsvArgs) -> Result<IngestOptions> {
+fn ingest_options(
+    category_field: Option<&str>,
+    csv: &CsvArgs,
+    input: &InputArgs,
+    csat_scale: CsatScale,
+) -> Result<IngestOptions> {
     let category_field =
         category_field.map(|p| p.split('.').map(str::to_string).collect::<Vec<_>>());
     if category_field
@@ -83,6 +90,24 @@ fn ingest_options(category_field: Option<&str>, csv: &CsvArgs) -> Result<IngestO
     {
         return Err(Error::Usage(
             "--category-field: expected a dotted path such as metadata.intent".into(),
+        ));
+    }
+    let input_format = input
+        .input_format
+        .as_deref()
+        .map(|name| {
+            formats::find(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--input-format {name:?}: unknown format; known: {}",
+                    formats::names().join(", ")
+                ))
+            })
+        })
+        .transpose()?;
+    let mapping = input.mapping.as_deref().map(Mapping::load).transpose()?;
+    if input_format.is_some_and(|f| f.name == "mapping") && mapping.is_none() {
+        return Err(Error::Usage(
+            "--input-format mapping needs --mapping FILE (see docs/formats.md)".into(),
         ));
     }
     Ok(IngestOptions {
@@ -96,6 +121,9 @@ fn ingest_options(category_field: Option<&str>, csv: &CsvArgs) -> Result<IngestO
             csat: csv.csv_csat.clone(),
             ..CsvColumns::default()
         },
+        input_format,
+        mapping: mapping.map(Arc::new),
+        csat_scale,
     })
 }
 
@@ -123,7 +151,12 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     }
     check_threads(args.threads)?;
     let config = load_config(args.config.as_deref())?;
-    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let ingest = ingest_options(
+        args.category_field.as_deref(),
+        &args.csv,
+        &args.input,
+        csat_scale,
+    )?;
     let filter = parse_filter("--filter", &args.filter)?;
 
     let summary = audit::run(AuditRequest {
@@ -191,7 +224,12 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let scale = csat_scale(&args.csat_scale)?;
     check_threads(args.threads)?;
     let config = load_config(args.config.as_deref())?;
-    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let ingest = ingest_options(
+        args.category_field.as_deref(),
+        &args.csv,
+        &args.input,
+        scale,
+    )?;
     let files = handoff::ingest::expand_inputs(&args.inputs)?;
     let pool = audit::thread_pool(args.threads)?;
     let detect_config = config.detect.clone();
@@ -256,7 +294,12 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
     let scale = csat_scale(&args.csat_scale)?;
     check_threads(args.threads)?;
     let config = load_config(args.config.as_deref())?;
-    let ingest = ingest_options(args.category_field.as_deref(), &args.csv)?;
+    let ingest = ingest_options(
+        args.category_field.as_deref(),
+        &args.csv,
+        &args.input,
+        scale,
+    )?;
     let baseline_filter = parse_filter("--baseline-filter", &args.baseline_filter)?;
     let candidate_filter = parse_filter("--candidate-filter", &args.candidate_filter)?;
     if args.baseline.iter().any(|i| i == "-") && args.candidate.iter().any(|i| i == "-") {

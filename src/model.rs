@@ -78,7 +78,50 @@ pub struct Conversation {
     pub csat: Option<f64>,
     pub status: Option<String>,
     pub messages: Vec<Message>,
+    pub marks: PlatformMarks,
     pub location: Location,
+}
+
+/// What the platform itself recorded beyond the text, as indices into `messages`: bot
+/// messages it marked as fallbacks (Rasa's fallback actions, Dialogflow's no-match) and the
+/// system messages recording a handoff to a person (a Bot Framework handoff event, a
+/// Dialogflow live-agent handoff). Detectors trust these whatever the wording.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlatformMarks {
+    pub fallbacks: Vec<usize>,
+    pub handoffs: Vec<usize>,
+}
+
+/// A survey scale, e.g. 1-5 or 0-10. The run's `--csat-scale` says which scale canonical
+/// `csat` values are on; vendor ratings on their own scales are mapped onto it at ingest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CsatScale {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Default for CsatScale {
+    fn default() -> Self {
+        CsatScale { min: 1.0, max: 5.0 }
+    }
+}
+
+impl CsatScale {
+    /// Parses "1-5", "0-10", "1..7".
+    pub fn parse(s: &str) -> Option<CsatScale> {
+        let (a, b) = s.split_once("..").or_else(|| s.split_once('-'))?;
+        let (min, max) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+        (max > min).then_some(CsatScale { min, max })
+    }
+
+    pub fn to_five(self, v: f64) -> f64 {
+        1.0 + 4.0 * (v - self.min) / (self.max - self.min)
+    }
+
+    /// `v`, given on scale `from`, as the same relative position on this scale.
+    pub fn from_scale(self, v: f64, from: CsatScale) -> f64 {
+        self.min + (self.max - self.min) * (v - from.min) / (from.max - from.min)
+    }
 }
 
 /// Every reason a conversation can be flagged for. The codes (snake_case) are the public

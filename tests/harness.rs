@@ -82,6 +82,11 @@ impl Handoff {
         self
     }
 
+    pub fn stdin_bytes(mut self, data: Vec<u8>) -> Handoff {
+        self.stdin = Some(data);
+        self
+    }
+
     pub fn run(mut self) -> Output {
         use std::io::Write;
         self.cmd

@@ -5,6 +5,7 @@ mod harness;
 mod audit_sample;
 mod calibrate;
 mod findings;
+mod formats;
 mod gate;
 mod html;
 mod inputs;

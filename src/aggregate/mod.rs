@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use crate::config::RecommendConfig;
 use crate::detect::Assessment;
 use crate::error::Result;
-use crate::ingest::{Skip, SkipKind};
+use crate::ingest::{FileRead, Skip, SkipKind};
 use crate::model::{Conversation, Reason};
 use crate::redact::Redactor;
 
@@ -328,7 +328,7 @@ impl Aggregator {
         }
     }
 
-    pub fn finish(self, file_records: &[u64]) -> Result<Summary> {
+    pub fn finish(self, file_reads: &[FileRead]) -> Result<Summary> {
         let rows = self.sums.rows()?;
         let mut categories: Vec<CategoryStats> =
             rows.iter().map(|row| self.category_stats(row)).collect();
@@ -346,15 +346,16 @@ impl Aggregator {
         let weekly = self.weekly.finish(&order);
 
         let skipped: u64 = self.skips.values().map(|(n, _)| n).sum();
-        let records_read: u64 = file_records.iter().sum();
+        let records_read: u64 = file_reads.iter().map(|f| f.records).sum();
         let input = InputAccounting {
             files: self
                 .files
                 .iter()
-                .zip(file_records)
-                .map(|(path, records)| FileAccount {
+                .zip(file_reads)
+                .map(|(path, read)| FileAccount {
                     path: path.clone(),
-                    records: *records,
+                    format: read.format.map(str::to_string),
+                    records: read.records,
                 })
                 .collect(),
             records_read,

@@ -70,6 +70,10 @@ pub struct InputAccounting {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileAccount {
     pub path: String,
+    /// The input format it was read as (`handoff formats`); None for an empty input (and
+    /// in summaries saved before formats were reported, which stay readable).
+    #[serde(default)]
+    pub format: Option<String>,
     pub records: u64,
 }
 

@@ -14,39 +14,13 @@ pub mod unresolved;
 mod satisfaction;
 
 use crate::config::Config;
+pub use crate::model::CsatScale;
 use crate::model::{Conversation, Finding, Reason, Role};
 
 use category::Taxonomy;
 use dissatisfaction::DissatisfactionModel;
 use sentiment::SentimentModel;
 use text::{PhraseBank, PhraseSet};
-
-/// The survey scale CSAT values are given on; mapped onto 1..5 before comparing with
-/// `detect.low_csat`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CsatScale {
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Default for CsatScale {
-    fn default() -> Self {
-        CsatScale { min: 1.0, max: 5.0 }
-    }
-}
-
-impl CsatScale {
-    /// Parses "1-5", "0-10", "1..7".
-    pub fn parse(s: &str) -> Option<CsatScale> {
-        let (a, b) = s.split_once("..").or_else(|| s.split_once('-'))?;
-        let (min, max) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
-        (max > min).then_some(CsatScale { min, max })
-    }
-
-    pub fn to_five(self, v: f64) -> f64 {
-        1.0 + 4.0 * (v - self.min) / (self.max - self.min)
-    }
-}
 
 /// Everything a detector needs, built once per run and shared read-only across threads.
 pub struct Detectors {

@@ -42,9 +42,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     }
 
     // bot_fallback
+    let marked = &prep.conv.marks.fallbacks;
     let fallbacks: Vec<usize> = prep
         .indices(Role::Bot)
-        .filter(|&i| prep.has(i, phrase::FALLBACK))
+        .filter(|&i| marked.contains(&i) || prep.has(i, phrase::FALLBACK))
         .collect();
     if !fallbacks.is_empty() {
         out.push(Finding {
@@ -128,17 +129,21 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         }
     }
 
-    // handoff: an agent took over from the bot, or the platform/bot announced a transfer.
-    // A conversation that humans handled from the start (no bot before the first agent
-    // message) is not a bot failure.
+    // handoff: an agent took over from the bot, the platform recorded a handoff, or the
+    // platform/bot announced a transfer. A conversation that humans handled from the start
+    // (no bot before the first agent message) is not a bot failure.
+    let platform_handoffs = &prep.conv.marks.handoffs;
     let first_bot = msgs.iter().position(|m| m.role == Role::Bot);
     let handed = msgs.iter().enumerate().find(|(i, m)| {
         (m.role == Role::Agent && first_bot.is_some_and(|b| b < *i))
+            || platform_handoffs.contains(i)
             || (matches!(m.role, Role::System | Role::Bot) && prep.has(*i, phrase::HANDOFF))
     });
     if let Some((i, m)) = handed {
         let detail = if m.role == Role::Agent {
             format!("a human agent took over at message {i}")
+        } else if platform_handoffs.contains(&i) {
+            format!("the platform recorded a handoff to a person at message {i}")
         } else {
             format!("transfer to a person announced in message {i}")
         };
@@ -214,6 +219,38 @@ mod tests {
             (Customer, "great, thanks"),
         ]));
         assert!(!a.has(Reason::BotFallback));
+    }
+
+    #[test]
+    fn platform_marked_fallback_counts_whatever_the_wording() {
+        let mut c = conv(&[
+            (Customer, "I want to move my appointment"),
+            (Bot, "Here is what I found about appointments."),
+            (Customer, "that is not what I asked"),
+        ]);
+        assert!(!assess(&c).has(Reason::BotFallback), "no phrase matches");
+        c.marks.fallbacks = vec![1];
+        let a = assess(&c);
+        let f = a.findings.iter().find(|f| f.reason == Reason::BotFallback);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![1]));
+        // A mark on a customer message is not a bot fallback.
+        c.marks.fallbacks = vec![0];
+        assert!(!assess(&c).has(Reason::BotFallback));
+    }
+
+    #[test]
+    fn platform_handoff_event_is_a_handoff() {
+        let mut c = conv(&[
+            (Customer, "I need help with my bill"),
+            (Bot, "One moment."),
+            (System, "handoff.initiate"),
+        ]);
+        assert!(!assess(&c).has(Reason::Handoff));
+        c.marks.handoffs = vec![2];
+        let a = assess(&c);
+        let f = a.findings.iter().find(|f| f.reason == Reason::Handoff);
+        assert_eq!(f.map(|f| f.messages.clone()), Some(vec![2]));
+        assert!(a.needs_human);
     }
 
     #[test]

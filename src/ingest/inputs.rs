@@ -6,34 +6,36 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// What the file name says about the framing; the content decides the rest (see `sniff`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// One JSON object per line.
-    Jsonl,
-    /// One JSON array of objects.
-    JsonArray,
-    /// `.json`: an array or JSON lines, decided by the first byte.
+pub enum Container {
+    /// `.jsonl`, `.ndjson`: one JSON record per line, whatever the first byte.
+    Lines,
+    /// `.json`, `.transcript`: a JSON array, JSON lines or JSON document(s).
     Json,
-    /// One row per message.
+    /// `.csv`
     Csv,
+    /// stdin or an unknown extension: decided from the first byte.
+    Unknown,
 }
 
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Jsonl => "jsonl",
-            Format::JsonArray => "json-array",
-            Format::Json => "json",
-            Format::Csv => "csv",
-        }
-    }
+/// Extensions read inside directories (each also with `.gz` or `.zst` appended).
+pub const EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json", "transcript", "csv"];
 
-    fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "jsonl" | "ndjson" => Some(Format::Jsonl),
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
+impl Container {
+    /// From the extension, looking through a compression suffix (`a.jsonl.gz` is JSON lines).
+    /// None: not a transcript extension.
+    fn from_path(path: &Path) -> Option<Container> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = name
+            .strip_suffix(".gz")
+            .or_else(|| name.strip_suffix(".zst"))
+            .unwrap_or(&name);
+        let (_, ext) = name.rsplit_once('.')?;
+        match ext {
+            "jsonl" | "ndjson" => Some(Container::Lines),
+            "json" | "transcript" => Some(Container::Json),
+            "csv" => Some(Container::Csv),
             _ => None,
         }
     }
@@ -48,8 +50,7 @@ pub enum InputSource {
 #[derive(Debug, Clone)]
 pub struct InputFile {
     pub source: InputSource,
-    /// None: decided from the content (stdin).
-    pub format: Option<Format>,
+    pub container: Container,
 }
 
 impl InputFile {
@@ -69,8 +70,8 @@ impl InputFile {
 }
 
 /// Expands files, directories (recursively, sorted so runs are deterministic) and `-`.
-/// A file named explicitly is read whatever its extension (as JSONL unless it says
-/// otherwise); inside directories only .jsonl/.ndjson/.json/.csv files are read.
+/// A file named explicitly is read whatever its extension; inside directories only the
+/// `EXTENSIONS` (plain, `.gz` or `.zst`) are read.
 pub fn expand_inputs(args: &[String]) -> Result<Vec<InputFile>> {
     let mut files = Vec::new();
     let mut stdin_seen = false;
@@ -82,7 +83,7 @@ pub fn expand_inputs(args: &[String]) -> Result<Vec<InputFile>> {
             stdin_seen = true;
             files.push(InputFile {
                 source: InputSource::Stdin,
-                format: None,
+                container: Container::Unknown,
             });
             continue;
         }
@@ -97,14 +98,17 @@ pub fn expand_inputs(args: &[String]) -> Result<Vec<InputFile>> {
             if files.len() == before {
                 return Err(Error::InputFormat {
                     path: arg.clone(),
-                    message: "directory holds no .jsonl, .ndjson, .json or .csv files".into(),
+                    message: format!(
+                        "directory holds no .{} files (plain, .gz or .zst)",
+                        EXTENSIONS.join(", .")
+                    ),
                 });
             }
         } else {
-            let format = Format::from_path(&path).unwrap_or(Format::Jsonl);
+            let container = Container::from_path(&path).unwrap_or(Container::Unknown);
             files.push(InputFile {
                 source: InputSource::Path(path),
-                format: Some(format),
+                container,
             });
         }
     }
@@ -133,12 +137,30 @@ fn walk(dir: &Path, out: &mut Vec<InputFile>) -> Result<()> {
         }
         if path.is_dir() {
             walk(&path, out)?;
-        } else if let Some(format) = Format::from_path(&path) {
+        } else if let Some(container) = Container::from_path(&path) {
             out.push(InputFile {
                 source: InputSource::Path(path),
-                format: Some(format),
+                container,
             });
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_are_seen_through_compression_suffixes() {
+        let c = |p: &str| Container::from_path(Path::new(p));
+        assert_eq!(c("a/b.jsonl"), Some(Container::Lines));
+        assert_eq!(c("b.NDJSON.gz"), Some(Container::Lines));
+        assert_eq!(c("b.json.zst"), Some(Container::Json));
+        assert_eq!(c("chat.transcript"), Some(Container::Json));
+        assert_eq!(c("twcs.csv.gz"), Some(Container::Csv));
+        assert_eq!(c("notes.txt"), None);
+        assert_eq!(c("archive.gz"), None);
+        assert_eq!(c("README"), None);
+    }
 }

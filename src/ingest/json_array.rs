@@ -5,8 +5,8 @@
 
 use std::io::BufRead;
 
-use super::{Batch, InputFile, RawChunk, Span};
-use crate::error::{Error, Result};
+use super::{Batch, Input, RawChunk, RecordParser, Span};
+use crate::error::Result;
 
 enum State {
     /// Before the opening '['.
@@ -24,16 +24,13 @@ enum State {
 }
 
 pub fn read<R: BufRead>(
-    index: usize,
-    file: &InputFile,
+    input: &Input,
     reader: &mut R,
-    sink: &mut impl FnMut(Batch) -> Result<()>,
+    parser: RecordParser,
+    sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<u64> {
-    let bad = |message: String| Error::InputFormat {
-        path: file.display(),
-        message,
-    };
-    let mut chunk = RawChunk::new(index);
+    let bad = |message: String| input.format_error(message);
+    let mut chunk = RawChunk::new(input, parser);
     let mut state = State::Start;
     let mut line = 1u64;
     let mut element_line = 1u64;
@@ -43,10 +40,7 @@ pub fn read<R: BufRead>(
     let mut scalar = false;
 
     loop {
-        let buf = reader.fill_buf().map_err(|source| Error::Input {
-            path: file.display(),
-            source,
-        })?;
+        let buf = reader.fill_buf().map_err(|e| input.io_error(e))?;
         if buf.is_empty() {
             break;
         }
@@ -137,7 +131,7 @@ pub fn read<R: BufRead>(
                         if chunk.is_full() {
                             sink(Batch::Raw(std::mem::replace(
                                 &mut chunk,
-                                RawChunk::new(index),
+                                RawChunk::new(input, parser),
                             )))?;
                         }
                     }

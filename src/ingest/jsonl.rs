@@ -2,26 +2,23 @@
 
 use std::io::BufRead;
 
-use super::{Batch, InputFile, RawChunk, Span};
-use crate::error::{Error, Result};
+use super::{Batch, Input, RawChunk, RecordParser, Span};
+use crate::error::Result;
 
 pub fn read<R: BufRead>(
-    index: usize,
-    file: &InputFile,
+    input: &Input,
     reader: &mut R,
-    sink: &mut impl FnMut(Batch) -> Result<()>,
+    parser: RecordParser,
+    sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<u64> {
-    let mut chunk = RawChunk::new(index);
+    let mut chunk = RawChunk::new(input, parser);
     let mut line = 0u64;
     let mut records = 0u64;
     loop {
         let start = chunk.buf.len();
         let n = reader
             .read_until(b'\n', &mut chunk.buf)
-            .map_err(|source| Error::Input {
-                path: file.display(),
-                source,
-            })?;
+            .map_err(|e| input.io_error(e))?;
         if n == 0 {
             break;
         }
@@ -52,7 +49,7 @@ pub fn read<R: BufRead>(
         if chunk.is_full() {
             sink(Batch::Raw(std::mem::replace(
                 &mut chunk,
-                RawChunk::new(index),
+                RawChunk::new(input, parser),
             )))?;
         }
     }

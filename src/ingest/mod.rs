@@ -1,28 +1,41 @@
-//! Ingest: inputs (files, directories, stdin) in, canonical `Conversation`s out.
+//! Ingest: inputs (files, directories, stdin; plain, gzip or zstd) in, canonical
+//! `Conversation`s out.
 //!
-//! Reading is sequential and cheap (split the byte stream into records); parsing is the
-//! expensive part and runs in parallel on whole chunks. So readers emit `Batch::Raw` chunks
-//! of record byte ranges that `parse_record` turns into conversations on worker threads.
-//! Formats that must see a whole file before a conversation is complete (per-message CSV)
-//! emit `Batch::Parsed`.
+//! Reading is sequential and cheap (decompress, split the byte stream into records); parsing is
+//! the expensive part and runs in parallel on whole chunks. So readers emit `Batch::Raw` chunks
+//! of record byte ranges, each chunk carrying the parser of the format it was read as, which
+//! worker threads run. Formats whose conversations span many records (per-message CSV, Twitter
+//! threads, Bot Framework activities, Rasa events) group a file's records first and emit
+//! `Batch::Parsed`.
+//!
+//! Each export format is one file under `formats/` plus one line in `formats::FORMATS`;
+//! `sniff` decides the framing (JSON lines, JSON array, JSON document, CSV) and the format of
+//! each input from its first record or header.
 
-mod canonical;
-mod csv_messages;
+mod decompress;
+mod events;
+pub mod formats;
+pub mod html;
 mod inputs;
 mod json_array;
+mod json_doc;
 mod jsonl;
+mod sniff;
+pub mod time;
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use canonical::parse_record;
-pub use csv_messages::CsvColumns;
-pub use inputs::{expand_inputs, Format, InputFile, InputSource};
+pub use formats::canonical::parse_record;
+pub use formats::csv::CsvColumns;
+pub use formats::mapping::Mapping;
+pub use formats::FormatSpec;
+pub use inputs::{expand_inputs, Container, InputFile, InputSource};
 
 use crate::error::{Error, Result};
-use crate::model::{Conversation, Location};
+use crate::model::{Conversation, CsatScale, Location};
 
 /// Records per raw chunk: large enough to amortise scheduling, small enough that a chunk of
 /// long conversations stays a few MB.
@@ -32,9 +45,47 @@ pub const CHUNK_BYTES: usize = 4 << 20;
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
-    /// `--category-field a.b.c`: where the category lives when the record has no `category`.
+    /// `--category-field a.b.c`: where the category lives when the record has no `category`
+    /// (canonical records); for vendor formats it takes precedence over their own category.
     pub category_field: Option<Vec<String>>,
     pub csv: CsvColumns,
+    /// `--input-format NAME`: read every input as this format instead of detecting it.
+    pub input_format: Option<&'static FormatSpec>,
+    /// `--mapping FILE`: the generic JSON format's field paths.
+    pub mapping: Option<Arc<Mapping>>,
+    /// The run's `--csat-scale`; vendor ratings on other scales are mapped onto it.
+    pub csat_scale: CsatScale,
+}
+
+/// Turns one record's bytes into a conversation.
+pub type RecordParser = fn(&[u8], &Ctx) -> std::result::Result<Conversation, Skip>;
+
+/// What a parser knows about the record besides its bytes.
+pub struct Ctx<'a> {
+    pub location: Location,
+    /// The input's display name, for ids made from the location when a record has none.
+    pub file: &'a str,
+    pub opts: &'a IngestOptions,
+}
+
+impl Ctx<'_> {
+    pub fn skip(&self, kind: SkipKind, message: impl Into<String>) -> Skip {
+        Skip {
+            kind,
+            location: self.location,
+            message: message.into(),
+        }
+    }
+
+    /// "name.jsonl:12" or "name.json#3": an id for records that carry none.
+    pub fn location_id(&self) -> String {
+        let base = self.file.rsplit(['/', '\\']).next().unwrap_or(self.file);
+        if self.location.element > 0 {
+            format!("{base}#{}", self.location.element)
+        } else {
+            format!("{base}:{}", self.location.line)
+        }
+    }
 }
 
 /// One record's bytes inside a chunk buffer, and where it came from.
@@ -43,21 +94,24 @@ pub struct Span {
     pub start: usize,
     pub end: usize,
     pub line: u64,
-    /// Element number in a JSON array, 0 for line-based formats.
+    /// Element number in a JSON array or document, 0 for line-based formats.
     pub element: u64,
 }
 
-#[derive(Debug, Default)]
 pub struct RawChunk {
     pub file: usize,
+    pub file_name: Arc<str>,
+    pub parser: RecordParser,
     pub buf: Vec<u8>,
     pub spans: Vec<Span>,
 }
 
 impl RawChunk {
-    fn new(file: usize) -> RawChunk {
+    fn new(input: &Input, parser: RecordParser) -> RawChunk {
         RawChunk {
-            file,
+            file: input.index,
+            file_name: input.name.clone(),
+            parser,
             buf: Vec::with_capacity(CHUNK_BYTES + (64 << 10)),
             spans: Vec::with_capacity(CHUNK_RECORDS),
         }
@@ -78,6 +132,17 @@ impl RawChunk {
             },
         )
     }
+
+    /// Parses record `i` with the chunk's format.
+    pub fn parse(&self, i: usize, opts: &IngestOptions) -> std::result::Result<Conversation, Skip> {
+        let (bytes, location) = self.record(i);
+        let ctx = Ctx {
+            location,
+            file: &self.file_name,
+            opts,
+        };
+        (self.parser)(bytes, &ctx)
+    }
 }
 
 pub enum Batch {
@@ -85,15 +150,23 @@ pub enum Batch {
     Parsed(Vec<std::result::Result<Conversation, Skip>>),
 }
 
-/// Why a record was not audited. The codes appear in the report's input accounting.
+/// Why a record was not audited. The codes appear in the report's input accounting
+/// (documented in docs/formats.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SkipKind {
+    /// Not JSON at all (or cut off).
     InvalidJson,
     MissingId,
+    /// No message with text: nothing, or only empty bodies, attachments, internal notes.
     NoMessages,
     UnknownRole,
+    /// A field has the wrong type or an unusable value.
     InvalidField,
     InvalidCsvRow,
+    /// Messages, but none from the customer (a brand reply whose customer tweet is missing).
+    NoCustomer,
+    /// A platform test run, not a customer (Copilot Studio's test pane).
+    TestConversation,
 }
 
 impl SkipKind {
@@ -105,6 +178,8 @@ impl SkipKind {
             SkipKind::UnknownRole => "unknown_role",
             SkipKind::InvalidField => "invalid_field",
             SkipKind::InvalidCsvRow => "invalid_csv_row",
+            SkipKind::NoCustomer => "no_customer",
+            SkipKind::TestConversation => "test_conversation",
         }
     }
 }
@@ -122,7 +197,32 @@ impl fmt::Display for Skip {
     }
 }
 
-/// Counts bytes as they are read so the progress bar can follow the run.
+/// One input being read: its index in the run's file list, display name and what its name
+/// says about the framing.
+pub struct Input {
+    pub index: usize,
+    pub name: Arc<str>,
+    pub container: Container,
+}
+
+impl Input {
+    pub fn io_error(&self, source: io::Error) -> Error {
+        Error::Input {
+            path: self.name.to_string(),
+            source,
+        }
+    }
+
+    pub fn format_error(&self, message: impl Into<String>) -> Error {
+        Error::InputFormat {
+            path: self.name.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Counts bytes as they are read so the progress bar can follow the run (compressed bytes
+/// for compressed inputs, matching the file sizes the bar was sized with).
 struct Counting<R> {
     inner: R,
     counter: Arc<AtomicU64>,
@@ -136,79 +236,36 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Reads every input in order, handing chunks to `sink`. Returns the number of records read
-/// per file (a CSV record is a conversation).
+/// What reading one input found.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRead {
+    /// Records read (for formats that group records, a record is a conversation).
+    pub records: u64,
+    /// The format it was read as; None for an empty input.
+    pub format: Option<&'static str>,
+}
+
+/// Reads every input in order, handing chunks to `sink`.
 pub fn read_inputs(
     files: &[InputFile],
     opts: &IngestOptions,
     bytes_read: Arc<AtomicU64>,
     mut sink: impl FnMut(Batch) -> Result<()>,
-) -> Result<Vec<u64>> {
+) -> Result<Vec<FileRead>> {
     let mut records = Vec::with_capacity(files.len());
     for (index, file) in files.iter().enumerate() {
-        let reader = file.open().map_err(|source| Error::Input {
-            path: file.display(),
-            source,
-        })?;
-        let mut reader = BufReader::with_capacity(
-            256 << 10,
-            Counting {
-                inner: reader,
-                counter: bytes_read.clone(),
-            },
-        );
-        let format = match file.format {
-            Some(f) => f,
-            None => sniff(&mut reader).map_err(|source| Error::Input {
-                path: file.display(),
-                source,
-            })?,
+        let input = Input {
+            index,
+            name: Arc::from(file.display()),
+            container: file.container,
         };
-        let n = match format {
-            Format::Jsonl => jsonl::read(index, file, &mut reader, &mut sink)?,
-            Format::JsonArray => json_array::read(index, file, &mut reader, &mut sink)?,
-            Format::Json => {
-                // .json files hold either one array or JSON lines; look at the first byte.
-                match first_byte(&mut reader).map_err(|source| Error::Input {
-                    path: file.display(),
-                    source,
-                })? {
-                    Some(b'[') => json_array::read(index, file, &mut reader, &mut sink)?,
-                    _ => jsonl::read(index, file, &mut reader, &mut sink)?,
-                }
-            }
-            Format::Csv => csv_messages::read(index, file, &mut reader, &opts.csv, &mut sink)?,
+        let raw = file.open().map_err(|e| input.io_error(e))?;
+        let counted = Counting {
+            inner: raw,
+            counter: bytes_read.clone(),
         };
-        records.push(n);
+        let decoded = decompress::open(counted).map_err(|e| input.io_error(e))?;
+        records.push(sniff::read(&input, decoded, opts, &mut sink)?);
     }
     Ok(records)
-}
-
-/// The first byte that is not white space or a byte-order mark, without consuming it (so
-/// line numbers stay right), as long as it lies within the reader's buffer.
-fn first_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> {
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(None);
-        }
-        if let Some(b) = buf
-            .iter()
-            .find(|b| !(b.is_ascii_whitespace() || matches!(b, 0xEF | 0xBB | 0xBF)))
-        {
-            return Ok(Some(*b));
-        }
-        // A buffer of nothing but white space: drop it and look further.
-        let n = buf.len();
-        reader.consume(n);
-    }
-}
-
-/// Decides the format of a stream with no telling extension (stdin).
-fn sniff<R: BufRead>(reader: &mut R) -> io::Result<Format> {
-    Ok(match first_byte(reader)? {
-        Some(b'[') => Format::JsonArray,
-        Some(b'{') | None => Format::Jsonl,
-        Some(_) => Format::Csv,
-    })
 }

@@ -3,8 +3,35 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{IngestOptions, Skip, SkipKind};
+use super::common::{lookup, scalar as scalar_ref};
+use super::{FormatSpec, JsonFormat, Reader, Shape};
+use crate::ingest::{Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, Location, Message, Role};
+
+pub static FORMAT: FormatSpec = FormatSpec {
+    name: "canonical",
+    summary: "handoff's own schema (README): JSON lines or an array of \
+              {id, messages: [{role, text, ts}], category, csat, status}",
+    reader: Reader::Json(JsonFormat {
+        sniff,
+        parse,
+        events: None,
+    }),
+};
+
+/// A `messages` array whose first entry has `text` (or a role without OpenAI's `content`).
+fn sniff(v: &Value, _: &IngestOptions) -> Option<Shape> {
+    let messages = v.get("messages")?.as_array()?;
+    match messages.first() {
+        None => Some(Shape::Conversation),
+        Some(Value::Object(m))
+            if m.contains_key("text") || (m.contains_key("role") && !m.contains_key("content")) =>
+        {
+            Some(Shape::Conversation)
+        }
+        _ => None,
+    }
+}
 
 #[derive(Deserialize)]
 struct RawConversation {
@@ -33,23 +60,13 @@ fn skip(kind: SkipKind, location: Location, message: impl Into<String>) -> Skip 
     }
 }
 
-/// A scalar as text: strings as they are, numbers and booleans printed; null and empty -> None.
 fn scalar(v: Option<Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    v.as_ref().and_then(scalar_ref)
 }
 
-fn lookup<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, key| match v {
-        Value::Object(map) => map.get(key),
-        Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
-        _ => None,
-    })
+/// The record parser (`RecordParser`).
+pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
+    parse_record(bytes, ctx.location, ctx.opts)
 }
 
 pub fn parse_record(
@@ -71,7 +88,7 @@ pub fn parse_record(
         ),
         Some(path) => {
             let value: Value = serde_json::from_slice(bytes).map_err(invalid)?;
-            let category = scalar(lookup(&value, path).cloned());
+            let category = lookup(&value, path).and_then(scalar_ref);
             (serde_json::from_value(value).map_err(invalid)?, category)
         }
     };
@@ -143,6 +160,7 @@ pub fn parse_record(
         status: scalar(raw.status),
         csat,
         messages,
+        marks: Default::default(),
         location,
         id,
     })

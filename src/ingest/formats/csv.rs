@@ -5,11 +5,44 @@
 //! any of its rows has an unknown role; a row that cannot be read at all is its own skip.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::BufRead;
 
-use super::{Batch, InputFile, Skip, SkipKind, CHUNK_RECORDS};
-use crate::error::{Error, Result};
+use super::{CsvFormat, FormatSpec, Reader};
+use crate::error::Result;
+use crate::ingest::{Batch, IngestOptions, Input, Skip, SkipKind, CHUNK_RECORDS};
 use crate::model::{Conversation, Location, Message, Role};
+
+pub static FORMAT: FormatSpec = FormatSpec {
+    name: "csv",
+    summary: "one row per message: conversation_id, role, text [, ts, category, csat, \
+              bot_version, status] (rename with --csv-*)",
+    reader: Reader::Csv(CsvFormat { sniff, read }),
+};
+
+fn sniff(headers: &csv::StringRecord, opts: &IngestOptions) -> bool {
+    let cols = &opts.csv;
+    [&cols.id, &cols.role, &cols.text]
+        .iter()
+        .all(|name| headers.iter().any(|h| h.trim() == name.as_str()))
+}
+
+/// The first of the required columns the header lacks, with the flag that renames it.
+pub fn missing_column(headers: &csv::StringRecord, opts: &IngestOptions) -> Option<String> {
+    let cols = &opts.csv;
+    [
+        (&cols.id, "--csv-id"),
+        (&cols.role, "--csv-role"),
+        (&cols.text, "--csv-text"),
+    ]
+    .into_iter()
+    .find(|(name, _)| !headers.iter().any(|h| h.trim() == name.as_str()))
+    .map(|(name, flag)| {
+        format!(
+            "CSV header has no column \"{name}\" (columns: {}); name it with {flag}",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
 
 /// Column names; each can be changed with a `--csv-*` flag.
 #[derive(Debug, Clone)]
@@ -44,34 +77,25 @@ struct Pending {
     error: Option<Skip>,
 }
 
-pub fn read<R: Read>(
-    index: usize,
-    file: &InputFile,
-    reader: R,
-    cols: &CsvColumns,
-    sink: &mut impl FnMut(Batch) -> Result<()>,
+fn read(
+    input: &Input,
+    reader: &mut dyn BufRead,
+    opts: &IngestOptions,
+    sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<u64> {
+    let index = input.index;
+    let cols = &opts.csv;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = rdr
         .headers()
-        .map_err(|e| Error::InputFormat {
-            path: file.display(),
-            message: format!("cannot read the CSV header: {e}"),
-        })?
+        .map_err(|e| input.format_error(format!("cannot read the CSV header: {e}")))?
         .clone();
     let find = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let need = |name: &str, flag: &str| {
-        find(name).ok_or_else(|| Error::InputFormat {
-            path: file.display(),
-            message: format!(
-                "CSV header has no column \"{name}\" (columns: {}); name it with {flag}",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            ),
-        })
+    let (Some(id_col), Some(role_col), Some(text_col)) =
+        (find(&cols.id), find(&cols.role), find(&cols.text))
+    else {
+        return Err(input.format_error(missing_column(&headers, opts).unwrap_or_default()));
     };
-    let id_col = need(&cols.id, "--csv-id")?;
-    let role_col = need(&cols.role, "--csv-role")?;
-    let text_col = need(&cols.text, "--csv-text")?;
     let ts_col = find(&cols.ts);
     let category_col = find(&cols.category);
     let csat_col = find(&cols.csat);
@@ -93,10 +117,7 @@ pub fn read<R: Read>(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) if e.is_io_error() => {
-                return Err(Error::InputFormat {
-                    path: file.display(),
-                    message: format!("read error at line {line}: {e}"),
-                })
+                return Err(input.format_error(format!("read error at line {line}: {e}")))
             }
             Err(e) => {
                 row_errors.push(Skip {
