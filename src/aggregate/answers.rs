@@ -19,14 +19,16 @@ pub struct AnswerCount {
 
 #[derive(Debug, Default)]
 pub struct AnswerCounter {
-    counts: HashMap<String, AnswerCount>,
+    counts: HashMap<u64, AnswerCount>,
     seen: u64,
 }
 
 impl AnswerCounter {
-    pub fn add(&mut self, key: &str, text: &str, needs_human: bool) {
+    /// `key` identifies the answer (`detect::text::answer_hash`); `text` is kept from its
+    /// first sighting.
+    pub fn add(&mut self, key: u64, text: &str, needs_human: bool) {
         self.seen += 1;
-        if let Some(c) = self.counts.get_mut(key) {
+        if let Some(c) = self.counts.get_mut(&key) {
             c.conversations += 1;
             c.needs_human += needs_human as u64;
             return;
@@ -35,7 +37,7 @@ impl AnswerCounter {
             self.prune();
         }
         self.counts.insert(
-            key.to_string(),
+            key,
             AnswerCount {
                 text: text.to_string(),
                 conversations: 1,
@@ -46,7 +48,7 @@ impl AnswerCounter {
     }
 
     fn prune(&mut self) {
-        let mut all: Vec<(String, AnswerCount)> = self.counts.drain().collect();
+        let mut all: Vec<(u64, AnswerCount)> = self.counts.drain().collect();
         all.sort_by(|a, b| {
             b.1.conversations
                 .cmp(&a.1.conversations)
@@ -83,8 +85,8 @@ mod tests {
     fn frequent_answers_survive_pruning() {
         let mut c = AnswerCounter::default();
         for i in 0..10_000 {
-            c.add("frequent", "Frequent answer", i % 2 == 0);
-            c.add(&format!("rare {i}"), "rare", true);
+            c.add(u64::MAX, "Frequent answer", i % 2 == 0);
+            c.add(i, "rare", true);
         }
         let top = c.top(1, 1);
         assert_eq!(top[0].text, "Frequent answer");

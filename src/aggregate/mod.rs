@@ -160,8 +160,10 @@ impl Aggregator {
                         .insert(a.category.clone(), AnswerCounter::default());
                 }
                 if let Some(counter) = self.answers.get_mut(&a.category) {
-                    for (key, text) in &a.bot_answers {
-                        counter.add(key, text, a.needs_human);
+                    for &(key, i) in &a.bot_answers {
+                        if let Some(m) = conv.messages.get(i) {
+                            counter.add(key, &m.text, a.needs_human);
+                        }
                     }
                 }
             }

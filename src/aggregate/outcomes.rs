@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::detect::repetition::answer_key;
+use crate::detect::text::answer_hash;
 use crate::detect::text::normalize;
 use crate::detect::Assessment;
 use crate::model::{Conversation, Reason};
@@ -42,8 +42,8 @@ pub struct Outcomes {
     pub conversations: Vec<ConvOutcome>,
     categories: Vec<String>,
     category_index: HashMap<String, u32>,
-    /// Keyed by the answer's digit-folded normalised text (as for repeated answers).
-    pub loops: HashMap<String, LoopAnswer>,
+    /// Keyed by `detect::text::answer_hash` (digit-folded normalised text).
+    pub loops: HashMap<u64, LoopAnswer>,
 }
 
 impl Outcomes {
@@ -78,7 +78,7 @@ impl Outcomes {
             let seen = self.loops.len() as u64;
             let entry = self
                 .loops
-                .entry(answer_key(&normalize(&m.text)))
+                .entry(answer_hash(&normalize(&m.text)))
                 .or_insert_with(|| LoopAnswer {
                     text: redact(&m.text),
                     conversations: 0,

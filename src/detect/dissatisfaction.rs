@@ -11,7 +11,7 @@
 
 use serde::Deserialize;
 
-use super::text::{jaccard, token_set, PhraseSet};
+use super::text::{jaccard, PhraseSet};
 use super::{phrase, Prepared};
 use crate::model::Role;
 
@@ -195,7 +195,7 @@ impl DissatisfactionModel {
         let w = &self.weights;
         let msgs = &prep.conv.messages;
         let mut previous_bot: Option<usize> = None;
-        let mut earlier: Vec<Vec<u64>> = Vec::new();
+        let mut earlier: Vec<&[u64]> = Vec::new();
         let mut keep = 1.0;
         let mut worst: Option<(usize, f64)> = None;
         for (i, m) in msgs.iter().enumerate() {
@@ -204,10 +204,10 @@ impl DissatisfactionModel {
                 Role::System => {}
                 Role::Customer => {
                     let n = prep.normalized[i].as_str();
-                    let tokens = token_set(n);
+                    let tokens = prep.tokens[i].as_slice();
                     let restated = earlier
                         .iter()
-                        .map(|e| jaccard(e, &tokens))
+                        .map(|e| jaccard(e, tokens))
                         .fold(0.0, f64::max);
                     let closing = prep.has(i, phrase::CLOSING);
                     let prev = |set| previous_bot.is_some_and(|b| prep.has(b, set));

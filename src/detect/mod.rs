@@ -89,7 +89,7 @@ pub struct Assessment {
     pub csat: Option<f64>,
     /// Distinct bot answers of this conversation (normalised key, original text), long
     /// enough to be worth counting across the corpus.
-    pub bot_answers: Vec<(String, String)>,
+    pub bot_answers: Vec<(u64, usize)>,
 }
 
 impl Assessment {
@@ -106,21 +106,28 @@ pub struct Prepared<'c> {
     pub sentiment: Vec<f32>,
     /// Per message, the phrase lists it matched (bits of `phrase`).
     pub hits: Vec<u32>,
+    /// Per message, its words as a sorted hashed set, and how many words it has.
+    pub tokens: Vec<Vec<u64>>,
+    pub words: Vec<usize>,
 }
 
 impl<'c> Prepared<'c> {
     /// Without sentiment (every score 0): enough for detectors that only read words.
     pub fn new(conv: &'c Conversation) -> Prepared<'c> {
-        let normalized = conv
+        let normalized: Vec<String> = conv
             .messages
             .iter()
             .map(|m| text::normalize(&m.text))
             .collect();
+        let tokens = normalized.iter().map(|n| text::token_set(n)).collect();
+        let words = normalized.iter().map(|n| text::word_count(n)).collect();
         Prepared {
             conv,
             normalized,
             sentiment: vec![0.0; conv.messages.len()],
             hits: vec![0; conv.messages.len()],
+            tokens,
+            words,
         }
     }
 

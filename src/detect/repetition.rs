@@ -3,7 +3,7 @@
 //! Also collects the conversation's distinct long bot answers for the corpus-wide
 //! "most repeated answers" table.
 
-use super::text::{jaccard, token_set, word_count};
+use super::text::{answer_hash, jaccard};
 use super::Prepared;
 use crate::config::DetectConfig;
 use crate::model::{Finding, Reason, Role};
@@ -12,23 +12,15 @@ pub struct Repetition {
     pub repeats: usize,
     /// Highest similarity of a long bot message to an earlier one (for calibration).
     pub max_similarity: f64,
-    /// (key, original text): key is the normalised text with digits folded to '#', so
-    /// answers that differ only in an order number or amount count as one.
-    pub answers: Vec<(String, String)>,
-}
-
-pub fn answer_key(normalized: &str) -> String {
-    normalized
-        .chars()
-        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-        .collect()
+    /// (answer identity, index of the message giving it): see `text::answer_hash`.
+    pub answers: Vec<(u64, usize)>,
 }
 
 pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Repetition {
-    let long: Vec<(usize, Vec<u64>)> = prep
+    let long: Vec<(usize, &[u64])> = prep
         .indices(Role::Bot)
-        .filter(|&i| word_count(&prep.normalized[i]) >= cfg.repeat_min_words)
-        .map(|i| (i, token_set(&prep.normalized[i])))
+        .filter(|&i| prep.words[i] >= cfg.repeat_min_words)
+        .map(|i| (i, prep.tokens[i].as_slice()))
         .collect();
 
     // Each repeat is traced to the first time the answer was given (its root). A long
@@ -51,7 +43,7 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
             let root = root_of[jk];
             root_of[k] = root;
             occurrences[root] += 1;
-            if word_count(&prep.normalized[*i]) >= cfg.repeat_long_words || occurrences[root] >= 2 {
+            if prep.words[*i] >= cfg.repeat_long_words || occurrences[root] >= 2 {
                 first_pair.get_or_insert((long[root].0, *i, sim));
                 repeats.push(*i);
             }
@@ -75,11 +67,11 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         });
     }
 
-    let mut answers: Vec<(String, String)> = Vec::with_capacity(long.len());
+    let mut answers: Vec<(u64, usize)> = Vec::with_capacity(long.len());
     for (i, _) in &long {
-        let key = answer_key(&prep.normalized[*i]);
+        let key = answer_hash(&prep.normalized[*i]);
         if !answers.iter().any(|(k, _)| *k == key) {
-            answers.push((key, prep.conv.messages[*i].text.clone()));
+            answers.push((key, *i));
         }
     }
     Repetition {
@@ -175,6 +167,14 @@ mod tests {
 
     #[test]
     fn answers_are_keyed_without_digits() {
-        assert_eq!(super::answer_key("order 123 is late"), "order ### is late");
+        use crate::detect::text::answer_hash;
+        assert_eq!(
+            answer_hash("order 123 is late"),
+            answer_hash("order 987 is late")
+        );
+        assert_ne!(
+            answer_hash("order 123 is late"),
+            answer_hash("order 123 is lost")
+        );
     }
 }

@@ -49,16 +49,33 @@ pub fn token_set(normalized: &str) -> Vec<u64> {
     tokens
 }
 
-/// Like `token_set` but without function words, for comparing what customers ask for.
-pub fn content_set(normalized: &str) -> Vec<u64> {
-    let mut tokens: Vec<u64> = normalized
-        .split(' ')
-        .filter(|t| !t.is_empty() && STOPWORDS.binary_search(t).is_err())
-        .map(word_hash)
-        .collect();
-    tokens.sort_unstable();
-    tokens.dedup();
+/// A token set without function words, for comparing what customers ask for.
+pub fn content_words(tokens: &[u64]) -> Vec<u64> {
+    static STOP_HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let stop = STOP_HASHES.get_or_init(|| {
+        let mut v: Vec<u64> = STOPWORDS.iter().map(|w| word_hash(w)).collect();
+        v.sort_unstable();
+        v
+    });
     tokens
+        .iter()
+        .copied()
+        .filter(|h| stop.binary_search(h).is_err())
+        .collect()
+}
+
+/// Like `token_set` but without function words.
+pub fn content_set(normalized: &str) -> Vec<u64> {
+    content_words(&token_set(normalized))
+}
+
+/// Identity of a bot answer across conversations: the normalised text with digits folded,
+/// so answers that differ only in an order number or an amount count as one.
+pub fn answer_hash(normalized: &str) -> u64 {
+    normalized.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        let b = if b.is_ascii_digit() { b'#' } else { b };
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Jaccard similarity of two sorted, de-duplicated token sets.
@@ -265,6 +282,10 @@ mod tests {
     fn content_set_ignores_function_words() {
         assert_eq!(
             content_set("i want to cancel my order"),
+            token_set("cancel order")
+        );
+        assert_eq!(
+            content_words(&token_set("i want to cancel my order")),
             token_set("cancel order")
         );
     }

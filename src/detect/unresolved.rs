@@ -2,7 +2,7 @@
 //! customer_repeat, unanswered, negative_close, abandoned_after_fallback, handoff,
 //! explicit_status. Also reports whether the customer confirmed a fix.
 
-use super::text::{content_set, jaccard};
+use super::text::{content_words, jaccard};
 use super::{phrase, Detectors, Prepared};
 use crate::model::{Finding, Reason, Role};
 
@@ -63,7 +63,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let cfg = &d.config.detect;
     let sets: Vec<(usize, Vec<u64>)> = customer
         .iter()
-        .map(|&i| (i, content_set(&prep.normalized[i])))
+        .map(|&i| (i, content_words(&prep.tokens[i])))
         .filter(|(_, s)| s.len() >= cfg.customer_repeat_min_words)
         .collect();
     let mut restated = Vec::new();
