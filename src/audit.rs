@@ -126,7 +126,7 @@ pub fn stream(
     filter: Option<&Filter>,
     pool: &rayon::ThreadPool,
     progress: bool,
-    mut fold: impl FnMut(Vec<Assessed>) -> Result<()>,
+    mut fold: impl FnMut(Vec<Assessed>) -> Result<()> + Send,
 ) -> Result<Vec<FileRead>> {
     let progress = progress_bar(files, progress);
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -143,16 +143,31 @@ pub fn stream(
         })
     };
 
+    // The fold runs on its own thread so the workers assess chunk k+1 while chunk k is
+    // folded (aggregation and findings writing are sequential by design: input order).
     let mut outcome: Result<()> = Ok(());
-    for batch in rx.iter() {
-        let assessed: Vec<Assessed> =
-            pool.install(|| assess_batch(batch, ingest_opts, detectors, filter));
-        if let Err(e) = fold(assessed) {
-            outcome = Err(e);
-            break;
+    std::thread::scope(|scope| {
+        let (assessed_tx, assessed_rx) = sync_channel::<Vec<Assessed>>(1);
+        let folder = scope.spawn(move || -> Result<()> {
+            for assessed in assessed_rx {
+                fold(assessed)?;
+            }
+            Ok(())
+        });
+        for batch in rx.iter() {
+            let assessed: Vec<Assessed> =
+                pool.install(|| assess_batch(batch, ingest_opts, detectors, filter));
+            if assessed_tx.send(assessed).is_err() {
+                // The fold stopped on an error; it is reported below.
+                break;
+            }
+            progress.set_position(bytes_read.load(Ordering::Relaxed));
         }
-        progress.set_position(bytes_read.load(Ordering::Relaxed));
-    }
+        drop(assessed_tx);
+        outcome = folder
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the aggregation thread panicked".into())));
+    });
     drop(rx);
     let read = reader
         .join()
