@@ -106,6 +106,8 @@ pub struct Prepared<'c> {
     pub sentiment: Vec<f32>,
     /// Per message, the phrase lists it matched (bits of `phrase`).
     pub hits: Vec<u32>,
+    /// Frustration markers of each customer message (empty for other roles).
+    pub markers: Vec<Vec<&'static str>>,
     /// Per message, its words as a sorted hashed set, and how many words it has.
     pub tokens: Vec<Vec<u64>>,
     pub words: Vec<usize>,
@@ -119,13 +121,16 @@ impl<'c> Prepared<'c> {
             .iter()
             .map(|m| text::normalize(&m.text))
             .collect();
-        let tokens = normalized.iter().map(|n| text::token_set(n)).collect();
-        let words = normalized.iter().map(|n| text::word_count(n)).collect();
+        let (tokens, words) = normalized
+            .iter()
+            .map(|n| text::token_set_and_count(n))
+            .unzip();
         Prepared {
             conv,
             normalized,
             sentiment: vec![0.0; conv.messages.len()],
             hits: vec![0; conv.messages.len()],
+            markers: vec![Vec::new(); conv.messages.len()],
             tokens,
             words,
         }
@@ -141,7 +146,9 @@ impl<'c> Prepared<'c> {
         let mut prep = Prepared::new(conv);
         for (i, m) in conv.messages.iter().enumerate() {
             if m.role == Role::Customer {
-                prep.sentiment[i] = d.sentiment.score(&m.text);
+                let (score, markers) = d.sentiment.score_and_markers(&m.text);
+                prep.sentiment[i] = score;
+                prep.markers[i] = markers;
             }
             prep.hits[i] = d.bank.hits(&prep.normalized[i]);
         }

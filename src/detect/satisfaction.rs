@@ -73,10 +73,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Satisfa
     let mut markers: Vec<&'static str> = Vec::new();
     for &i in &customer {
         if first_reply.is_some_and(|r| r < i) {
-            let found = d.sentiment.frustration_markers(&msgs[i].text);
+            let found = &prep.markers[i];
             if !found.is_empty() {
                 frustrated.push(i);
-                for m in found {
+                for &m in found {
                     if !markers.contains(&m) {
                         markers.push(m);
                     }

@@ -636,14 +636,25 @@ impl SentimentModel {
 
     /// VADER compound score in [-1, 1]; 0 for text with no sentiment.
     pub fn score(&self, text: &str) -> f32 {
+        self.score_and_markers(text).0
+    }
+
+    /// `score` and `frustration_markers` together, normalising the text once (both run on
+    /// every customer message).
+    pub fn score_and_markers(&self, text: &str) -> (f32, Vec<&'static str>) {
         let mut buf = String::with_capacity(text.len() + 8);
         let mut raws = Vec::with_capacity(text.len() / 4 + 4);
-        normalise_into(text, &mut buf, &mut raws);
+        let mixed_case = normalise_into(text, &mut buf, &mut raws);
+        let markers = self.markers_of(text, &buf, &raws, mixed_case);
+        (self.compound(text, &buf, &raws), markers)
+    }
+
+    fn compound(&self, text: &str, buf: &str, raws: &[RawTok]) -> f32 {
         if raws.is_empty() {
             return 0.0;
         }
-        let toks = self.tokens(&buf, &raws);
-        let sum = self.valence_sum(&buf, &toks);
+        let toks = self.tokens(buf, raws);
+        let sum = self.valence_sum(buf, &toks);
         if sum == 0.0 {
             return 0.0;
         }
@@ -656,17 +667,24 @@ impl SentimentModel {
     /// repeated_punctuation, all_caps, frustration_phrase, profanity,
     /// already_told (each at most once).
     pub fn frustration_markers(&self, text: &str) -> Vec<&'static str> {
+        self.score_and_markers(text).1
+    }
+
+    fn markers_of(
+        &self,
+        text: &str,
+        buf: &str,
+        raws: &[RawTok],
+        mixed_case: bool,
+    ) -> Vec<&'static str> {
         let mut out = Vec::new();
         if has_repeated_punctuation(text) {
             out.push(MARKER_REPEATED_PUNCTUATION);
         }
-        let mut buf = String::with_capacity(text.len() + 8);
-        let mut raws = Vec::with_capacity(text.len() / 4 + 4);
-        let mixed_case = normalise_into(text, &mut buf, &mut raws);
-        if mixed_case && count_shouted_words(&buf, &raws) >= 2 {
+        if mixed_case && count_shouted_words(buf, raws) >= 2 {
             out.push(MARKER_ALL_CAPS);
         }
-        let flags = self.marker_scan(&buf);
+        let flags = self.marker_scan(buf);
         for (flag, name) in [
             (MF_FRUSTRATION, MARKER_FRUSTRATION_PHRASE),
             (MF_PROFANITY, MARKER_PROFANITY),

@@ -37,6 +37,20 @@ fn word_hash(word: &str) -> u64 {
     })
 }
 
+/// Sorted, de-duplicated words (hashed) of a normalised text, and how many words it has
+/// (one pass over the text for both).
+pub fn token_set_and_count(normalized: &str) -> (Vec<u64>, usize) {
+    let mut tokens: Vec<u64> = normalized
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(word_hash)
+        .collect();
+    let words = tokens.len();
+    tokens.sort_unstable();
+    tokens.dedup();
+    (tokens, words)
+}
+
 /// Sorted, de-duplicated words (hashed) of a normalised text.
 pub fn token_set(normalized: &str) -> Vec<u64> {
     let mut tokens: Vec<u64> = normalized
