@@ -112,10 +112,6 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     common as f64 / (a.len() + b.len() - common) as f64
 }
 
-pub fn word_count(normalized: &str) -> usize {
-    normalized.split(' ').filter(|t| !t.is_empty()).count()
-}
-
 /// Sorted (binary search on the hot path; a unit test keeps it sorted).
 const STOPWORDS: &[&str] = &[
     "a", "about", "again", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
