@@ -62,28 +62,8 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub min_conversations: u64,
 
-    /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
-    /// `category`, and before a vendor format's own category.
-    #[arg(long, value_name = "PATH")]
-    pub category_field: Option<String>,
-
-    /// Survey scale of `csat` values, e.g. 1-5, 0-10, 1-7.
-    #[arg(long, value_name = "MIN-MAX", default_value = "1-5")]
-    pub csat_scale: String,
-
-    /// No progress bar and no warnings on stderr.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-
     #[command(flatten)]
-    pub input: InputArgs,
-
-    #[command(flatten)]
-    pub csv: CsvArgs,
+    pub read: ReadArgs,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,15 +117,6 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
-    /// `category`, and before a vendor format's own category.
-    #[arg(long, value_name = "PATH")]
-    pub category_field: Option<String>,
-
-    /// Survey scale of `csat` values, e.g. 1-5, 0-10, 1-7.
-    #[arg(long, value_name = "MIN-MAX", default_value = "1-5")]
-    pub csat_scale: String,
-
     /// Agent minutes per needs-human conversation, for the estimated agent hours.
     #[arg(long, value_name = "MINUTES", default_value_t = 8.0)]
     pub handle_minutes: f64,
@@ -157,14 +128,6 @@ pub struct AuditArgs {
     /// Exit with status 2 when any record was skipped.
     #[arg(long)]
     pub strict: bool,
-
-    /// No progress bar and no warnings on stderr.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
 
     /// Audit only matching conversations: FIELD=VALUE[|VALUE...], FIELD!=VALUE, or
     /// started_at>=DATE (also >, <, <=); fields bot_version, channel, category, status,
@@ -178,10 +141,7 @@ pub struct AuditArgs {
     pub compare_periods: Option<PeriodArg>,
 
     #[command(flatten)]
-    pub input: InputArgs,
-
-    #[command(flatten)]
-    pub csv: CsvArgs,
+    pub read: ReadArgs,
 }
 
 #[derive(Args, Debug)]
@@ -219,6 +179,33 @@ pub struct GateArgs {
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
 
+    /// Show transcript text (looping answers) without masking personal data.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Exit with status 2 when any record was skipped.
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the configuration; `-` prints it.
+    #[arg(value_name = "FILE", default_value = "handoff.toml")]
+    pub path: PathBuf,
+
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// How inputs are read: their format and, for unknown exports, a field mapping.
+/// How transcripts are read and assessed: shared by audit, calibrate and gate.
+#[derive(Args, Debug)]
+pub struct ReadArgs {
     /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
     /// `category`, and before a vendor format's own category.
     #[arg(long, value_name = "PATH")]
@@ -227,14 +214,6 @@ pub struct GateArgs {
     /// Survey scale of `csat` values, e.g. 1-5, 0-10, 1-7.
     #[arg(long, value_name = "MIN-MAX", default_value = "1-5")]
     pub csat_scale: String,
-
-    /// Show transcript text (looping answers) without masking personal data.
-    #[arg(long)]
-    pub no_redact: bool,
-
-    /// Exit with status 2 when any record was skipped.
-    #[arg(long)]
-    pub strict: bool,
 
     /// No progress bar and no warnings on stderr.
     #[arg(long, short = 'q')]
@@ -251,18 +230,6 @@ pub struct GateArgs {
     pub csv: CsvArgs,
 }
 
-#[derive(Args, Debug)]
-pub struct InitArgs {
-    /// Where to write the configuration; `-` prints it.
-    #[arg(value_name = "FILE", default_value = "handoff.toml")]
-    pub path: PathBuf,
-
-    /// Overwrite an existing file.
-    #[arg(long)]
-    pub force: bool,
-}
-
-/// How inputs are read: their format and, for unknown exports, a field mapping.
 #[derive(Args, Debug)]
 pub struct InputArgs {
     /// Read every input as this format instead of detecting it (see `handoff formats`).

@@ -146,18 +146,18 @@ fn write_stdout(text: &str) -> Result<()> {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
-    let csat_scale = csat_scale(&args.csat_scale)?;
+    let csat_scale = csat_scale(&args.read.csat_scale)?;
     if !(args.handle_minutes.is_finite() && args.handle_minutes >= 0.0) {
         return Err(Error::Usage(
             "--handle-minutes must be a non-negative number".into(),
         ));
     }
-    check_threads(args.threads)?;
+    check_threads(args.read.threads)?;
     let config = load_config(args.config.as_deref())?;
     let ingest = ingest_options(
-        args.category_field.as_deref(),
-        &args.csv,
-        &args.input,
+        args.read.category_field.as_deref(),
+        &args.read.csv,
+        &args.read.input,
         csat_scale,
     )?;
     let filter = parse_filter("--filter", &args.filter)?;
@@ -168,12 +168,12 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         config,
         config_path: args.config.as_ref().map(|p| p.display().to_string()),
         csat_scale,
-        csat_scale_text: args.csat_scale.clone(),
+        csat_scale_text: args.read.csat_scale.clone(),
         handle_minutes: args.handle_minutes,
         redact: !args.no_redact,
         findings: args.findings.clone(),
-        threads: args.threads,
-        progress: !args.quiet && std::io::stderr().is_terminal(),
+        threads: args.read.threads,
+        progress: !args.read.quiet && std::io::stderr().is_terminal(),
         filter,
         compare_periods: args.compare_periods.map(|p| match p {
             PeriodArg::Week => Granularity::Week,
@@ -211,7 +211,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     }
 
     let skipped = summary.input.skipped;
-    if skipped > 0 && !args.quiet {
+    if skipped > 0 && !args.read.quiet {
         eprintln!(
             "handoff: warning: {skipped} of {} records skipped (see the report's skipped records)",
             summary.input.records_read
@@ -224,17 +224,17 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
 }
 
 fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
-    let scale = csat_scale(&args.csat_scale)?;
-    check_threads(args.threads)?;
+    let scale = csat_scale(&args.read.csat_scale)?;
+    check_threads(args.read.threads)?;
     let config = load_config(args.config.as_deref())?;
     let ingest = ingest_options(
-        args.category_field.as_deref(),
-        &args.csv,
-        &args.input,
+        args.read.category_field.as_deref(),
+        &args.read.csv,
+        &args.read.input,
         scale,
     )?;
     let files = handoff::ingest::expand_inputs(&args.inputs)?;
-    let pool = audit::thread_pool(args.threads)?;
+    let pool = audit::thread_pool(args.read.threads)?;
     let detect_config = config.detect.clone();
     let detectors = handoff::detect::Detectors::new(config, scale);
     let mut calibrator = Calibrator::new(scale, detect_config.low_csat);
@@ -245,7 +245,7 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         &detectors,
         None,
         &pool,
-        !args.quiet && std::io::stderr().is_terminal(),
+        !args.read.quiet && std::io::stderr().is_terminal(),
         |chunk| {
             for item in chunk {
                 match item {
@@ -260,7 +260,7 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let result = calibrator.finish(
         &detect_config,
         args.min_conversations,
-        args.csat_scale.clone(),
+        args.read.csat_scale.clone(),
     );
     if result.with_csat == 0 {
         return Err(Error::Usage(
@@ -272,7 +272,7 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         CalibrateFormat::Json => report::calibration::json(&result)?,
     };
     write_stdout(&text)?;
-    if skipped > 0 && !args.quiet {
+    if skipped > 0 && !args.read.quiet {
         eprintln!("handoff: warning: {skipped} records skipped (run `handoff audit` to see why)");
     }
     if let Some(path) = &args.write_config {
@@ -282,7 +282,7 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
             .map(|s| (s.key.clone(), s.suggested))
             .collect();
         handoff::config::write_values(path, &values)?;
-        if !args.quiet {
+        if !args.read.quiet {
             eprintln!(
                 "handoff: wrote {} suggested threshold(s) to {}",
                 values.len(),
@@ -294,13 +294,13 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
 }
 
 fn run_gate(args: GateArgs) -> Result<ExitCode> {
-    let scale = csat_scale(&args.csat_scale)?;
-    check_threads(args.threads)?;
+    let scale = csat_scale(&args.read.csat_scale)?;
+    check_threads(args.read.threads)?;
     let config = load_config(args.config.as_deref())?;
     let ingest = ingest_options(
-        args.category_field.as_deref(),
-        &args.csv,
-        &args.input,
+        args.read.category_field.as_deref(),
+        &args.read.csv,
+        &args.read.input,
         scale,
     )?;
     let baseline_filter = parse_filter("--baseline-filter", &args.baseline_filter)?;
@@ -336,12 +336,12 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
                     config: config.clone(),
                     config_path: args.config.as_ref().map(|p| p.display().to_string()),
                     csat_scale: scale,
-                    csat_scale_text: args.csat_scale.clone(),
+                    csat_scale_text: args.read.csat_scale.clone(),
                     handle_minutes: 8.0,
                     redact: !args.no_redact,
                     findings: None,
-                    threads: args.threads,
-                    progress: !args.quiet && std::io::stderr().is_terminal(),
+                    threads: args.read.threads,
+                    progress: !args.read.quiet && std::io::stderr().is_terminal(),
                     filter,
                     compare_periods: None,
                     collect_outcomes: both_transcripts,
@@ -428,7 +428,7 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
     write_stdout(&text)?;
 
     let skipped = b_summary.input.skipped + c_summary.input.skipped;
-    if skipped > 0 && !args.quiet {
+    if skipped > 0 && !args.read.quiet {
         eprintln!(
             "handoff: warning: {skipped} records skipped ({} in the baseline, {} in the candidate)",
             b_summary.input.skipped, c_summary.input.skipped
