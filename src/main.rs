@@ -30,7 +30,7 @@ use handoff::timestamp::Granularity;
 
 use cli::{
     AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg, GateArgs,
-    GateFormatArg, InitArgs, InputArgs, PeriodArg,
+    GateFormatArg, InitArgs, InputArgs, PeriodArg, ReadArgs,
 };
 
 fn main() -> ExitCode {
@@ -145,21 +145,30 @@ fn write_stdout(text: &str) -> Result<()> {
     out.flush().map_err(Error::Stdout)
 }
 
+/// The settings every command that reads transcripts needs, checked once.
+fn read_setup(
+    read: &ReadArgs,
+    config: Option<&Path>,
+) -> Result<(CsatScale, Config, IngestOptions)> {
+    let scale = csat_scale(&read.csat_scale)?;
+    check_threads(read.threads)?;
+    let config = load_config(config)?;
+    let ingest = ingest_options(
+        read.category_field.as_deref(),
+        &read.csv,
+        &read.input,
+        scale,
+    )?;
+    Ok((scale, config, ingest))
+}
+
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
-    let csat_scale = csat_scale(&args.read.csat_scale)?;
     if !(args.handle_minutes.is_finite() && args.handle_minutes >= 0.0) {
         return Err(Error::Usage(
             "--handle-minutes must be a non-negative number".into(),
         ));
     }
-    check_threads(args.read.threads)?;
-    let config = load_config(args.config.as_deref())?;
-    let ingest = ingest_options(
-        args.read.category_field.as_deref(),
-        &args.read.csv,
-        &args.read.input,
-        csat_scale,
-    )?;
+    let (csat_scale, config, ingest) = read_setup(&args.read, args.config.as_deref())?;
     let filter = parse_filter("--filter", &args.filter)?;
 
     let summary = audit::run(AuditRequest {
@@ -224,15 +233,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
 }
 
 fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
-    let scale = csat_scale(&args.read.csat_scale)?;
-    check_threads(args.read.threads)?;
-    let config = load_config(args.config.as_deref())?;
-    let ingest = ingest_options(
-        args.read.category_field.as_deref(),
-        &args.read.csv,
-        &args.read.input,
-        scale,
-    )?;
+    let (scale, config, ingest) = read_setup(&args.read, args.config.as_deref())?;
     let files = handoff::ingest::expand_inputs(&args.inputs)?;
     let pool = audit::thread_pool(args.read.threads)?;
     let detect_config = config.detect.clone();
@@ -294,15 +295,7 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
 }
 
 fn run_gate(args: GateArgs) -> Result<ExitCode> {
-    let scale = csat_scale(&args.read.csat_scale)?;
-    check_threads(args.read.threads)?;
-    let config = load_config(args.config.as_deref())?;
-    let ingest = ingest_options(
-        args.read.category_field.as_deref(),
-        &args.read.csv,
-        &args.read.input,
-        scale,
-    )?;
+    let (scale, config, ingest) = read_setup(&args.read, args.config.as_deref())?;
     let baseline_filter = parse_filter("--baseline-filter", &args.baseline_filter)?;
     let candidate_filter = parse_filter("--candidate-filter", &args.candidate_filter)?;
     if args.baseline.iter().any(|i| i == "-") && args.candidate.iter().any(|i| i == "-") {
