@@ -118,20 +118,9 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
 mod tests {
     use super::*;
     use crate::ingest::SkipKind;
-    use crate::model::Location;
 
     fn run(json: &str) -> Result<Conversation, Skip> {
-        let opts = IngestOptions::default();
-        let ctx = Ctx {
-            location: Location {
-                file: 0,
-                line: 1,
-                element: 0,
-            },
-            file: "exports/call-0042.json",
-            opts: &opts,
-        };
-        parse(json.as_bytes(), &ctx)
+        common::parse_record_for_test(parse, "exports/call-0042.json", 1, json)
     }
 
     #[test]

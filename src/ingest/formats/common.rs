@@ -81,6 +81,28 @@ impl Messages {
 }
 
 /// The common end of every mapping: a conversation needs at least one message.
+/// Runs a format's record parser as ingest does, with default options, on record `line` of
+/// `file`: the setup every format's unit tests share.
+#[cfg(test)]
+pub fn parse_record_for_test(
+    parse: crate::ingest::RecordParser,
+    file: &str,
+    line: u64,
+    json: &str,
+) -> Result<Conversation, Skip> {
+    let opts = crate::ingest::IngestOptions::default();
+    let ctx = Ctx {
+        location: crate::model::Location {
+            file: 0,
+            line,
+            element: 0,
+        },
+        file,
+        opts: &opts,
+    };
+    parse(json.as_bytes(), &ctx)
+}
+
 pub fn finish(conv: Conversation, ctx: &Ctx, what: &str) -> Result<Conversation, Skip> {
     if conv.messages.is_empty() {
         return Err(ctx.skip(

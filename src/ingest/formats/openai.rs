@@ -114,20 +114,9 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
 mod tests {
     use super::*;
     use crate::ingest::SkipKind;
-    use crate::model::Location;
 
     fn run(json: &str) -> Result<Conversation, Skip> {
-        let opts = IngestOptions::default();
-        let ctx = Ctx {
-            location: Location {
-                file: 0,
-                line: 12,
-                element: 0,
-            },
-            file: "/logs/chat-2024-06.jsonl",
-            opts: &opts,
-        };
-        parse(json.as_bytes(), &ctx)
+        common::parse_record_for_test(parse, "/logs/chat-2024-06.jsonl", 12, json)
     }
 
     #[test]

@@ -152,13 +152,7 @@ mod tests {
     use crate::model::Location;
 
     fn run(json: &str) -> Result<Conversation, Skip> {
-        let opts = IngestOptions::default();
-        let ctx = Ctx {
-            location: Location::default(),
-            file: "trackers.jsonl",
-            opts: &opts,
-        };
-        parse(json.as_bytes(), &ctx)
+        common::parse_record_for_test(parse, "trackers.jsonl", 0, json)
     }
 
     const TRACKER: &str = r#"{"sender_id": "u-77", "slots": {}, "latest_message": {}, "events": [

@@ -203,13 +203,7 @@ mod tests {
     use crate::model::{CsatScale, Location};
 
     fn run(json: &str) -> Result<Conversation, Skip> {
-        let opts = IngestOptions::default();
-        let ctx = Ctx {
-            location: Location::default(),
-            file: "t.jsonl",
-            opts: &opts,
-        };
-        parse(json.as_bytes(), &ctx)
+        common::parse_record_for_test(parse, "t.jsonl", 0, json)
     }
 
     const TICKET: &str = r#"{"id": 35436, "status": "pending", "requester_id": 20978392,

@@ -153,16 +153,9 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
 mod tests {
     use super::*;
     use crate::ingest::SkipKind;
-    use crate::model::Location;
 
     fn run(json: &str) -> Result<Conversation, Skip> {
-        let opts = IngestOptions::default();
-        let ctx = Ctx {
-            location: Location::default(),
-            file: "m.json",
-            opts: &opts,
-        };
-        parse(json.as_bytes(), &ctx)
+        common::parse_record_for_test(parse, "m.json", 0, json)
     }
 
     #[test]
