@@ -10,19 +10,7 @@ use crate::harness::{handoff, sample_data, TestDir};
 /// One conversation: healthy (the customer confirms the answer) or one that needs a human
 /// (the bot falls back, the customer asks for a person).
 fn conversation(id: &str, category: &str, needs_human: bool, version: &str) -> Value {
-    let messages = if needs_human {
-        json!([
-            {"role": "customer", "text": "my card was declined at the shop"},
-            {"role": "bot", "text": "Sorry, I didn't understand that."},
-            {"role": "customer", "text": "get me a human please"}
-        ])
-    } else {
-        json!([
-            {"role": "customer", "text": "where is my parcel"},
-            {"role": "bot", "text": "Your parcel is with the courier and arrives tomorrow before noon."},
-            {"role": "customer", "text": "great, thanks!"}
-        ])
-    };
+    let messages = crate::harness::messages(needs_human);
     json!({"id": id, "category": category, "bot_version": version, "messages": messages})
 }
 

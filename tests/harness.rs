@@ -140,3 +140,21 @@ pub fn conversation(id: &str, category: &str, messages: &[(&str, &str)]) -> Stri
         .collect();
     serde_json::json!({"id": id, "category": category, "messages": messages}).to_string()
 }
+
+/// Messages of a conversation that needs a human (the bot falls back, the customer asks for
+/// a person) or of a healthy one (the customer confirms the answer).
+pub fn messages(needs_human: bool) -> serde_json::Value {
+    if needs_human {
+        serde_json::json!([
+            {"role": "customer", "text": "my card was declined at the shop"},
+            {"role": "bot", "text": "Sorry, I didn't understand that."},
+            {"role": "customer", "text": "get me a human please"}
+        ])
+    } else {
+        serde_json::json!([
+            {"role": "customer", "text": "where is my parcel"},
+            {"role": "bot", "text": "Your parcel is with the courier and arrives tomorrow before noon."},
+            {"role": "customer", "text": "great, thanks!"}
+        ])
+    }
+}

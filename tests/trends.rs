@@ -6,19 +6,7 @@ use serde_json::{json, Value};
 use crate::harness::{category, handoff, sample_data, TestDir};
 
 fn conversation(id: usize, category: &str, needs_human: bool, started_at: Option<&str>) -> String {
-    let messages = if needs_human {
-        json!([
-            {"role": "customer", "text": "my card was declined at the shop"},
-            {"role": "bot", "text": "Sorry, I didn't understand that."},
-            {"role": "customer", "text": "get me a human please"}
-        ])
-    } else {
-        json!([
-            {"role": "customer", "text": "where is my parcel"},
-            {"role": "bot", "text": "Your parcel is with the courier and arrives tomorrow before noon."},
-            {"role": "customer", "text": "great, thanks!"}
-        ])
-    };
+    let messages = crate::harness::messages(needs_human);
     let mut v = json!({"id": id, "category": category, "messages": messages});
     if let Some(ts) = started_at {
         v["started_at"] = json!(ts);
