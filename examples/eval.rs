@@ -1,18 +1,24 @@
 //! Accuracy harness: audits the human-labelled sets in `../shared/data` (or the folder given)
 //! with the library and prints how handoff's signals agree with the annotators.
 //!
-//!     cargo run --release --example eval -- ../shared/data
+//!     cargo run --release --example eval -- ../shared/data [--dump-turns FILE]
+//!
+//! `--dump-turns` also writes every USS customer turn's dissatisfaction signals with its
+//! annotated rating, one JSON object per line, for `docs/accuracy.py fit` to refit the
+//! weights. Write it outside the repository: it quotes no text but derives from the data.
 //!
 //! Not part of `cargo test`: the data lives outside the repository. See docs/accuracy.md.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use handoff::config::Config;
-use handoff::detect::{Assessment, CsatScale, Detectors};
+use handoff::detect::dissatisfaction::SIGNALS;
+use handoff::detect::text::normalize;
+use handoff::detect::{Assessment, CsatScale, Detectors, Prepared};
 use handoff::ingest::{parse_record, IngestOptions};
-use handoff::model::{Conversation, Location, Reason};
+use handoff::model::{Conversation, Location, Reason, Role};
 use serde_json::Value;
 
 type Audited = Vec<(Conversation, Assessment)>;
@@ -67,9 +73,95 @@ fn auc(pairs: &[(f64, bool)]) -> f64 {
     handoff::calibrate::auc(&scores, &labels).unwrap_or(f64::NAN)
 }
 
-fn uss(dir: &Path, name: &str, d: &Detectors) -> Result<(), String> {
+/// What the labels alone allow, whatever the detector: the spread of ratings given to the
+/// same customer words, and how well the raters' verdict on the dialogue's *other* turns
+/// (unknowable from text) predicts `dissatisfied`.
+fn label_ceiling(audited: &Audited, labels: &HashMap<String, Value>) {
+    let ratings = |c: &Conversation| -> Vec<f64> {
+        labels.get(&c.id).map_or(Vec::new(), |l| {
+            l["turn_satisfaction"]
+                .as_array()
+                .map_or(Vec::new(), |a| a.iter().filter_map(Value::as_f64).collect())
+        })
+    };
+    let mut by_text: HashMap<String, Vec<f64>> = HashMap::new();
+    let mut oracle = Vec::new();
+    for (c, _) in audited {
+        let r = ratings(c);
+        let customer = c.messages.iter().filter(|m| m.role == Role::Customer);
+        for (m, rating) in customer.zip(&r) {
+            by_text.entry(normalize(&m.text)).or_default().push(*rating);
+        }
+        let mut sorted = r.clone();
+        sorted.sort_by(f64::total_cmp);
+        let rest = &sorted[1.min(sorted.len())..];
+        let y = labels.get(&c.id).and_then(|l| l["dissatisfied"].as_bool());
+        if let (Some(y), false) = (y, rest.is_empty()) {
+            oracle.push((-rest.iter().sum::<f64>() / rest.len() as f64, y));
+        }
+    }
+    let widest = by_text
+        .iter()
+        .filter(|(_, v)| v.len() >= 20)
+        .map(|(t, v)| {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (hi - lo, t, v.len(), lo, hi)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+    if let Some((_, text, n, lo, hi)) = widest {
+        println!("  label noise: \"{text}\" ({n} times) rated {lo:.2} to {hi:.2}");
+    }
+    println!(
+        "  ceiling: AUC of the mean rating of the dialogue's other turns {:.3}",
+        auc(&oracle)
+    );
+}
+
+/// One line per customer turn: its signals (order of `SIGNALS`) and annotated rating.
+fn dump_turns(
+    out: &mut dyn Write,
+    name: &str,
+    audited: &Audited,
+    labels: &HashMap<String, Value>,
+    d: &Detectors,
+) -> Result<(), String> {
+    for (c, _) in audited {
+        let Some(label) = labels.get(&c.id) else {
+            continue;
+        };
+        let Some(ratings) = label["turn_satisfaction"].as_array() else {
+            continue;
+        };
+        let prep = Prepared::analyse(c, d);
+        for (k, (turn, rating)) in d
+            .dissatisfaction
+            .turns(&prep)
+            .iter()
+            .zip(ratings)
+            .enumerate()
+        {
+            let signals: serde_json::Map<String, Value> = SIGNALS
+                .iter()
+                .zip(turn.signals)
+                .map(|(s, v)| (s.to_string(), Value::from(v)))
+                .collect();
+            let row = serde_json::json!({
+                "set": name, "id": c.id, "turn": k, "rating": rating,
+                "dissatisfied": label["dissatisfied"], "signals": signals,
+            });
+            writeln!(out, "{row}").map_err(|e| format!("--dump-turns: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn uss(dir: &Path, name: &str, d: &Detectors, dump: Option<&mut dyn Write>) -> Result<(), String> {
     let audited = audit(dir, name, d)?;
     let labels = labels(dir, name)?;
+    if let Some(out) = dump {
+        dump_turns(out, name, &audited, &labels, d)?;
+    }
     let pairs = |f: &dyn Fn(&Assessment) -> f64| -> Vec<(f64, bool)> {
         audited
             .iter()
@@ -102,6 +194,7 @@ fn uss(dir: &Path, name: &str, d: &Detectors) -> Result<(), String> {
     for (label, f) in signals.iter() {
         println!("  AUC {:<26} {:.3}", label, auc(&pairs(f.as_ref())));
     }
+    label_ceiling(&audited, &labels);
     Ok(())
 }
 
@@ -188,10 +281,28 @@ fn twitter(dir: &Path, d: &Detectors) -> Result<(), String> {
 }
 
 fn main() {
-    let dir: PathBuf = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dump_path = args
+        .iter()
+        .position(|a| a == "--dump-turns")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let dir: PathBuf = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--dump-turns"))
+        .map(|(_, a)| PathBuf::from(a))
         .unwrap_or_else(|| PathBuf::from("../shared/data"));
+    let mut dump = match &dump_path {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("eval: cannot write {}: {e}", p.display());
+                std::process::exit(2);
+            }
+        },
+        None => None,
+    };
     if !dir.is_dir() {
         eprintln!(
             "eval: no labelled data at {} — pass the folder holding uss-sgd, uss-mwoz, dbdc3, sgd-dev and twitter-care",
@@ -200,9 +311,19 @@ fn main() {
         std::process::exit(2);
     }
     let detectors = Detectors::new(Config::default(), CsatScale::default());
-    let runs: [(&str, Run); 5] = [
-        ("uss-sgd", Box::new(|| uss(&dir, "uss-sgd", &detectors))),
-        ("uss-mwoz", Box::new(|| uss(&dir, "uss-mwoz", &detectors))),
+    for name in ["uss-sgd", "uss-mwoz"] {
+        let out = dump.as_mut().map(|w| w as &mut dyn Write);
+        if let Err(e) = uss(&dir, name, &detectors, out) {
+            println!("{name}: not evaluated ({e})");
+        }
+    }
+    if let (Some(mut w), Some(p)) = (dump, &dump_path) {
+        if let Err(e) = w.flush() {
+            eprintln!("eval: cannot write {}: {e}", p.display());
+            std::process::exit(2);
+        }
+    }
+    let runs: [(&str, Run); 3] = [
         ("dbdc3", Box::new(|| dbdc3(&dir, &detectors))),
         ("sgd-dev", Box::new(|| sgd_dev(&dir, &detectors))),
         ("twitter-care", Box::new(|| twitter(&dir, &detectors))),

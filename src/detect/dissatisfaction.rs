@@ -1,13 +1,16 @@
 //! Inferred dissatisfaction: how likely it is that the customer was unhappy with the bot at
 //! some point, without a survey. Each customer turn gets a logistic score from signals that
-//! generalise across bots — a correction ("No, I said the 3rd"), a change request, a
-//! negation, the bot's previous message being a failure or a confirmation request, a
-//! restatement of an earlier turn, the turn's sentiment — and the conversation's score is
-//! the chance that at least one turn was a dissatisfied one: `1 - prod(1 - p_turn)`.
+//! generalise across bots — a correction ("No, I said the 3rd"), a declined offer, a change
+//! request, doubt ("are you sure?", "I already told you"), negative emotion ("that's
+//! disappointing"), a negation, the bot's previous message being a failure or a
+//! confirmation request, a restatement of an earlier turn, the turn's sentiment — and the
+//! conversation's score is the chance that at least one turn was a dissatisfied one:
+//! `1 - prod(1 - p_turn)`.
 //!
-//! The weights (`[detect.dissatisfaction]`) were fitted on uss-sgd's per-turn annotations
-//! and are reported on uss-mwoz (docs/accuracy.md); they are logistic-regression
-//! coefficients, so a weight of 1.6 multiplies the odds of a dissatisfied turn by e^1.6 ≈ 5.
+//! The weights (`[detect.dissatisfaction]`) are logistic-regression coefficients fitted on
+//! the per-turn annotations of both USS sets; each set's reported accuracy comes from the
+//! same fit made on the other set only (docs/accuracy.md, refit with `docs/accuracy.py`).
+//! A weight of 1.77 multiplies the odds of a dissatisfied turn by e^1.77 ≈ 6.
 
 use serde::Deserialize;
 
@@ -15,17 +18,41 @@ use super::text::{jaccard, PhraseSet};
 use super::{phrase, Prepared};
 use crate::model::Role;
 
+/// Names of the per-turn signals, in the order of `Turn::signals` and
+/// `DissatisfactionConfig::weights`; each is also the config key of its weight.
+pub const SIGNALS: [&str; 13] = [
+    "correction",
+    "decline",
+    "closing",
+    "change_request",
+    "doubt",
+    "negative_emotion",
+    "negation",
+    "after_bot_failure",
+    "after_confirmation_request",
+    "restatement",
+    "negative_sentiment",
+    "positive_sentiment",
+    "opening",
+];
+
 /// Logistic weights of the per-turn signals.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DissatisfactionConfig {
     pub intercept: f64,
+    /// The turn opens with "no", "wrong", "actually", "I said"... and is not a closing.
     pub correction: f64,
+    /// The turn opens with "no" but closes or defers ("No thanks, that's all", "not now").
+    pub decline: f64,
     pub closing: f64,
     pub change_request: f64,
+    pub doubt: f64,
+    pub negative_emotion: f64,
     pub negation: f64,
     pub after_bot_failure: f64,
     pub after_confirmation_request: f64,
+    /// Multiplies the highest word-set similarity to an earlier customer turn (0..1).
     pub restatement: f64,
     /// Multiplies min(sentiment, 0) (sentiment in -1..1).
     pub negative_sentiment: f64,
@@ -37,22 +64,46 @@ pub struct DissatisfactionConfig {
 impl Default for DissatisfactionConfig {
     fn default() -> Self {
         DissatisfactionConfig {
-            intercept: -5.51,
-            correction: 1.62,
-            closing: 0.35,
-            change_request: 0.76,
-            negation: 0.42,
-            after_bot_failure: 0.56,
-            after_confirmation_request: 0.48,
-            restatement: 0.04,
-            negative_sentiment: -0.31,
-            positive_sentiment: -0.73,
-            opening: -0.31,
+            intercept: -5.79,
+            correction: 1.77,
+            decline: 0.43,
+            closing: 0.10,
+            change_request: 0.72,
+            doubt: 0.95,
+            negative_emotion: 0.84,
+            negation: 0.80,
+            after_bot_failure: 0.95,
+            after_confirmation_request: 0.37,
+            restatement: 0.25,
+            negative_sentiment: -0.79,
+            positive_sentiment: -0.57,
+            opening: -0.39,
         }
     }
 }
 
-const CORRECTION_START: &[&str] = &[
+impl DissatisfactionConfig {
+    /// The weights in the order of `SIGNALS`.
+    pub fn weights(&self) -> [f64; SIGNALS.len()] {
+        [
+            self.correction,
+            self.decline,
+            self.closing,
+            self.change_request,
+            self.doubt,
+            self.negative_emotion,
+            self.negation,
+            self.after_bot_failure,
+            self.after_confirmation_request,
+            self.restatement,
+            self.negative_sentiment,
+            self.positive_sentiment,
+            self.opening,
+        ]
+    }
+}
+
+const NO_START: &[&str] = &[
     "no",
     "nope",
     "nah",
@@ -62,14 +113,17 @@ const CORRECTION_START: &[&str] = &[
     "not really",
     "not quite",
     "not exactly",
-    "actually",
-    "i said",
-    "i meant",
+    "not right",
     "thats not",
     "that is not",
-    "sorry",
-    "hmm",
-    "wait",
+    "that does not",
+    "that doesnt",
+    "thats wrong",
+    "that wont",
+    "that will not",
+];
+const CORRECTION_START: &[&str] = &[
+    "actually", "i said", "i meant", "wait", "hmm", "sorry", "ugh",
 ];
 const CLOSING: &[&str] = &[
     "thats all",
@@ -88,6 +142,8 @@ const CLOSING: &[&str] = &[
     "thank you",
     "not now",
     "not right now",
+    "not at the moment",
+    "not yet",
     "maybe later",
     "all set",
     "im good",
@@ -106,9 +162,63 @@ const CHANGE: &[&str] = &[
     "more options",
     "again",
     "else",
+    "any other",
+    "something else",
+    "keep looking",
+    "next option",
 ];
 const NEGATION: &[&str] = &[
     "dont", "do not", "didnt", "did not", "not", "never", "cant", "cannot", "wont",
+];
+const DOUBT: &[&str] = &[
+    "are you sure",
+    "i said",
+    "i already",
+    "already told",
+    "i told you",
+    "did you not",
+    "didnt you",
+    "you said",
+    "start over",
+    "from the beginning",
+    "let me clarify",
+    "check again",
+    "try again",
+    "search again",
+    "look again",
+    "is there nothing",
+    "there must be",
+    "i misspoke",
+    "misunderstood",
+    "not what i",
+];
+const NEGATIVE_EMOTION: &[&str] = &[
+    "too bad",
+    "disappointing",
+    "disappointed",
+    "pity",
+    "ugh",
+    "mess",
+    "shame",
+    "frustrating",
+    "frustrated",
+    "annoying",
+    "annoyed",
+    "useless",
+    "terrible",
+    "awful",
+    "ridiculous",
+    "waste",
+    "confusing",
+    "confused",
+    "upset",
+    "not happy",
+    "unhappy",
+    "sad",
+    "unfortunate",
+    "bummer",
+    "damn",
+    "seriously",
 ];
 const BOT_FAILURE: &[&str] = &[
     "sorry",
@@ -116,18 +226,35 @@ const BOT_FAILURE: &[&str] = &[
     "apologise",
     "apologize",
     "apologies",
+    "afraid",
     "unable",
     "couldnt",
     "could not",
     "cant",
     "cannot",
+    "was not able",
+    "wasnt able",
+    "were not able",
+    "werent able",
     "no results",
+    "no matches",
+    "nothing matching",
+    "not finding",
     "there are no",
     "there is no",
+    "there arent",
+    "there isnt",
+    "dont have",
+    "do not have",
+    "doesnt have",
+    "does not have",
     "not available",
+    "no availability",
     "failed",
     "impossible",
     "sold out",
+    "booked up",
+    "fully booked",
     "didnt understand",
     "not sure i understand",
     "rephrase",
@@ -145,12 +272,23 @@ const CONFIRMATION_REQUEST: &[&str] = &[
 ];
 
 pub struct DissatisfactionModel {
-    weights: DissatisfactionConfig,
+    config: DissatisfactionConfig,
+    weights: [f64; SIGNALS.len()],
     closing: PhraseSet,
     change: PhraseSet,
     negation: PhraseSet,
     failure: PhraseSet,
     confirmation: PhraseSet,
+    doubt: PhraseSet,
+    negative_emotion: PhraseSet,
+}
+
+/// One customer turn's signals (order of `SIGNALS`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    /// Index of the customer message.
+    pub index: usize,
+    pub signals: [f64; SIGNALS.len()],
 }
 
 /// The conversation's score and the customer turn that contributed most.
@@ -167,37 +305,42 @@ fn starts_with_phrase(normalized: &str, phrases: &[&str]) -> bool {
 }
 
 impl DissatisfactionModel {
-    pub fn new(weights: DissatisfactionConfig) -> DissatisfactionModel {
+    pub fn new(config: DissatisfactionConfig) -> DissatisfactionModel {
         DissatisfactionModel {
-            weights,
+            weights: config.weights(),
+            config,
             closing: PhraseSet::new(CLOSING),
             change: PhraseSet::new(CHANGE),
             negation: PhraseSet::new(NEGATION),
             failure: PhraseSet::new(BOT_FAILURE),
             confirmation: PhraseSet::new(CONFIRMATION_REQUEST),
+            doubt: PhraseSet::new(DOUBT),
+            negative_emotion: PhraseSet::new(NEGATIVE_EMOTION),
         }
     }
 
     /// The lists this model reads, for the detectors' shared phrase bank (in the order of
-    /// `phrase::CLOSING` .. `phrase::CONFIRMATION_REQUEST`).
-    pub fn phrase_sets(&self) -> [&PhraseSet; 5] {
+    /// `phrase::CLOSING` .. `phrase::NEGATIVE_EMOTION`).
+    pub fn phrase_sets(&self) -> [&PhraseSet; 7] {
         [
             &self.closing,
             &self.change,
             &self.negation,
             &self.failure,
             &self.confirmation,
+            &self.doubt,
+            &self.negative_emotion,
         ]
     }
 
-    /// Needs a `Prepared::analyse`d conversation (sentiment and phrase hits filled in).
-    pub fn assess(&self, prep: &Prepared) -> Dissatisfaction {
-        let w = &self.weights;
+    /// The signals of every customer turn. Needs a `Prepared::analyse`d conversation
+    /// (sentiment and phrase hits filled in). Public so the accuracy harness can refit the
+    /// weights (docs/accuracy.md).
+    pub fn turns(&self, prep: &Prepared) -> Vec<Turn> {
         let msgs = &prep.conv.messages;
         let mut previous_bot: Option<usize> = None;
         let mut earlier: Vec<&[u64]> = Vec::new();
-        let mut keep = 1.0;
-        let mut worst: Option<(usize, f64)> = None;
+        let mut turns = Vec::new();
         for (i, m) in msgs.iter().enumerate() {
             match m.role {
                 Role::Bot | Role::Agent => previous_bot = Some(i),
@@ -210,27 +353,56 @@ impl DissatisfactionModel {
                         .map(|e| jaccard(e, tokens))
                         .fold(0.0, f64::max);
                     let closing = prep.has(i, phrase::CLOSING);
+                    let opens_with_no = starts_with_phrase(n, NO_START);
                     let prev = |set| previous_bot.is_some_and(|b| prep.has(b, set));
                     let sentiment = prep.sentiment[i] as f64;
                     let flag = |b: bool| if b { 1.0 } else { 0.0 };
-                    let logit = w.intercept
-                        + w.correction * flag(starts_with_phrase(n, CORRECTION_START) && !closing)
-                        + w.closing * flag(closing)
-                        + w.change_request * flag(prep.has(i, phrase::CHANGE))
-                        + w.negation * flag(prep.has(i, phrase::NEGATION) && !closing)
-                        + w.after_bot_failure * flag(prev(phrase::BOT_FAILURE))
-                        + w.after_confirmation_request * flag(prev(phrase::CONFIRMATION_REQUEST))
-                        + w.restatement * restated
-                        + w.negative_sentiment * sentiment.min(0.0)
-                        + w.positive_sentiment * sentiment.max(0.0)
-                        + w.opening * flag(earlier.is_empty());
-                    let p = 1.0 / (1.0 + (-logit).exp());
-                    keep *= 1.0 - p;
-                    if worst.is_none_or(|(_, q)| p > q) {
-                        worst = Some((i, p));
-                    }
+                    let signals = [
+                        flag(
+                            (opens_with_no || starts_with_phrase(n, CORRECTION_START)) && !closing,
+                        ),
+                        flag(opens_with_no && closing),
+                        flag(closing),
+                        flag(prep.has(i, phrase::CHANGE)),
+                        flag(prep.has(i, phrase::DOUBT)),
+                        flag(prep.has(i, phrase::NEGATIVE_EMOTION)),
+                        flag(prep.has(i, phrase::NEGATION) && !closing),
+                        flag(prev(phrase::BOT_FAILURE)),
+                        flag(prev(phrase::CONFIRMATION_REQUEST)),
+                        restated,
+                        sentiment.min(0.0),
+                        sentiment.max(0.0),
+                        flag(earlier.is_empty()),
+                    ];
+                    turns.push(Turn { index: i, signals });
                     earlier.push(tokens);
                 }
+            }
+        }
+        turns
+    }
+
+    /// Probability that this turn was a dissatisfied one.
+    pub fn turn_probability(&self, turn: &Turn) -> f64 {
+        let logit = self.config.intercept
+            + turn
+                .signals
+                .iter()
+                .zip(&self.weights)
+                .map(|(s, w)| s * w)
+                .sum::<f64>();
+        1.0 / (1.0 + (-logit).exp())
+    }
+
+    /// Needs a `Prepared::analyse`d conversation (sentiment and phrase hits filled in).
+    pub fn assess(&self, prep: &Prepared) -> Dissatisfaction {
+        let mut keep = 1.0;
+        let mut worst: Option<(usize, f64)> = None;
+        for turn in self.turns(prep) {
+            let p = self.turn_probability(&turn);
+            keep *= 1.0 - p;
+            if worst.is_none_or(|(_, q)| p > q) {
+                worst = Some((turn.index, p));
             }
         }
         Dissatisfaction {
@@ -242,6 +414,7 @@ impl DissatisfactionModel {
 
 #[cfg(test)]
 mod tests {
+    use super::{DissatisfactionConfig, SIGNALS};
     use crate::detect::tests::{assess, conv};
     use crate::model::Role::{self, Bot, Customer};
 
@@ -283,5 +456,63 @@ mod tests {
             (Customer, "No, Paris in France."),
         ]);
         assert!(correction > closing, "{correction} vs {closing}");
+    }
+
+    #[test]
+    fn doubt_and_negative_emotion_after_a_failure_raise_the_score() {
+        let calm = score(&[
+            (Customer, "Any trains to Ely on Tuesday?"),
+            (Bot, "Sorry, there are no trains to Ely on Tuesday."),
+            (Customer, "What about Wednesday morning?"),
+        ]);
+        let doubting = score(&[
+            (Customer, "Any trains to Ely on Tuesday?"),
+            (Bot, "Sorry, there are no trains to Ely on Tuesday."),
+            (Customer, "Are you sure? Please check again."),
+        ]);
+        let upset = score(&[
+            (Customer, "Any trains to Ely on Tuesday?"),
+            (Bot, "Sorry, there are no trains to Ely on Tuesday."),
+            (
+                Customer,
+                "That's disappointing. What about Wednesday morning?",
+            ),
+        ]);
+        assert!(doubting > 1.5 * calm, "{doubting} vs {calm}");
+        assert!(upset > 1.5 * calm, "{upset} vs {calm}");
+    }
+
+    #[test]
+    fn a_declined_offer_counts_less_than_a_correction() {
+        let declined = score(&[
+            (Customer, "Find me a dentist in Alameda"),
+            (Bot, "Dr. Lee is in Alameda. Shall I book a visit?"),
+            (Customer, "No, not right now."),
+        ]);
+        let corrected = score(&[
+            (Customer, "Find me a dentist in Alameda"),
+            (Bot, "Dr. Lee is in Oakland. Shall I book a visit?"),
+            (Customer, "No, I need one in Alameda."),
+        ]);
+        let accepted = score(&[
+            (Customer, "Find me a dentist in Alameda"),
+            (Bot, "Dr. Lee is in Alameda. Shall I book a visit?"),
+            (Customer, "Yes please, tomorrow at 10."),
+        ]);
+        assert!(corrected > declined, "{corrected} vs {declined}");
+        assert!(declined > accepted, "{declined} vs {accepted}");
+    }
+
+    #[test]
+    fn every_signal_name_is_the_config_key_of_its_weight() {
+        // Distinct values per key: a misordered `weights()` or a renamed field fails here.
+        let toml: String = SIGNALS
+            .iter()
+            .enumerate()
+            .map(|(k, name)| format!("{name} = {}.5\n", k + 1))
+            .collect();
+        let config: DissatisfactionConfig = toml::from_str(&toml).expect("every key known");
+        let expected: Vec<f64> = (0..SIGNALS.len()).map(|k| k as f64 + 1.5).collect();
+        assert_eq!(config.weights().to_vec(), expected);
     }
 }

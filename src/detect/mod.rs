@@ -52,6 +52,8 @@ pub mod phrase {
     pub const NEGATION: u32 = 1 << 7;
     pub const BOT_FAILURE: u32 = 1 << 8;
     pub const CONFIRMATION_REQUEST: u32 = 1 << 9;
+    pub const DOUBT: u32 = 1 << 10;
+    pub const NEGATIVE_EMOTION: u32 = 1 << 11;
 }
 
 /// Raw values behind the threshold-based flags, kept so `calibrate` can try other
@@ -206,7 +208,7 @@ impl Detectors {
         let confirmation = list(&p.confirmation, lexicon::CONFIRMATION);
         let handoff = list(&p.handoff, lexicon::HANDOFF);
         let dissatisfaction = DissatisfactionModel::new(config.detect.dissatisfaction.clone());
-        let [closing, change, negation, failure, confirmation_request] =
+        let [closing, change, negation, failure, confirmation_request, doubt, negative_emotion] =
             dissatisfaction.phrase_sets();
         // Order matches the bits in `phrase`.
         let bank = PhraseBank::new(&[
@@ -220,6 +222,8 @@ impl Detectors {
             negation,
             failure,
             confirmation_request,
+            doubt,
+            negative_emotion,
         ]);
         Detectors {
             escalation,
