@@ -1,8 +1,9 @@
 //! Accuracy harness: audits the human-labelled sets in `../shared/data` (or the folder given)
 //! with the library and prints how handoff's signals agree with the annotators.
 //!
-//!     cargo run --release --example eval -- ../shared/data [--dump-turns FILE]
+//!     cargo run --release --example eval -- ../shared/data [--config F] [--dump-turns FILE]
 //!
+//! `--config` evaluates a handoff.toml instead of the built-in defaults.
 //! `--dump-turns` also writes every USS customer turn's dissatisfaction signals with its
 //! annotated rating, one JSON object per line, for `docs/accuracy.py fit` to refit the
 //! weights. Write it outside the repository: it quotes no text but derives from the data.
@@ -281,18 +282,36 @@ fn twitter(dir: &Path, d: &Detectors) -> Result<(), String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let dump_path = args
-        .iter()
-        .position(|a| a == "--dump-turns")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from);
-    let dir: PathBuf = args
-        .iter()
-        .enumerate()
-        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--dump-turns"))
-        .map(|(_, a)| PathBuf::from(a))
-        .unwrap_or_else(|| PathBuf::from("../shared/data"));
+    const USAGE: &str = "usage: eval [DATA_DIR] [--config handoff.toml] [--dump-turns FILE]";
+    let mut args = std::env::args().skip(1);
+    let (mut dir, mut dump_path, mut config_path) = (None, None, None);
+    while let Some(a) = args.next() {
+        let slot = match a.as_str() {
+            "--dump-turns" => &mut dump_path,
+            "--config" => &mut config_path,
+            _ if a.starts_with('-') || dir.is_some() => {
+                eprintln!("eval: unexpected argument {a}\n{USAGE}");
+                std::process::exit(2);
+            }
+            _ => {
+                dir = Some(PathBuf::from(a));
+                continue;
+            }
+        };
+        let Some(v) = args.next() else {
+            eprintln!("eval: {a} needs a value\n{USAGE}");
+            std::process::exit(2);
+        };
+        *slot = Some(PathBuf::from(v));
+    }
+    let dir = dir.unwrap_or_else(|| PathBuf::from("../shared/data"));
+    let config = match &config_path {
+        Some(p) => Config::load(p).unwrap_or_else(|e| {
+            eprintln!("eval: {e}");
+            std::process::exit(2);
+        }),
+        None => Config::default(),
+    };
     let mut dump = match &dump_path {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Some(std::io::BufWriter::new(f)),
@@ -310,7 +329,7 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let detectors = Detectors::new(Config::default(), CsatScale::default());
+    let detectors = Detectors::new(config, CsatScale::default());
     for name in ["uss-sgd", "uss-mwoz"] {
         let out = dump.as_mut().map(|w| w as &mut dyn Write);
         if let Err(e) = uss(&dir, name, &detectors, out) {

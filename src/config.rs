@@ -87,6 +87,18 @@ pub struct PhraseConfig {
     pub confirmation: Option<Vec<String>>,
     pub handoff: Option<Vec<String>>,
     pub open_statuses: Option<Vec<String>>,
+    // The inferred-dissatisfaction signals (src/detect/dissatisfaction.rs).
+    /// A customer turn opening with one of these ("no", "wrong") refuses or corrects.
+    pub refusal_openers: Option<Vec<String>>,
+    /// ... or with one of these ("actually", "I said") corrects.
+    pub correction_openers: Option<Vec<String>>,
+    pub closing: Option<Vec<String>>,
+    pub change_request: Option<Vec<String>>,
+    pub negation: Option<Vec<String>>,
+    pub doubt: Option<Vec<String>>,
+    pub negative_emotion: Option<Vec<String>>,
+    pub bot_failure: Option<Vec<String>>,
+    pub confirmation_request: Option<Vec<String>>,
 }
 
 impl Default for DetectConfig {

@@ -15,7 +15,8 @@
 use serde::Deserialize;
 
 use super::text::{jaccard, PhraseSet};
-use super::{phrase, Prepared};
+use super::{phrase, phrase_list, Prepared};
+use crate::config::PhraseConfig;
 use crate::model::Role;
 
 /// Names of the per-turn signals, in the order of `Turn::signals` and
@@ -103,7 +104,7 @@ impl DissatisfactionConfig {
     }
 }
 
-const NO_START: &[&str] = &[
+pub const REFUSAL_OPENERS: &[&str] = &[
     "no",
     "nope",
     "nah",
@@ -122,10 +123,10 @@ const NO_START: &[&str] = &[
     "that wont",
     "that will not",
 ];
-const CORRECTION_START: &[&str] = &[
+pub const CORRECTION_OPENERS: &[&str] = &[
     "actually", "i said", "i meant", "wait", "hmm", "sorry", "ugh",
 ];
-const CLOSING: &[&str] = &[
+pub const CLOSING: &[&str] = &[
     "thats all",
     "that is all",
     "that will be all",
@@ -152,7 +153,7 @@ const CLOSING: &[&str] = &[
     "no thank you",
     "i am good",
 ];
-const CHANGE: &[&str] = &[
+pub const CHANGE: &[&str] = &[
     "instead",
     "change",
     "rather",
@@ -167,10 +168,10 @@ const CHANGE: &[&str] = &[
     "keep looking",
     "next option",
 ];
-const NEGATION: &[&str] = &[
+pub const NEGATION: &[&str] = &[
     "dont", "do not", "didnt", "did not", "not", "never", "cant", "cannot", "wont",
 ];
-const DOUBT: &[&str] = &[
+pub const DOUBT: &[&str] = &[
     "are you sure",
     "i said",
     "i already",
@@ -192,7 +193,7 @@ const DOUBT: &[&str] = &[
     "misunderstood",
     "not what i",
 ];
-const NEGATIVE_EMOTION: &[&str] = &[
+pub const NEGATIVE_EMOTION: &[&str] = &[
     "too bad",
     "disappointing",
     "disappointed",
@@ -220,7 +221,7 @@ const NEGATIVE_EMOTION: &[&str] = &[
     "damn",
     "seriously",
 ];
-const BOT_FAILURE: &[&str] = &[
+pub const BOT_FAILURE: &[&str] = &[
     "sorry",
     "unfortunately",
     "apologise",
@@ -259,7 +260,7 @@ const BOT_FAILURE: &[&str] = &[
     "not sure i understand",
     "rephrase",
 ];
-const CONFIRMATION_REQUEST: &[&str] = &[
+pub const CONFIRMATION_REQUEST: &[&str] = &[
     "confirm",
     "is that right",
     "is that correct",
@@ -274,6 +275,8 @@ const CONFIRMATION_REQUEST: &[&str] = &[
 pub struct DissatisfactionModel {
     config: DissatisfactionConfig,
     weights: [f64; SIGNALS.len()],
+    refusal_openers: Vec<String>,
+    correction_openers: Vec<String>,
     closing: PhraseSet,
     change: PhraseSet,
     negation: PhraseSet,
@@ -297,7 +300,7 @@ pub struct Dissatisfaction {
     pub worst_turn: Option<(usize, f64)>,
 }
 
-fn starts_with_phrase(normalized: &str, phrases: &[&str]) -> bool {
+fn starts_with_phrase(normalized: &str, phrases: &[String]) -> bool {
     phrases.iter().any(|p| {
         normalized.starts_with(p)
             && (normalized.len() == p.len() || normalized.as_bytes()[p.len()] == b' ')
@@ -305,17 +308,28 @@ fn starts_with_phrase(normalized: &str, phrases: &[&str]) -> bool {
 }
 
 impl DissatisfactionModel {
-    pub fn new(config: DissatisfactionConfig) -> DissatisfactionModel {
+    /// Each list given in `[phrases]` replaces the built-in one (normalised like messages).
+    pub fn new(config: DissatisfactionConfig, p: &PhraseConfig) -> DissatisfactionModel {
+        let openers = |custom: &Option<Vec<String>>, default: &[&str]| match custom {
+            Some(v) => v
+                .iter()
+                .map(|s| super::text::normalize(s))
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => default.iter().map(|s| s.to_string()).collect(),
+        };
         DissatisfactionModel {
             weights: config.weights(),
             config,
-            closing: PhraseSet::new(CLOSING),
-            change: PhraseSet::new(CHANGE),
-            negation: PhraseSet::new(NEGATION),
-            failure: PhraseSet::new(BOT_FAILURE),
-            confirmation: PhraseSet::new(CONFIRMATION_REQUEST),
-            doubt: PhraseSet::new(DOUBT),
-            negative_emotion: PhraseSet::new(NEGATIVE_EMOTION),
+            refusal_openers: openers(&p.refusal_openers, REFUSAL_OPENERS),
+            correction_openers: openers(&p.correction_openers, CORRECTION_OPENERS),
+            closing: phrase_list(&p.closing, CLOSING),
+            change: phrase_list(&p.change_request, CHANGE),
+            negation: phrase_list(&p.negation, NEGATION),
+            failure: phrase_list(&p.bot_failure, BOT_FAILURE),
+            confirmation: phrase_list(&p.confirmation_request, CONFIRMATION_REQUEST),
+            doubt: phrase_list(&p.doubt, DOUBT),
+            negative_emotion: phrase_list(&p.negative_emotion, NEGATIVE_EMOTION),
         }
     }
 
@@ -353,13 +367,14 @@ impl DissatisfactionModel {
                         .map(|e| jaccard(e, tokens))
                         .fold(0.0, f64::max);
                     let closing = prep.has(i, phrase::CLOSING);
-                    let opens_with_no = starts_with_phrase(n, NO_START);
+                    let opens_with_no = starts_with_phrase(n, &self.refusal_openers);
                     let prev = |set| previous_bot.is_some_and(|b| prep.has(b, set));
                     let sentiment = prep.sentiment[i] as f64;
                     let flag = |b: bool| if b { 1.0 } else { 0.0 };
                     let signals = [
                         flag(
-                            (opens_with_no || starts_with_phrase(n, CORRECTION_START)) && !closing,
+                            (opens_with_no || starts_with_phrase(n, &self.correction_openers))
+                                && !closing,
                         ),
                         flag(opens_with_no && closing),
                         flag(closing),
@@ -514,5 +529,22 @@ mod tests {
         let config: DissatisfactionConfig = toml::from_str(&toml).expect("every key known");
         let expected: Vec<f64> = (0..SIGNALS.len()).map(|k| k as f64 + 1.5).collect();
         assert_eq!(config.weights().to_vec(), expected);
+    }
+
+    #[test]
+    fn phrase_lists_from_the_config_replace_the_built_in_ones() {
+        let german = conv(&[
+            (Customer, "Gibt es Züge nach Ely am Dienstag?"),
+            (Bot, "Leider gibt es keine Züge am Dienstag."),
+            (Customer, "Nein, bist du sicher?"),
+        ]);
+        let config = crate::config::Config::parse(
+            "[phrases]\nrefusal_openers = [\"nein\"]\ndoubt = [\"bist du sicher\"]\nbot_failure = [\"leider\"]\n",
+        )
+        .expect("valid config");
+        let custom = crate::detect::Detectors::new(config, Default::default());
+        let built_in = assess(&german).dissatisfaction;
+        let localised = custom.assess(&german).dissatisfaction;
+        assert!(localised > 10.0 * built_in, "{localised} vs {built_in}");
     }
 }

@@ -184,14 +184,17 @@ impl<'c> Prepared<'c> {
     }
 }
 
+/// The phrase list given in the config, or the built-in one.
+fn phrase_list(custom: &Option<Vec<String>>, default: &[&str]) -> PhraseSet {
+    match custom {
+        Some(v) => PhraseSet::new(v),
+        None => PhraseSet::new(default),
+    }
+}
+
 impl Detectors {
     pub fn new(config: Config, csat_scale: CsatScale) -> Detectors {
-        fn list(custom: &Option<Vec<String>>, default: &[&str]) -> PhraseSet {
-            match custom {
-                Some(v) => PhraseSet::new(v),
-                None => PhraseSet::new(default),
-            }
-        }
+        let list = phrase_list;
         let p = &config.phrases;
         let extra: Vec<(String, f32)> = config
             .sentiment
@@ -207,7 +210,7 @@ impl Detectors {
         let negative_close = list(&p.negative_close, lexicon::NEGATIVE_CLOSE);
         let confirmation = list(&p.confirmation, lexicon::CONFIRMATION);
         let handoff = list(&p.handoff, lexicon::HANDOFF);
-        let dissatisfaction = DissatisfactionModel::new(config.detect.dissatisfaction.clone());
+        let dissatisfaction = DissatisfactionModel::new(config.detect.dissatisfaction.clone(), p);
         let [closing, change, negation, failure, confirmation_request, doubt, negative_emotion] =
             dissatisfaction.phrase_sets();
         // Order matches the bits in `phrase`.
