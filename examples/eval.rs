@@ -74,6 +74,45 @@ fn auc(pairs: &[(f64, bool)]) -> f64 {
     handoff::calibrate::auc(&scores, &labels).unwrap_or(f64::NAN)
 }
 
+/// A second check of the repetition detector (tuned on dbdc3): how the customer rated the
+/// turn right after each flagged bot repeat, against all customer turns.
+fn repeats_vs_ratings(audited: &Audited, labels: &HashMap<String, Value>) {
+    let (mut all, mut after) = (Vec::new(), Vec::new());
+    for (c, a) in audited {
+        let Some(r) = labels
+            .get(&c.id)
+            .and_then(|l| l["turn_satisfaction"].as_array())
+        else {
+            continue;
+        };
+        let customer: Vec<usize> = (0..c.messages.len())
+            .filter(|&i| c.messages[i].role == Role::Customer)
+            .collect();
+        let rating = |i: usize| {
+            customer
+                .iter()
+                .position(|&q| q == i)
+                .and_then(|k| r.get(k)?.as_f64())
+        };
+        all.extend(customer.iter().filter_map(|&i| rating(i)));
+        for f in &a.findings {
+            if matches!(f.reason, Reason::BotRepeat | Reason::BotLoop) {
+                after.extend(f.messages.iter().skip(1).filter_map(|&i| rating(i + 1)));
+            }
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let low = |v: &[f64]| v.iter().filter(|r| **r <= 2.0).count() as f64 / v.len().max(1) as f64;
+    println!(
+        "  bot repeats: {} flagged; the customer's next turn rated {:.2} (low {:.1}%) vs {:.2} (low {:.1}%) for all turns",
+        after.len(),
+        mean(&after),
+        100.0 * low(&after),
+        mean(&all),
+        100.0 * low(&all)
+    );
+}
+
 /// What the labels alone allow, whatever the detector: the spread of ratings given to the
 /// same customer words, and how well the raters' verdict on the dialogue's *other* turns
 /// (unknowable from text) predicts `dissatisfied`.
@@ -195,6 +234,7 @@ fn uss(dir: &Path, name: &str, d: &Detectors, dump: Option<&mut dyn Write>) -> R
     for (label, f) in signals.iter() {
         println!("  AUC {:<26} {:.3}", label, auc(&pairs(f.as_ref())));
     }
+    repeats_vs_ratings(&audited, &labels);
     label_ceiling(&audited, &labels);
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Does the bot repeat itself? A bot message near-duplicating an earlier bot message of the
 //! same conversation is a `bot_repeat`; `detect.loop_min_repeats` of them make a `bot_loop`.
+//! A near-duplicate that changes a value ("a table for 3", "on March 2nd") or takes up words
+//! the customer gave in between is the bot updating its answer, not repeating it.
 //! Also collects the conversation's distinct long bot answers for the corpus-wide
 //! "most repeated answers" table.
 
@@ -39,7 +41,10 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
             .map(|(jk, (_, earlier))| (jk, jaccard(earlier, set)))
             .collect();
         max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
-        if let Some(&(jk, sim)) = sims.iter().find(|(_, sim)| *sim >= cfg.repeat_similarity) {
+        let repeated = sims
+            .iter()
+            .find(|&&(jk, sim)| sim >= cfg.repeat_similarity && !is_update(prep, long[jk].0, *i));
+        if let Some(&(jk, sim)) = repeated {
             let root = root_of[jk];
             root_of[k] = root;
             occurrences[root] += 1;
@@ -79,6 +84,79 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         max_similarity,
         answers,
     }
+}
+
+/// Words that name a value: a changed one means the bot says something new.
+const NUMBER_WORDS: &[&str] = &[
+    "eight",
+    "eighteen",
+    "eighty",
+    "eleven",
+    "fifteen",
+    "fifty",
+    "five",
+    "forty",
+    "four",
+    "fourteen",
+    "half",
+    "hundred",
+    "midnight",
+    "nine",
+    "nineteen",
+    "ninety",
+    "noon",
+    "one",
+    "quarter",
+    "seven",
+    "seventeen",
+    "seventy",
+    "six",
+    "sixteen",
+    "sixty",
+    "ten",
+    "thirteen",
+    "thirty",
+    "three",
+    "twelve",
+    "twenty",
+    "two",
+    "zero",
+];
+
+/// Whether bot message `later`, a near-duplicate of bot message `earlier`, updates it: a
+/// number changed (prices, dates, times, party sizes: the next search result or an amended
+/// booking), or a new word comes from what the customer said in between ("make it for the
+/// bedroom speaker"). Runs only on near-duplicates, so plain string work is fine here.
+fn is_update(prep: &Prepared, earlier: usize, later: usize) -> bool {
+    let words = |i: usize| -> Vec<&str> {
+        let mut w: Vec<&str> = prep.normalized[i]
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    };
+    let (before, after) = (words(earlier), words(later));
+    let is_value =
+        |w: &&str| w.bytes().any(|b| b.is_ascii_digit()) || NUMBER_WORDS.binary_search(w).is_ok();
+    let added: Vec<&str> = after
+        .iter()
+        .filter(|w| before.binary_search(w).is_err())
+        .copied()
+        .collect();
+    let mut removed = before.iter().filter(|w| after.binary_search(w).is_err());
+    if added.iter().any(is_value) || removed.any(is_value) {
+        return true;
+    }
+    let msgs = &prep.conv.messages;
+    (earlier + 1..later)
+        .filter(|&q| msgs[q].role == Role::Customer)
+        .any(|q| {
+            prep.normalized[q]
+                .split(' ')
+                .any(|w| added.binary_search(&w).is_ok())
+        })
 }
 
 #[cfg(test)]
@@ -163,6 +241,51 @@ mod tests {
             .iter()
             .find(|f| f.reason == Reason::BotRepeat);
         assert_eq!(f.map(|f| f.messages.clone()), Some(vec![1, 5]));
+    }
+
+    #[test]
+    fn an_amended_confirmation_is_an_update_not_a_repeat() {
+        let a = assess(&conv(&[
+            (Customer, "Book a table at Charlie's in Windsor at 8 pm"),
+            (
+                Bot,
+                "Please confirm: a table for 2 at Charlie's Restaurant in Windsor at 8 pm.",
+            ),
+            (Customer, "Please make it for three people."),
+            (
+                Bot,
+                "Please confirm: a table for 3 at Charlie's Restaurant in Windsor at 8 pm.",
+            ),
+            (Customer, "And on the patio please."),
+            (
+                Bot,
+                "Please confirm: a patio table for 3 at Charlie's Restaurant in Windsor at 8 pm.",
+            ),
+        ]));
+        assert!(!a.has(Reason::BotRepeat), "{:?}", a.findings);
+        assert!(!a.has(Reason::BotLoop));
+    }
+
+    #[test]
+    fn the_same_failure_after_new_customer_words_is_still_a_repeat() {
+        let a = assess(&conv(&[
+            (Customer, "Reserve the tickets please"),
+            (
+                Bot,
+                "Sorry, I could not reserve the tickets for you. Anything else I can help with?",
+            ),
+            (Customer, "Try again, same show, front row."),
+            (
+                Bot,
+                "Sorry, I could not reserve the tickets for you. Anything else I can help with?",
+            ),
+        ]));
+        assert!(a.has(Reason::BotRepeat), "{:?}", a.findings);
+    }
+
+    #[test]
+    fn number_words_are_sorted_for_binary_search() {
+        assert!(super::NUMBER_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
