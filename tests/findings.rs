@@ -135,3 +135,66 @@ fn parquet_findings_read_back() {
     let reasons = df.column("reasons").and_then(|c| c.str()).expect("reasons");
     assert!(reasons.get(0).is_some_and(|r| r.contains("bot_loop")));
 }
+
+#[test]
+fn the_dissatisfaction_score_cites_its_turn_in_every_format() {
+    let dir = TestDir::new();
+    let input = dir.write(
+        "in.jsonl",
+        &conversation(
+            "corrected-1",
+            "bookings",
+            &[
+                ("customer", "Book a table for 2 at Green Papaya on the 3rd"),
+                (
+                    "bot",
+                    "Please confirm: a table for 2 at Allegro Romano on March 3rd.",
+                ),
+                (
+                    "customer",
+                    "No, that's wrong, I said Green Papaya. Email jane.doe@example.com",
+                ),
+                ("bot", "Done: a table for 2 at Green Papaya on March 3rd."),
+                ("customer", "Great, thank you!"),
+            ],
+        ),
+    );
+    for ext in ["jsonl", "csv", "parquet"] {
+        handoff()
+            .arg("audit")
+            .arg(&input)
+            .arg("--findings")
+            .arg(dir.path(&format!("f.{ext}")))
+            .arg("-q")
+            .ok();
+    }
+    let row: serde_json::Value =
+        serde_json::from_str(dir.read("f.jsonl").trim()).expect("one json line");
+    let turn = &row["dissatisfaction_turn"];
+    assert_eq!(turn["index"], 2, "the correction, not the thanks: {turn}");
+    assert_eq!(turn["role"], "customer");
+    let text = turn["text"].as_str().unwrap_or("");
+    assert!(text.starts_with("No, that's wrong"), "{text}");
+    assert!(!text.contains("jane.doe@example.com"), "redacted: {text}");
+
+    let mut rdr = csv::Reader::from_path(dir.path("f.csv")).expect("csv");
+    let headers = rdr.headers().expect("header").clone();
+    let col = headers
+        .iter()
+        .position(|h| h == "dissatisfaction_turn")
+        .expect("dissatisfaction_turn column");
+    let record = rdr.records().next().expect("a row").expect("valid row");
+    let csv_turn: serde_json::Value = serde_json::from_str(&record[col]).expect("JSON cell");
+    assert_eq!(&csv_turn, turn);
+
+    use polars::prelude::*;
+    let file = std::fs::File::open(dir.path("f.parquet")).expect("parquet file");
+    let df = ParquetReader::new(file).finish().expect("readable parquet");
+    let cell = df
+        .column("dissatisfaction_turn")
+        .and_then(|c| c.str())
+        .expect("string column")
+        .get(0)
+        .map(|s| serde_json::from_str::<serde_json::Value>(s).expect("JSON cell"));
+    assert_eq!(cell.as_ref(), Some(turn));
+}

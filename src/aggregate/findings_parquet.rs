@@ -31,11 +31,22 @@ impl ParquetFindings {
     fn frame(&self, rows: &[FindingRow]) -> Result<DataFrame> {
         let s = |f: fn(&FindingRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
         let b = |f: fn(&FindingRow) -> bool| rows.iter().map(f).collect::<Vec<bool>>();
+        let json_err = |e: serde_json::Error| self.file.err(std::io::Error::other(e));
         let evidence: Vec<String> = rows
             .iter()
             .map(|r| serde_json::to_string(&r.evidence))
             .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.file.err(std::io::Error::other(e)))?;
+            .map_err(json_err)?;
+        let turns: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| {
+                r.dissatisfaction_turn
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(json_err)?;
         let columns = vec![
             Column::new("id".into(), s(|r| r.id.clone())),
             Column::new("location".into(), s(|r| r.location.clone())),
@@ -49,6 +60,7 @@ impl ParquetFindings {
                 "dissatisfaction".into(),
                 rows.iter().map(|r| r.dissatisfaction).collect::<Vec<f64>>(),
             ),
+            Column::new("dissatisfaction_turn".into(), turns),
             Column::new("unresolved".into(), b(|r| r.unresolved)),
             Column::new("escalation_request".into(), b(|r| r.escalation_request)),
             Column::new("loop".into(), b(|r| r.is_loop)),

@@ -315,6 +315,14 @@ impl Aggregator {
             needs_human: a.needs_human,
             score: a.score,
             dissatisfaction: a.dissatisfaction,
+            dissatisfaction_turn: a.dissatisfaction_turn.and_then(|i| {
+                let m = conv.messages.get(i)?;
+                Some(EvidenceMessage {
+                    index: i,
+                    role: m.role.as_str().to_string(),
+                    text: self.redact(&m.text),
+                })
+            }),
             unresolved: a.unresolved,
             escalation_request: a.escalation_request,
             is_loop: a.is_loop,

@@ -268,6 +268,8 @@ pub struct FindingRow {
     pub needs_human: bool,
     pub score: f64,
     pub dissatisfaction: f64,
+    /// The customer message that weighed most in `dissatisfaction` (redacted).
+    pub dissatisfaction_turn: Option<EvidenceMessage>,
     pub unresolved: bool,
     pub escalation_request: bool,
     pub is_loop: bool,

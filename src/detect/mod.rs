@@ -86,6 +86,8 @@ pub struct Assessment {
     pub score: f64,
     /// Inferred dissatisfaction, 0..1 (see `dissatisfaction.rs`).
     pub dissatisfaction: f64,
+    /// The customer message that contributed most to it: the score's evidence.
+    pub dissatisfaction_turn: Option<usize>,
     pub signals: Signals,
     /// CSAT as given (on the run's scale).
     pub csat: Option<f64>,
@@ -323,6 +325,7 @@ impl Detectors {
             needs_human,
             score,
             dissatisfaction: inferred.score,
+            dissatisfaction_turn: inferred.worst_turn.map(|(i, _)| i),
             signals,
             csat: conv.csat,
             bot_answers: repetition.answers,

@@ -68,13 +68,14 @@ impl FindingsWriter for JsonlFindings {
     }
 }
 
-pub const CSV_HEADER: [&str; 14] = [
+pub const CSV_HEADER: [&str; 15] = [
     "id",
     "location",
     "category",
     "needs_human",
     "score",
     "dissatisfaction",
+    "dissatisfaction_turn",
     "unresolved",
     "escalation_request",
     "loop",
@@ -99,8 +100,12 @@ impl CsvFindings {
 impl FindingsWriter for CsvFindings {
     fn write(&mut self, rows: &[FindingRow]) -> Result<()> {
         for r in rows {
-            let evidence = serde_json::to_string(&r.evidence)
-                .map_err(|e| self.file.err(std::io::Error::other(e)))?;
+            let json_err = |e: serde_json::Error| self.file.err(std::io::Error::other(e));
+            let evidence = serde_json::to_string(&r.evidence).map_err(json_err)?;
+            let turn = match &r.dissatisfaction_turn {
+                Some(t) => serde_json::to_string(t).map_err(json_err)?,
+                None => String::new(),
+            };
             let record = [
                 r.id.clone(),
                 r.location.clone(),
@@ -108,6 +113,7 @@ impl FindingsWriter for CsvFindings {
                 r.needs_human.to_string(),
                 r.score.to_string(),
                 r.dissatisfaction.to_string(),
+                turn,
                 r.unresolved.to_string(),
                 r.escalation_request.to_string(),
                 r.is_loop.to_string(),
