@@ -301,8 +301,12 @@ pub struct Dissatisfaction {
 }
 
 fn starts_with_phrase(normalized: &str, phrases: &[String]) -> bool {
+    let first = normalized.as_bytes().first();
+    // The first-byte check skips a string comparison for almost every phrase: this runs
+    // on every customer message.
     phrases.iter().any(|p| {
-        normalized.starts_with(p)
+        p.as_bytes().first() == first
+            && normalized.starts_with(p.as_str())
             && (normalized.len() == p.len() || normalized.as_bytes()[p.len()] == b' ')
     })
 }
@@ -347,14 +351,19 @@ impl DissatisfactionModel {
         ]
     }
 
-    /// The signals of every customer turn. Needs a `Prepared::analyse`d conversation
-    /// (sentiment and phrase hits filled in). Public so the accuracy harness can refit the
-    /// weights (docs/accuracy.md).
+    /// The signals of every customer turn, for the accuracy harness to refit the weights
+    /// (docs/accuracy.md). Needs a `Prepared::analyse`d conversation.
     pub fn turns(&self, prep: &Prepared) -> Vec<Turn> {
+        let mut turns = Vec::new();
+        self.for_each_turn(prep, |t| turns.push(t));
+        turns
+    }
+
+    /// Calls `f` with each customer turn's signals, in order (no allocation per turn).
+    fn for_each_turn(&self, prep: &Prepared, mut f: impl FnMut(Turn)) {
         let msgs = &prep.conv.messages;
         let mut previous_bot: Option<usize> = None;
         let mut earlier: Vec<&[u64]> = Vec::new();
-        let mut turns = Vec::new();
         for (i, m) in msgs.iter().enumerate() {
             match m.role {
                 Role::Bot | Role::Agent => previous_bot = Some(i),
@@ -389,12 +398,11 @@ impl DissatisfactionModel {
                         sentiment.max(0.0),
                         flag(earlier.is_empty()),
                     ];
-                    turns.push(Turn { index: i, signals });
+                    f(Turn { index: i, signals });
                     earlier.push(tokens);
                 }
             }
         }
-        turns
     }
 
     /// Probability that this turn was a dissatisfied one.
@@ -413,13 +421,13 @@ impl DissatisfactionModel {
     pub fn assess(&self, prep: &Prepared) -> Dissatisfaction {
         let mut keep = 1.0;
         let mut worst: Option<(usize, f64)> = None;
-        for turn in self.turns(prep) {
+        self.for_each_turn(prep, |turn| {
             let p = self.turn_probability(&turn);
             keep *= 1.0 - p;
             if worst.is_none_or(|(_, q)| p > q) {
                 worst = Some((turn.index, p));
             }
-        }
+        });
         Dissatisfaction {
             score: ((1.0 - keep) * 1e4).round() / 1e4,
             worst_turn: worst,

@@ -5,7 +5,7 @@
 //! Also collects the conversation's distinct long bot answers for the corpus-wide
 //! "most repeated answers" table.
 
-use super::text::{answer_hash, jaccard};
+use super::text::{answer_hash, jaccard, word_hash};
 use super::Prepared;
 use crate::config::DetectConfig;
 use crate::model::{Finding, Reason, Role};
@@ -126,36 +126,40 @@ const NUMBER_WORDS: &[&str] = &[
 /// Whether bot message `later`, a near-duplicate of bot message `earlier`, updates it: a
 /// number changed (prices, dates, times, party sizes: the next search result or an amended
 /// booking), or a new word comes from what the customer said in between ("make it for the
-/// bedroom speaker"). Runs only on near-duplicates, so plain string work is fine here.
+/// bedroom speaker"). Works on the hashed word sets; only value-looking words are re-hashed.
 fn is_update(prep: &Prepared, earlier: usize, later: usize) -> bool {
-    let words = |i: usize| -> Vec<&str> {
-        let mut w: Vec<&str> = prep.normalized[i]
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .collect();
-        w.sort_unstable();
-        w.dedup();
-        w
-    };
-    let (before, after) = (words(earlier), words(later));
-    let is_value =
-        |w: &&str| w.bytes().any(|b| b.is_ascii_digit()) || NUMBER_WORDS.binary_search(w).is_ok();
-    let added: Vec<&str> = after
+    let (before, after) = (&prep.tokens[earlier], &prep.tokens[later]);
+    let added: Vec<u64> = after
         .iter()
-        .filter(|w| before.binary_search(w).is_err())
+        .filter(|h| before.binary_search(h).is_err())
         .copied()
         .collect();
-    let mut removed = before.iter().filter(|w| after.binary_search(w).is_err());
-    if added.iter().any(is_value) || removed.any(is_value) {
+    let removed: Vec<u64> = before
+        .iter()
+        .filter(|h| after.binary_search(h).is_err())
+        .copied()
+        .collect();
+    if added.is_empty() && removed.is_empty() {
+        return false;
+    }
+    let is_value =
+        |w: &str| w.bytes().any(|b| b.is_ascii_digit()) || NUMBER_WORDS.binary_search(&w).is_ok();
+    let changes_value = |i: usize, diff: &[u64]| {
+        !diff.is_empty()
+            && prep.normalized[i]
+                .split(' ')
+                .any(|w| is_value(w) && diff.binary_search(&word_hash(w)).is_ok())
+    };
+    if changes_value(later, &added) || changes_value(earlier, &removed) {
         return true;
     }
     let msgs = &prep.conv.messages;
     (earlier + 1..later)
         .filter(|&q| msgs[q].role == Role::Customer)
         .any(|q| {
-            prep.normalized[q]
-                .split(' ')
-                .any(|w| added.binary_search(&w).is_ok())
+            added
+                .iter()
+                .any(|h| prep.tokens[q].binary_search(h).is_ok())
         })
 }
 

@@ -31,7 +31,7 @@ pub fn normalize(text: &str) -> String {
 /// A word as a 64-bit FNV-1a hash: token sets are sorted and intersected on every message,
 /// and comparing integers is several times cheaper than comparing strings. A collision
 /// (about 1 in 2^64 per pair) could only nudge a similarity.
-fn word_hash(word: &str) -> u64 {
+pub fn word_hash(word: &str) -> u64 {
     word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
