@@ -83,6 +83,27 @@ fn small_categories_are_pooled_only_overall_and_no_csat_is_an_error() {
     assert_eq!(nh["precision"], 1.0);
     assert_eq!(nh["recall"], 1.0);
     assert_eq!(nh["auc"], 1.0);
+    // The dissatisfaction score's turn signals, with the weight each carries.
+    let turn = |name: &str| {
+        c["turn_signals"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["signal"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no turn signal {name} in {}", c["turn_signals"]))
+    };
+    let failure = turn("after_bot_failure");
+    assert_eq!(
+        failure["weight_key"],
+        "detect.dissatisfaction.after_bot_failure"
+    );
+    assert!(failure["weight"].as_f64().is_some_and(|w| w > 0.0));
+    assert_eq!(
+        failure["auc"], 1.0,
+        "only the bad conversations follow a failure"
+    );
+    assert_eq!(turn("negative_emotion")["auc"], 1.0, "\"useless\"");
+    assert_eq!(turn("closing")["auc"], 0.0, "only the good ones say thanks");
+    assert_eq!(turn("doubt")["auc"], 0.5, "fires nowhere");
 
     let unlabelled = dir.write(
         "none.jsonl",

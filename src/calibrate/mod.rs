@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::DetectConfig;
+use crate::detect::dissatisfaction::SIGNALS;
 use crate::detect::{Assessment, CsatScale};
 use crate::model::Reason;
 
@@ -23,6 +24,8 @@ struct Record {
     sentiment: Option<(f64, f64)>,
     customer_similarity: f64,
     bot_similarity: f64,
+    /// Dissatisfaction signals seen in some customer turn (bits of `SIGNALS`).
+    turn_signals: u16,
 }
 
 pub struct Calibrator {
@@ -54,6 +57,18 @@ pub struct GroupStats {
     pub signals: Vec<SignalStats>,
 }
 
+/// One of the inferred-dissatisfaction turn signals, as a conversation-level flag ("fired
+/// in some customer turn"), next to its weight: where a signal does not separate this
+/// team's low-CSAT conversations, its weight is a candidate for change.
+#[derive(Debug, Clone, Serialize)]
+pub struct TurnSignalStats {
+    /// The `[detect.dissatisfaction]` key.
+    pub weight_key: String,
+    pub weight: f64,
+    #[serde(flatten)]
+    pub stats: SignalStats,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
     /// Config key, e.g. "detect.sentiment_drop".
@@ -75,6 +90,8 @@ pub struct Calibration {
     pub overall: GroupStats,
     /// Categories with at least `min_conversations` CSAT answers and both outcomes.
     pub categories: Vec<GroupStats>,
+    /// The dissatisfaction score's turn signals, overall.
+    pub turn_signals: Vec<TurnSignalStats>,
     pub suggestions: Vec<Suggestion>,
 }
 
@@ -118,6 +135,7 @@ impl Calibrator {
             sentiment: a.signals.sentiment_first_and_lowest,
             customer_similarity: a.signals.customer_similarity,
             bot_similarity: a.signals.bot_similarity,
+            turn_signals: a.signals.dissatisfaction_signals,
         });
     }
 
@@ -153,9 +171,36 @@ impl Calibrator {
             low_csat_threshold: self.low_csat,
             overall,
             categories,
+            turn_signals: turn_signals(&all, detect),
             suggestions: suggest(&all, detect),
         }
     }
+}
+
+/// The flag-like turn signals (not the sentiment and similarity terms, which are
+/// continuous, nor `opening`, which every conversation has).
+fn turn_signals(rows: &[&Record], detect: &DetectConfig) -> Vec<TurnSignalStats> {
+    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let weights = detect.dissatisfaction.weights();
+    SIGNALS
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| {
+            !matches!(
+                **name,
+                "restatement" | "negative_sentiment" | "positive_sentiment" | "opening"
+            )
+        })
+        .map(|(k, name)| TurnSignalStats {
+            weight_key: format!("detect.dissatisfaction.{name}"),
+            weight: weights[k],
+            stats: binary(
+                name,
+                &labels,
+                rows.iter().map(|r| r.turn_signals & (1 << k) != 0),
+            ),
+        })
+        .collect()
 }
 
 fn group(name: &str, rows: &[&Record]) -> GroupStats {
@@ -398,6 +443,7 @@ mod tests {
             sentiment: None,
             customer_similarity: 0.0,
             bot_similarity: 0.0,
+            turn_signals: 0,
         };
         let rows = [
             rec(false, 0.1),

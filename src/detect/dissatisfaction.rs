@@ -298,6 +298,8 @@ pub struct Turn {
 pub struct Dissatisfaction {
     pub score: f64,
     pub worst_turn: Option<(usize, f64)>,
+    /// Bit k set when signal `SIGNALS[k]` was non-zero in some customer turn.
+    pub seen: u16,
 }
 
 fn starts_with_phrase(normalized: &str, phrases: &[String]) -> bool {
@@ -421,7 +423,13 @@ impl DissatisfactionModel {
     pub fn assess(&self, prep: &Prepared) -> Dissatisfaction {
         let mut keep = 1.0;
         let mut worst: Option<(usize, f64)> = None;
+        let mut seen = 0u16;
         self.for_each_turn(prep, |turn| {
+            for (k, s) in turn.signals.iter().enumerate() {
+                if *s != 0.0 {
+                    seen |= 1 << k;
+                }
+            }
             let p = self.turn_probability(&turn);
             keep *= 1.0 - p;
             if worst.is_none_or(|(_, q)| p > q) {
@@ -431,6 +439,7 @@ impl DissatisfactionModel {
         Dissatisfaction {
             score: ((1.0 - keep) * 1e4).round() / 1e4,
             worst_turn: worst,
+            seen,
         }
     }
 }

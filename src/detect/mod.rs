@@ -70,6 +70,8 @@ pub struct Signals {
     pub score_without_csat: f64,
     /// The needs-human verdict from the transcript alone, ignoring the survey.
     pub needs_human_without_csat: bool,
+    /// Which dissatisfaction signals fired in some customer turn (bit k: `SIGNALS[k]`).
+    pub dissatisfaction_signals: u16,
 }
 
 /// The verdict on one conversation.
@@ -309,6 +311,7 @@ impl Detectors {
                 score
             },
             needs_human_without_csat: from_transcript,
+            dissatisfaction_signals: inferred.seen,
         };
         findings.sort_by_key(|f| (f.reason, f.messages.first().copied()));
 

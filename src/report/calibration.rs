@@ -59,6 +59,31 @@ pub fn table(c: &Calibration) -> String {
             group_table(g)
         );
     }
+    if !c.turn_signals.is_empty() {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED).set_header([
+            "Turn signal",
+            "Weight",
+            "AUC",
+            "Conversations",
+            "Precision",
+            "Recall",
+        ]);
+        for s in &c.turn_signals {
+            t.add_row([
+                s.stats.signal.clone(),
+                format!("{:.2}", s.weight),
+                opt(s.stats.auc),
+                s.stats.flagged.to_string(),
+                opt(s.stats.precision),
+                opt(s.stats.recall),
+            ]);
+        }
+        let _ = writeln!(
+            out,
+            "\nThe dissatisfaction score's turn signals, overall: a conversation counts when the signal fired in one of its customer turns. A weight (`[detect.dissatisfaction]`) on a signal with AUC near 0.5 here does not help on this data.\n{t}"
+        );
+    }
     if c.suggestions.is_empty() {
         let _ = writeln!(out, "\nNo threshold change would fit this data better.");
     } else {
