@@ -28,23 +28,38 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
 /// A word as a 64-bit FNV-1a hash: token sets are sorted and intersected on every message,
 /// and comparing integers is several times cheaper than comparing strings. A collision
 /// (about 1 in 2^64 per pair) could only nudge a similarity.
 pub fn word_hash(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    word.bytes().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
     })
 }
 
-/// Sorted, de-duplicated words (hashed) of a normalised text, and how many words it has
-/// (one pass over the text for both).
+/// Sorted, de-duplicated words (hashed) of a normalised text, and how many words it has.
+/// One byte loop hashes as it goes: splitting into `&str` words first cost about 6% of an
+/// audit (a memchr call per five-letter word).
 pub fn token_set_and_count(normalized: &str) -> (Vec<u64>, usize) {
-    let mut tokens: Vec<u64> = normalized
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .map(word_hash)
-        .collect();
+    let mut tokens = Vec::with_capacity(normalized.len() / 4 + 1);
+    let (mut h, mut in_word) = (FNV_OFFSET, false);
+    for &b in normalized.as_bytes() {
+        if b == b' ' {
+            if in_word {
+                tokens.push(h);
+                (h, in_word) = (FNV_OFFSET, false);
+            }
+        } else {
+            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            in_word = true;
+        }
+    }
+    if in_word {
+        tokens.push(h);
+    }
     let words = tokens.len();
     tokens.sort_unstable();
     tokens.dedup();
@@ -53,14 +68,7 @@ pub fn token_set_and_count(normalized: &str) -> (Vec<u64>, usize) {
 
 /// Sorted, de-duplicated words (hashed) of a normalised text.
 pub fn token_set(normalized: &str) -> Vec<u64> {
-    let mut tokens: Vec<u64> = normalized
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .map(word_hash)
-        .collect();
-    tokens.sort_unstable();
-    tokens.dedup();
-    tokens
+    token_set_and_count(normalized).0
 }
 
 /// A token set without function words, for comparing what customers ask for.
@@ -247,6 +255,19 @@ mod tests {
         assert_eq!(normalize("I DIDN'T get   that!!"), "i didnt get that");
         assert_eq!(normalize("  -- Hello,world? "), "hello world");
         assert_eq!(normalize("Café ÉTÉ"), "café été");
+    }
+
+    #[test]
+    fn token_sets_hash_each_word_like_word_hash() {
+        let (set, words) = token_set_and_count("the card  was the card ");
+        let mut expected: Vec<u64> = ["the", "card", "was"]
+            .iter()
+            .map(|w| word_hash(w))
+            .collect();
+        expected.sort_unstable();
+        assert_eq!((set, words), (expected, 5));
+        assert_eq!(token_set_and_count(""), (Vec::new(), 0));
+        assert_eq!(token_set(" "), Vec::<u64>::new());
     }
 
     #[test]
