@@ -119,18 +119,69 @@ pub struct Prepared<'c> {
     pub words: Vec<usize>,
 }
 
+/// Per-thread spare buffers for `Prepared`: every message needs a normalised string and a
+/// token set, and reusing them instead of allocating afresh saves several allocations per
+/// message (most of the audit's allocator time). Bounded, so one huge message cannot pin
+/// memory.
+#[derive(Default)]
+struct Spare {
+    strings: Vec<String>,
+    tokens: Vec<Vec<u64>>,
+}
+
+const SPARE_BUFFERS: usize = 1024;
+const SPARE_MAX_BYTES: usize = 4096;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::default();
+}
+
+impl Drop for Prepared<'_> {
+    fn drop(&mut self) {
+        let strings = std::mem::take(&mut self.normalized);
+        let tokens = std::mem::take(&mut self.tokens);
+        // `try_with`: a thread being torn down simply frees the buffers.
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            for s in strings {
+                if spare.strings.len() < SPARE_BUFFERS && s.capacity() <= SPARE_MAX_BYTES {
+                    spare.strings.push(s);
+                }
+            }
+            for t in tokens {
+                if spare.tokens.len() < SPARE_BUFFERS && t.capacity() * 8 <= SPARE_MAX_BYTES {
+                    spare.tokens.push(t);
+                }
+            }
+        });
+    }
+}
+
 impl<'c> Prepared<'c> {
     /// Without sentiment (every score 0): enough for detectors that only read words.
     pub fn new(conv: &'c Conversation) -> Prepared<'c> {
-        let normalized: Vec<String> = conv
-            .messages
-            .iter()
-            .map(|m| text::normalize(&m.text))
-            .collect();
-        let (tokens, words) = normalized
-            .iter()
-            .map(|n| text::token_set_and_count(n))
-            .unzip();
+        let n = conv.messages.len();
+        let (mut normalized, mut tokens, mut words) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut fill = |spare: &mut Spare| {
+            for m in &conv.messages {
+                let mut s = spare.strings.pop().unwrap_or_default();
+                text::normalize_into(&m.text, &mut s);
+                let mut t = spare.tokens.pop().unwrap_or_default();
+                words.push(text::token_set_into(&s, &mut t));
+                normalized.push(s);
+                tokens.push(t);
+            }
+        };
+        if SPARE
+            .try_with(|spare| fill(&mut spare.borrow_mut()))
+            .is_err()
+        {
+            fill(&mut Spare::default());
+        }
         Prepared {
             conv,
             normalized,

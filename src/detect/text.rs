@@ -6,6 +6,14 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 /// non-alphanumeric character into a space and collapses runs of spaces.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalize`] into a buffer (cleared first), so callers can reuse its allocation.
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
     let mut pending_space = false;
     for ch in text.chars() {
         if ch == '\'' || ch == '\u{2019}' || ch == '\u{2018}' {
@@ -25,7 +33,6 @@ pub fn normalize(text: &str) -> String {
             pending_space = true;
         }
     }
-    out
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -44,7 +51,15 @@ pub fn word_hash(word: &str) -> u64 {
 /// One byte loop hashes as it goes: splitting into `&str` words first cost about 6% of an
 /// audit (a memchr call per five-letter word).
 pub fn token_set_and_count(normalized: &str) -> (Vec<u64>, usize) {
-    let mut tokens = Vec::with_capacity(normalized.len() / 4 + 1);
+    let mut tokens = Vec::new();
+    let words = token_set_into(normalized, &mut tokens);
+    (tokens, words)
+}
+
+/// [`token_set_and_count`] into a buffer (cleared first); returns the word count.
+pub fn token_set_into(normalized: &str, tokens: &mut Vec<u64>) -> usize {
+    tokens.clear();
+    tokens.reserve(normalized.len() / 4 + 1);
     let (mut h, mut in_word) = (FNV_OFFSET, false);
     for &b in normalized.as_bytes() {
         if b == b' ' {
@@ -63,7 +78,7 @@ pub fn token_set_and_count(normalized: &str) -> (Vec<u64>, usize) {
     let words = tokens.len();
     tokens.sort_unstable();
     tokens.dedup();
-    (tokens, words)
+    words
 }
 
 /// Sorted, de-duplicated words (hashed) of a normalised text.
