@@ -12,9 +12,14 @@ fn opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "–".into())
 }
 
-fn group_table(g: &GroupStats) -> Table {
+fn new_table(header: [&str; 6]) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header([
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
+    t
+}
+
+fn group_table(g: &GroupStats) -> Table {
+    let mut t = new_table([
         "Signal",
         "AUC",
         "Threshold",
@@ -60,8 +65,7 @@ pub fn table(c: &Calibration) -> String {
         );
     }
     if !c.turn_signals.is_empty() {
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_header([
+        let mut t = new_table([
             "Turn signal",
             "Weight",
             "AUC",
