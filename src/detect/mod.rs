@@ -120,9 +120,9 @@ pub struct Prepared<'c> {
 }
 
 /// Per-thread spare buffers for `Prepared`: every message needs a normalised string and a
-/// token set, and reusing them instead of allocating afresh saves several allocations per
-/// message (most of the audit's allocator time). Bounded, so one huge message cannot pin
-/// memory.
+/// token set, and reusing them instead of allocating afresh saves two allocations per
+/// message (about 3% of an audit). Bounded — at most 1,024 buffers of 4 KB each per kind and
+/// thread — so one huge message cannot pin memory.
 #[derive(Default)]
 struct Spare {
     strings: Vec<String>,
