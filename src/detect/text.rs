@@ -151,6 +151,37 @@ pub struct PhraseSet {
     automaton: Option<AhoCorasick>,
 }
 
+/// One automaton over (normalised) phrases; `None` when there are none.
+fn phrase_automaton(phrases: &[&str]) -> Option<AhoCorasick> {
+    if phrases.is_empty() {
+        return None;
+    }
+    // Standard semantics so overlapping matches can be checked one by one for word
+    // boundaries ("human" inside "inhuman" must not hide "a human"). A DFA: more memory per
+    // set (lists are small) for the fastest scans, which run on every message.
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(phrases)
+        .ok()
+}
+
+/// Pattern indices of the matches in `normalized` that start and end on word boundaries.
+fn word_matches<'a>(
+    automaton: Option<&'a AhoCorasick>,
+    normalized: &'a str,
+) -> impl Iterator<Item = usize> + 'a {
+    let bytes = normalized.as_bytes();
+    automaton
+        .into_iter()
+        .flat_map(move |a| a.find_overlapping_iter(normalized))
+        .filter(move |m| {
+            (m.start() == 0 || bytes[m.start() - 1] == b' ')
+                && (m.end() == bytes.len() || bytes[m.end()] == b' ')
+        })
+        .map(|m| m.pattern().as_usize())
+}
+
 impl PhraseSet {
     pub fn new<S: AsRef<str>>(phrases: &[S]) -> PhraseSet {
         let phrases: Vec<String> = phrases
@@ -158,34 +189,16 @@ impl PhraseSet {
             .map(|p| normalize(p.as_ref()))
             .filter(|p| !p.is_empty())
             .collect();
-        let automaton = if phrases.is_empty() {
-            None
-        } else {
-            // Standard semantics so overlapping matches can be checked one by one for
-            // word boundaries ("human" inside "inhuman" must not hide "a human").
-            // A DFA: more memory per set (lists are small) for the fastest scans, which run
-            // on every message.
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&phrases)
-                .ok()
-        };
+        let refs: Vec<&str> = phrases.iter().map(String::as_str).collect();
+        let automaton = phrase_automaton(&refs);
         PhraseSet { phrases, automaton }
     }
 
     /// The first phrase found in `normalized` at word boundaries.
     pub fn find<'a>(&'a self, normalized: &str) -> Option<&'a str> {
-        let automaton = self.automaton.as_ref()?;
-        let bytes = normalized.as_bytes();
-        for m in automaton.find_overlapping_iter(normalized) {
-            let start_ok = m.start() == 0 || bytes[m.start() - 1] == b' ';
-            let end_ok = m.end() == bytes.len() || bytes[m.end()] == b' ';
-            if start_ok && end_ok {
-                return Some(&self.phrases[m.pattern().as_usize()]);
-            }
-        }
-        None
+        word_matches(self.automaton.as_ref(), normalized)
+            .next()
+            .map(|i| self.phrases[i].as_str())
     }
 
     pub fn phrases(&self) -> &[String] {
@@ -196,19 +209,9 @@ impl PhraseSet {
         self.find(normalized).is_some()
     }
 
-    /// Index of the phrase found first (for mapping phrases to categories).
-    pub fn find_all_indices(&self, normalized: &str, mut hit: impl FnMut(usize)) {
-        let Some(automaton) = self.automaton.as_ref() else {
-            return;
-        };
-        let bytes = normalized.as_bytes();
-        for m in automaton.find_overlapping_iter(normalized) {
-            let start_ok = m.start() == 0 || bytes[m.start() - 1] == b' ';
-            let end_ok = m.end() == bytes.len() || bytes[m.end()] == b' ';
-            if start_ok && end_ok {
-                hit(m.pattern().as_usize());
-            }
-        }
+    /// Index of every phrase found (for mapping phrases to categories).
+    pub fn find_all_indices(&self, normalized: &str, hit: impl FnMut(usize)) {
+        word_matches(self.automaton.as_ref(), normalized).for_each(hit);
     }
 }
 
@@ -232,32 +235,14 @@ impl PhraseBank {
                 owner.push(1u32 << k);
             }
         }
-        let automaton = if phrases.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&phrases)
-                .ok()
-        };
-        PhraseBank { automaton, owner }
+        PhraseBank {
+            automaton: phrase_automaton(&phrases),
+            owner,
+        }
     }
 
     pub fn hits(&self, normalized: &str) -> u32 {
-        let Some(automaton) = self.automaton.as_ref() else {
-            return 0;
-        };
-        let bytes = normalized.as_bytes();
-        let mut hits = 0;
-        for m in automaton.find_overlapping_iter(normalized) {
-            let start_ok = m.start() == 0 || bytes[m.start() - 1] == b' ';
-            let end_ok = m.end() == bytes.len() || bytes[m.end()] == b' ';
-            if start_ok && end_ok {
-                hits |= self.owner[m.pattern().as_usize()];
-            }
-        }
-        hits
+        word_matches(self.automaton.as_ref(), normalized).fold(0, |hits, i| hits | self.owner[i])
     }
 }
 
