@@ -22,6 +22,42 @@ pub struct WeeklyChart {
     pub flagged: usize,
 }
 
+/// How a week flagged as significantly worse is drawn: a note in its title and a mark
+/// (offset `dy` from the point).
+struct Flag {
+    note: &'static str,
+    mark: &'static str,
+    dy: f64,
+}
+
+const RATE_ROSE: Flag = Flag {
+    note: " — significantly higher than the week before",
+    mark: "▲",
+    dy: -9.0,
+};
+const CSAT_FELL: Flag = Flag {
+    note: " — significantly lower than the week before",
+    mark: "▼",
+    dy: 17.0,
+};
+
+/// One week's point, larger and marked when flagged.
+fn week_point(svg: &mut Svg, (px, py): (f64, f64), class: &str, title: String, flag: Option<Flag>) {
+    match flag {
+        None => svg.circle(px, py, 3.0, class, Some(&title)),
+        Some(f) => {
+            svg.circle(
+                px,
+                py,
+                5.0,
+                &format!("{class} flag"),
+                Some(&(title + f.note)),
+            );
+            svg.text(px, py + f.dy, "flag-mark", "middle", f.mark);
+        }
+    }
+}
+
 struct Scales {
     rate_top: f64,
     rate_step: f64,
@@ -146,7 +182,7 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
             ry(p.needs_human_ci[1]),
             "interval",
         );
-        let mut title = format!(
+        let title = format!(
             "{} (week of {}): {} need a human ({} of {}; 95% interval {}–{})",
             label.week,
             label.start,
@@ -156,20 +192,8 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
             pct(p.needs_human_ci[0]),
             pct(p.needs_human_ci[1])
         );
-        if p.needs_human_rose {
-            title.push_str(" — significantly higher than the week before");
-        }
-        let class = if p.needs_human_rose { "pt flag" } else { "pt" };
-        svg.circle(
-            px,
-            py,
-            if p.needs_human_rose { 5.0 } else { 3.0 },
-            class,
-            Some(&title),
-        );
-        if p.needs_human_rose {
-            svg.text(px, py - 9.0, "flag-mark", "middle", "▲");
-        }
+        let flag = p.needs_human_rose.then_some(RATE_ROSE);
+        week_point(&mut svg, (px, py), "pt", title, flag);
     }
 
     // Mean CSAT.
@@ -210,28 +234,12 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
         let Some(m) = p.mean_csat else { continue };
         any = true;
         let (px, py) = (x(1, i), cy(m));
-        let mut title = format!(
+        let title = format!(
             "{} (week of {}): mean CSAT {:.2} ({} answers)",
             label.week, label.start, m, p.csat_answered
         );
-        if p.csat_fell {
-            title.push_str(" — significantly lower than the week before");
-        }
-        let class = if p.csat_fell {
-            "pt csat flag"
-        } else {
-            "pt csat"
-        };
-        svg.circle(
-            px,
-            py,
-            if p.csat_fell { 5.0 } else { 3.0 },
-            class,
-            Some(&title),
-        );
-        if p.csat_fell {
-            svg.text(px, py + 17.0, "flag-mark", "middle", "▼");
-        }
+        let flag = p.csat_fell.then_some(CSAT_FELL);
+        week_point(&mut svg, (px, py), "pt csat", title, flag);
     }
     if !any {
         svg.text(
