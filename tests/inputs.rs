@@ -170,6 +170,39 @@ fn per_message_csv_groups_non_adjacent_rows() {
 }
 
 #[test]
+fn unreadable_csv_rows_are_skipped_with_their_line_in_both_csv_formats() {
+    // A row with bytes that are not UTF-8 cannot be read as text; the rest of the file is.
+    let dir = TestDir::new();
+    let per_message = dir.path("m.csv");
+    std::fs::write(
+        &per_message,
+        b"conversation_id,role,text\n\
+          x,customer,my parcel is late\n\
+          y,customer,bad \xff\xfe bytes\n\
+          x,bot,It arrives tomorrow.\n",
+    )
+    .expect("write csv");
+    let twitter = dir.path("twcs.csv");
+    std::fs::write(
+        &twitter,
+        b"tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n\
+          1,115712,True,Tue Oct 31 22:10:47 +0000 2017,@AppleSupport my iPhone keeps restarting,2,\n\
+          5,115712,True,Tue Oct 31 22:11:00 +0000 2017,bad \xff bytes,,\n\
+          2,AppleSupport,False,Tue Oct 31 22:12:00 +0000 2017,@115712 Let's look,,1\n",
+    )
+    .expect("write csv");
+    for (path, audited) in [(&per_message, 1), (&twitter, 1)] {
+        let report = handoff().arg("audit").arg(path).json();
+        assert_eq!(report["input"]["audited"], audited, "{}", path.display());
+        let reason = &report["input"]["skip_reasons"][0];
+        assert_eq!(reason["reason"], "invalid_csv_row", "{reason}");
+        let first = reason["first"][0].as_str().unwrap_or("");
+        let at = format!("{}:3: unreadable CSV row", path.display());
+        assert!(first.starts_with(&at), "located at line 3: {first}");
+    }
+}
+
+#[test]
 fn csv_columns_can_be_renamed_and_missing_ones_are_named() {
     let dir = TestDir::new();
     let path = dir.write(

@@ -44,6 +44,42 @@ pub fn missing_column(headers: &csv::StringRecord, opts: &IngestOptions) -> Opti
     })
 }
 
+/// The next row of a CSV file, read by [`next_row`].
+pub(super) enum Row {
+    End,
+    /// Read into the record; where it starts.
+    Read(Location),
+    /// A row the CSV parser cannot read: the caller counts it as skipped and goes on.
+    Unreadable(Skip),
+}
+
+/// Reads the next row into `record`. An I/O error ends the file (exit 2); a malformed row is
+/// a skip located at its line.
+pub(super) fn next_row<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    input: &Input,
+) -> Result<Row> {
+    let line = rdr.position().line();
+    let location = Location {
+        file: input.index,
+        line,
+        element: 0,
+    };
+    match rdr.read_record(record) {
+        Ok(false) => Ok(Row::End),
+        Ok(true) => Ok(Row::Read(location)),
+        Err(e) if e.is_io_error() => {
+            Err(input.format_error(format!("read error at line {line}: {e}")))
+        }
+        Err(e) => Ok(Row::Unreadable(Skip {
+            kind: SkipKind::InvalidCsvRow,
+            location,
+            message: format!("unreadable CSV row: {e}"),
+        })),
+    }
+}
+
 /// Column names; each can be changed with a `--csv-*` flag.
 #[derive(Debug, Clone)]
 pub struct CsvColumns {
@@ -83,7 +119,6 @@ fn read(
     opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<u64> {
-    let index = input.index;
     let cols = &opts.csv;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = rdr
@@ -107,27 +142,14 @@ fn read(
     let mut row_errors: Vec<Skip> = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let line = rdr.position().line();
-        let location = Location {
-            file: index,
-            line,
-            element: 0,
-        };
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) if e.is_io_error() => {
-                return Err(input.format_error(format!("read error at line {line}: {e}")))
-            }
-            Err(e) => {
-                row_errors.push(Skip {
-                    kind: SkipKind::InvalidCsvRow,
-                    location,
-                    message: format!("unreadable CSV row: {e}"),
-                });
+        let location = match next_row(&mut rdr, &mut record, input)? {
+            Row::End => break,
+            Row::Read(location) => location,
+            Row::Unreadable(skip) => {
+                row_errors.push(skip);
                 continue;
             }
-        }
+        };
         let get = |col: Option<usize>| {
             col.and_then(|c| record.get(c))
                 .map(str::trim)

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
+use super::csv::{next_row, Row};
 use super::{CsvFormat, FormatSpec, Reader};
 use crate::error::Result;
 use crate::ingest::{html, time, Batch, IngestOptions, Input, Skip, SkipKind, CHUNK_RECORDS};
@@ -106,28 +107,19 @@ fn read(
     let mut skips: Vec<Skip> = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let line = rdr.position().line();
-        let location = Location {
-            file: input.index,
-            line,
-            element: 0,
+        let location = match next_row(&mut rdr, &mut record, input)? {
+            Row::End => break,
+            Row::Read(location) => location,
+            Row::Unreadable(skip) => {
+                skips.push(skip);
+                continue;
+            }
         };
         let bad = |message: String| Skip {
             kind: SkipKind::InvalidCsvRow,
             location,
             message,
         };
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) if e.is_io_error() => {
-                return Err(input.format_error(format!("read error at line {line}: {e}")))
-            }
-            Err(e) => {
-                skips.push(bad(format!("unreadable CSV row: {e}")));
-                continue;
-            }
-        }
         let get = |c: Option<usize>| c.and_then(|c| record.get(c)).map(str::trim).unwrap_or("");
         let id = tweet_id(get(Some(id_col)));
         if id.is_empty() {
@@ -161,7 +153,7 @@ fn read(
             created: time::twitter(get(created_col)),
             text: html::decode_entities(get(Some(text_col))).into_owned(),
             links,
-            line,
+            line: location.line,
         });
     }
 
