@@ -273,7 +273,7 @@ pub const CONFIRMATION_REQUEST: &[&str] = &[
 ];
 
 pub struct DissatisfactionModel {
-    config: DissatisfactionConfig,
+    intercept: f64,
     weights: [f64; SIGNALS.len()],
     refusal_openers: Vec<String>,
     correction_openers: Vec<String>,
@@ -325,8 +325,8 @@ impl DissatisfactionModel {
             None => default.iter().map(|s| s.to_string()).collect(),
         };
         DissatisfactionModel {
+            intercept: config.intercept,
             weights: config.weights(),
-            config,
             refusal_openers: openers(&p.refusal_openers, REFUSAL_OPENERS),
             correction_openers: openers(&p.correction_openers, CORRECTION_OPENERS),
             closing: phrase_list(&p.closing, CLOSING),
@@ -409,7 +409,7 @@ impl DissatisfactionModel {
 
     /// Probability that this turn was a dissatisfied one.
     pub fn turn_probability(&self, turn: &Turn) -> f64 {
-        let logit = self.config.intercept
+        let logit = self.intercept
             + turn
                 .signals
                 .iter()
