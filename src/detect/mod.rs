@@ -249,7 +249,6 @@ fn phrase_list(custom: &Option<Vec<String>>, default: &[&str]) -> PhraseSet {
 
 impl Detectors {
     pub fn new(config: Config, csat_scale: CsatScale) -> Detectors {
-        let list = phrase_list;
         let p = &config.phrases;
         let extra: Vec<(String, f32)> = config
             .sentiment
@@ -260,11 +259,11 @@ impl Detectors {
         for r in Reason::ALL {
             weights[r.index()] = config.score.weights.get(r.code()).copied().unwrap_or(0.0);
         }
-        let escalation = list(&p.escalation, lexicon::ESCALATION);
-        let fallback = list(&p.fallback, lexicon::FALLBACK);
-        let negative_close = list(&p.negative_close, lexicon::NEGATIVE_CLOSE);
-        let confirmation = list(&p.confirmation, lexicon::CONFIRMATION);
-        let handoff = list(&p.handoff, lexicon::HANDOFF);
+        let escalation = phrase_list(&p.escalation, lexicon::ESCALATION);
+        let fallback = phrase_list(&p.fallback, lexicon::FALLBACK);
+        let negative_close = phrase_list(&p.negative_close, lexicon::NEGATIVE_CLOSE);
+        let confirmation = phrase_list(&p.confirmation, lexicon::CONFIRMATION);
+        let handoff = phrase_list(&p.handoff, lexicon::HANDOFF);
         let dissatisfaction = DissatisfactionModel::new(config.detect.dissatisfaction.clone(), p);
         let [closing, change, negation, failure, confirmation_request, doubt, negative_emotion] =
             dissatisfaction.phrase_sets();
