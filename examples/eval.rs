@@ -369,7 +369,7 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let detectors = Detectors::new(config, CsatScale::default());
+    let detectors = Detectors::new(config.detection(), CsatScale::default());
     for name in ["uss-sgd", "uss-mwoz"] {
         let out = dump.as_mut().map(|w| w as &mut dyn Write);
         if let Err(e) = uss(&dir, name, &detectors, out) {

@@ -6,7 +6,6 @@
 //! [`audit`] wires the stages for the `audit` command.
 
 pub mod aggregate;
-pub mod audit;
 pub mod calibrate;
 pub mod config;
 pub mod dates;
@@ -16,6 +15,10 @@ pub mod filter;
 pub mod gate;
 pub mod ingest;
 pub mod model;
+pub mod output;
+pub mod pipeline;
 pub mod redact;
 pub mod report;
+pub mod stats;
+pub mod summary;
 pub mod timestamp;

@@ -13,8 +13,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use handoff::aggregate::summary::Summary;
-use handoff::audit::{self, Assessed, AuditRequest};
+use handoff::aggregate::trends::TrendOptions;
 use handoff::calibrate::Calibrator;
 use handoff::config::{Config, STARTER};
 use handoff::error::{Error, Result};
@@ -24,8 +23,10 @@ use handoff::gate::input::{classify, GateInput};
 use handoff::gate::{self as gate_eval, GateSide};
 use handoff::ingest::{formats, CsvColumns, IngestOptions, Mapping};
 use handoff::model::CsatScale;
-use handoff::report::output;
+use handoff::output;
+use handoff::pipeline::{self, Assessed, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
+use handoff::summary::Summary;
 use handoff::timestamp::Granularity;
 
 use cli::{
@@ -171,10 +172,11 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let (csat_scale, config, ingest) = read_setup(&args.read, args.config.as_deref())?;
     let filter = parse_filter("--filter", &args.filter)?;
 
-    let summary = audit::run(AuditRequest {
+    let summary = pipeline::run(AuditRequest {
         inputs: args.inputs.clone(),
         ingest,
-        config,
+        detection: config.detection(),
+        recommend: config.recommend.clone(),
         config_path: args.config.as_ref().map(|p| p.display().to_string()),
         csat_scale,
         csat_scale_text: args.read.csat_scale.clone(),
@@ -184,9 +186,14 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         threads: args.read.threads,
         progress: !args.read.quiet && std::io::stderr().is_terminal(),
         filter,
-        compare_periods: args.compare_periods.map(|p| match p {
-            PeriodArg::Week => Granularity::Week,
-            PeriodArg::Month => Granularity::Month,
+        trends: args.compare_periods.map(|p| TrendOptions {
+            granularity: match p {
+                PeriodArg::Week => Granularity::Week,
+                PeriodArg::Month => Granularity::Month,
+            },
+            confidence: config.gate.confidence,
+            min_conversations: config.gate.min_conversations,
+            min_csat_responses: config.gate.min_csat_responses,
         }),
         collect_outcomes: false,
     })?;
@@ -235,12 +242,12 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
 fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let (scale, config, ingest) = read_setup(&args.read, args.config.as_deref())?;
     let files = handoff::ingest::expand_inputs(&args.inputs)?;
-    let pool = audit::thread_pool(args.read.threads)?;
+    let pool = pipeline::thread_pool(args.read.threads)?;
     let detect_config = config.detect.clone();
-    let detectors = handoff::detect::Detectors::new(config, scale);
+    let detectors = handoff::detect::Detectors::new(config.detection(), scale);
     let mut calibrator = Calibrator::new(scale, detect_config.low_csat);
     let mut skipped = 0u64;
-    audit::stream(
+    pipeline::stream(
         &files,
         &ingest,
         &detectors,
@@ -323,10 +330,11 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
                 Ok((*summary, path, true, None))
             }
             GateInput::Transcripts(inputs) => {
-                let (summary, outcomes) = audit::run_with_outcomes(AuditRequest {
+                let (summary, outcomes) = pipeline::run_with_outcomes(AuditRequest {
                     inputs: inputs.clone(),
                     ingest: ingest.clone(),
-                    config: config.clone(),
+                    detection: config.detection(),
+                    recommend: config.recommend.clone(),
                     config_path: args.config.as_ref().map(|p| p.display().to_string()),
                     csat_scale: scale,
                     csat_scale_text: args.read.csat_scale.clone(),
@@ -336,7 +344,7 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
                     threads: args.read.threads,
                     progress: !args.read.quiet && std::io::stderr().is_terminal(),
                     filter,
-                    compare_periods: None,
+                    trends: None,
                     collect_outcomes: both_transcripts,
                 })?;
                 Ok((summary, inputs.join(", "), false, outcomes))

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod architecture;
 mod audit_sample;
 mod calibrate;
 mod findings;

@@ -4,28 +4,28 @@
 //! row per category plus bounded samples, so memory does not grow with the input.
 
 mod answers;
-pub mod findings_parquet;
+pub mod findings;
 mod frame;
 pub mod outcomes;
-pub mod stats;
-pub mod summary;
+mod recommend;
 pub mod trends;
 mod weekly;
 
 use std::collections::BTreeMap;
 
-use crate::config::RecommendConfig;
 use crate::detect::Assessment;
 use crate::error::Result;
 use crate::ingest::{FileRead, Skip, SkipKind};
 use crate::model::{Conversation, Reason};
 use crate::redact::Redactor;
 
+use crate::stats::{mean, rate, round, wilson};
+use crate::summary::*;
 use answers::AnswerCounter;
+use findings::FindingRow;
 use frame::{CategorySums, ChunkRows};
 use outcomes::Outcomes;
-use stats::{mean, rate, round, wilson};
-use summary::*;
+pub use recommend::RecommendConfig;
 use trends::{PeriodCounter, TrendOptions};
 use weekly::WeeklyCounter;
 

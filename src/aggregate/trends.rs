@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::stats::{newcombe_difference, round, welch_difference, Estimate, Moments};
-use super::summary::{PeriodInfo, TrendChange, TrendRow, Trends};
 use crate::detect::Assessment;
+use crate::stats::{newcombe_difference, round, welch_difference, Estimate, Moments};
+use crate::summary::{PeriodInfo, TrendChange, TrendRow, Trends};
 use crate::timestamp::{self, Granularity};
 
 #[derive(Debug, Clone, Copy)]

@@ -21,17 +21,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use super::stats::{rate, round, wilson};
 use crate::dates;
+use crate::stats::{rate, round, wilson};
+use crate::summary::{
+    WeekLabel, WeekPoint, Weekly, WeeklyFlag, WeeklyMetric, WeeklySeries,
+    WEEKLY_MIN_CSAT_ANSWERS as MIN_CSAT_ANSWERS, WEEKLY_Z_CRITICAL as Z_CRITICAL,
+};
 
 /// Weeks reported, counting back from the latest.
 pub const MAX_WEEKS: usize = 52;
-/// Two-sided 5% critical value of the standard normal distribution.
-pub const Z_CRITICAL: f64 = 1.959_963_984_540_054;
-/// Survey answers needed in each of two weeks before their CSAT is compared.
-pub const MIN_CSAT_ANSWERS: u64 = 10;
 /// Smallest expected count for the two-proportion test's normal approximation.
 const MIN_EXPECTED: f64 = 5.0;
 
@@ -247,69 +245,6 @@ fn mean_difference_z(a: &Cell, b: &Cell) -> Option<f64> {
         return None;
     }
     Some((b.mean_csat()? - a.mean_csat()?) / se)
-}
-
-/// Weekly series of the report, oldest week first.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Weekly {
-    pub weeks: Vec<WeekLabel>,
-    /// Conversations without a usable `started_at` (in no series).
-    pub undated: u64,
-    /// Dated conversations in weeks before the reported window of at most 52 weeks.
-    pub earlier: u64,
-    pub overall: WeeklySeries,
-    /// In the report's ranking order; categories without dated conversations are left out.
-    pub categories: Vec<WeeklySeries>,
-    /// Every flagged week: overall first, then by category, oldest week first.
-    pub flags: Vec<WeeklyFlag>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WeekLabel {
-    /// ISO week, e.g. "2025-W10".
-    pub week: String,
-    /// Its Monday, e.g. "2025-03-03".
-    pub start: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WeeklySeries {
-    pub category: String,
-    /// One per entry of `Weekly::weeks`; zero conversations where the week had none.
-    pub points: Vec<WeekPoint>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WeekPoint {
-    pub conversations: u64,
-    pub needs_human: u64,
-    pub needs_human_rate: f64,
-    /// 95% Wilson score interval.
-    pub needs_human_ci: [f64; 2],
-    pub csat_answered: u64,
-    pub mean_csat: Option<f64>,
-    /// The needs-human rate rose significantly from the week before.
-    pub needs_human_rose: bool,
-    /// Mean CSAT fell significantly from the week before.
-    pub csat_fell: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WeeklyMetric {
-    NeedsHumanRate,
-    Csat,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WeeklyFlag {
-    pub category: String,
-    pub week: String,
-    pub metric: WeeklyMetric,
-    /// The metric in the week before and in the flagged week.
-    pub before: f64,
-    pub after: f64,
-    pub z: f64,
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::config::DetectConfig;
 use crate::detect::dissatisfaction::SIGNALS;
+use crate::detect::settings::DetectConfig;
 use crate::detect::{Assessment, CsatScale};
 use crate::model::Reason;
 

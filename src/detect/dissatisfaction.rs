@@ -14,9 +14,9 @@
 
 use serde::Deserialize;
 
+use super::settings::PhraseConfig;
 use super::text::{jaccard, PhraseSet};
 use super::{phrase, phrase_list, Prepared};
-use crate::config::PhraseConfig;
 use crate::model::Role;
 
 /// Names of the per-turn signals, in the order of `Turn::signals` and
@@ -555,10 +555,10 @@ mod tests {
             (Bot, "Leider gibt es keine Züge am Dienstag."),
             (Customer, "Nein, bist du sicher?"),
         ]);
-        let config = crate::config::Config::parse(
-            "[phrases]\nrefusal_openers = [\"nein\"]\ndoubt = [\"bist du sicher\"]\nbot_failure = [\"leider\"]\n",
-        )
-        .expect("valid config");
+        let mut config = crate::detect::settings::DetectionSettings::default();
+        config.phrases.refusal_openers = Some(vec!["nein".into()]);
+        config.phrases.doubt = Some(vec!["bist du sicher".into()]);
+        config.phrases.bot_failure = Some(vec!["leider".into()]);
         let custom = crate::detect::Detectors::new(config, Default::default());
         let built_in = assess(&german).dissatisfaction;
         let localised = custom.assess(&german).dissatisfaction;

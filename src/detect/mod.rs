@@ -8,23 +8,24 @@ pub mod lexicon;
 pub mod repetition;
 pub mod score;
 pub mod sentiment;
+pub mod settings;
 pub mod text;
 pub mod unresolved;
 
 mod satisfaction;
 
-use crate::config::Config;
 pub use crate::model::CsatScale;
 use crate::model::{Conversation, Finding, Reason, Role};
 
 use category::Taxonomy;
 use dissatisfaction::DissatisfactionModel;
 use sentiment::SentimentModel;
+use settings::DetectionSettings;
 use text::{PhraseBank, PhraseSet};
 
 /// Everything a detector needs, built once per run and shared read-only across threads.
 pub struct Detectors {
-    pub config: Config,
+    pub config: DetectionSettings,
     pub csat_scale: CsatScale,
     pub escalation: PhraseSet,
     pub fallback: PhraseSet,
@@ -248,7 +249,7 @@ fn phrase_list(custom: &Option<Vec<String>>, default: &[&str]) -> PhraseSet {
 }
 
 impl Detectors {
-    pub fn new(config: Config, csat_scale: CsatScale) -> Detectors {
+    pub fn new(config: DetectionSettings, csat_scale: CsatScale) -> Detectors {
         let p = &config.phrases;
         let extra: Vec<(String, f32)> = config
             .sentiment
@@ -407,7 +408,7 @@ pub(crate) mod tests {
     }
 
     pub fn assess(c: &Conversation) -> Assessment {
-        Detectors::new(Config::default(), CsatScale::default()).assess(c)
+        Detectors::new(DetectionSettings::default(), CsatScale::default()).assess(c)
     }
 
     #[test]

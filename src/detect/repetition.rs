@@ -7,7 +7,7 @@
 
 use super::text::{answer_hash, jaccard, word_hash};
 use super::Prepared;
-use crate::config::DetectConfig;
+use crate::detect::settings::DetectConfig;
 use crate::model::{Finding, Reason, Role};
 
 pub struct Repetition {

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::aggregate::summary::{Summary, SCHEMA_VERSION};
 use crate::error::{Error, Result};
+use crate::summary::{Summary, SCHEMA_VERSION};
 
 pub enum GateInput {
     Transcripts(Vec<String>),

@@ -17,9 +17,9 @@ use minijinja::{context, Environment, UndefinedBehavior};
 
 use super::charts;
 use super::{RenderOptions, Renderer};
-use crate::aggregate::summary::{Recommendation, Summary};
 use crate::error::{Error, Result};
 use crate::model::Reason;
+use crate::summary::{Recommendation, Summary};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
 const STYLE: &str = include_str!("templates/report.css");
@@ -170,8 +170,8 @@ impl Renderer for HtmlRenderer {
             rec_class => classes,
             reason_help => help,
             route_to_humans => route_to_humans,
-            z_critical => crate::aggregate::summary::WEEKLY_Z_CRITICAL,
-            min_csat_answers => crate::aggregate::summary::WEEKLY_MIN_CSAT_ANSWERS,
+            z_critical => crate::summary::WEEKLY_Z_CRITICAL,
+            min_csat_answers => crate::summary::WEEKLY_MIN_CSAT_ANSWERS,
         };
         let mut out = template.render(ctx).map_err(template_error)?;
         if !out.ends_with('\n') {

@@ -1,8 +1,8 @@
 //! `--format json`: the whole summary, stable field order. Also the saved-summary format.
 
 use super::{RenderOptions, Renderer};
-use crate::aggregate::summary::Summary;
 use crate::error::{Error, Result};
+use crate::summary::Summary;
 
 pub struct JsonRenderer;
 

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{clip, pct, RenderOptions, Renderer};
-use crate::aggregate::summary::Summary;
 use crate::error::Result;
+use crate::summary::Summary;
 
 pub struct MarkdownRenderer;
 

@@ -4,18 +4,16 @@
 
 pub mod calibration;
 mod charts;
-pub mod findings;
 pub mod gate;
 mod html;
 mod json;
 mod markdown;
-pub mod output;
 mod table;
 mod tabular;
 mod trends;
 
-use crate::aggregate::summary::Summary;
 use crate::error::Result;
+use crate::summary::Summary;
 
 pub use html::generated_at;
 

@@ -7,8 +7,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::{clip, pct, RenderOptions, Renderer};
-use crate::aggregate::summary::{CategoryStats, Recommendation, Summary};
 use crate::error::Result;
+use crate::summary::{CategoryStats, Recommendation, Summary};
 
 pub struct TableRenderer;
 

@@ -1,8 +1,8 @@
 //! `--format csv`: one row per category plus an `overall` row, for spreadsheets.
 
 use super::{RenderOptions, Renderer};
-use crate::aggregate::summary::{CategoryStats, Summary};
 use crate::error::{Error, Result};
+use crate::summary::{CategoryStats, Summary};
 
 pub struct CsvRenderer;
 

@@ -7,7 +7,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
 use super::pct;
-use crate::aggregate::summary::{TrendChange, TrendRow, Trends};
+use crate::summary::{TrendChange, TrendRow, Trends};
 
 fn level(t: &Trends) -> String {
     let s = format!("{:.2}", t.confidence * 100.0);

@@ -9,7 +9,7 @@ mod weekly;
 
 use std::fmt::Write;
 
-use crate::aggregate::summary::Recommendation;
+use crate::summary::Recommendation;
 
 pub use ranked::{interval_bars, ranked_chart};
 pub use scatter::volume_chart;

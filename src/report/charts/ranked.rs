@@ -2,7 +2,7 @@
 //! as whiskers, in report order, against the recommendation thresholds.
 
 use super::{pct, rate_axis, recommendation_class, short, Svg};
-use crate::aggregate::summary::{CategoryStats, Summary};
+use crate::summary::{CategoryStats, Summary};
 
 const WIDTH: f64 = 760.0;
 const LABEL_W: f64 = 150.0;

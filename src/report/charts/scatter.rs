@@ -3,7 +3,7 @@
 //! the most human time stand out (top right, large).
 
 use super::{nice_ceiling, pct, rate_axis, recommendation_class, short, Svg};
-use crate::aggregate::summary::Summary;
+use crate::summary::Summary;
 
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 420.0;

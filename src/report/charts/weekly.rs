@@ -4,7 +4,7 @@
 //! flagged as significantly worse are marked (▲ rate rose, ▼ CSAT fell).
 
 use super::{pct, rate_axis, Svg};
-use crate::aggregate::summary::{WeekLabel, Weekly, WeeklySeries};
+use crate::summary::{WeekLabel, Weekly, WeeklySeries};
 
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 150.0;
@@ -256,7 +256,7 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::summary::WeekPoint;
+    use crate::summary::WeekPoint;
 
     fn point(n: u64, k: u64, rose: bool, csat: Option<f64>, fell: bool) -> WeekPoint {
         WeekPoint {

@@ -11,23 +11,23 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::aggregate::findings;
 use crate::aggregate::outcomes::Outcomes;
-use crate::aggregate::summary::Summary;
 use crate::aggregate::trends::TrendOptions;
-use crate::aggregate::{AggregateOptions, Aggregator};
-use crate::config::Config;
+use crate::aggregate::{AggregateOptions, Aggregator, RecommendConfig};
+use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip};
 use crate::model::{Conversation, CsatScale};
-use crate::report::findings;
-use crate::timestamp::Granularity;
+use crate::summary::Summary;
 
 pub struct AuditRequest {
     pub inputs: Vec<String>,
     pub ingest: IngestOptions,
-    pub config: Config,
+    pub detection: DetectionSettings,
+    pub recommend: RecommendConfig,
     pub config_path: Option<String>,
     pub csat_scale: CsatScale,
     pub csat_scale_text: String,
@@ -39,7 +39,7 @@ pub struct AuditRequest {
     /// Only conversations matching this are audited; the rest are counted as filtered out.
     pub filter: Option<Filter>,
     /// `--compare-periods`: add the latest-vs-previous period comparison to the summary.
-    pub compare_periods: Option<Granularity>,
+    pub trends: Option<TrendOptions>,
     /// Keep per-conversation outcomes (for `handoff gate`'s release diff).
     pub collect_outcomes: bool,
 }
@@ -64,29 +64,21 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
     let mut findings_out = req.findings.as_deref().map(findings::create).transpose()?;
     let pool = thread_pool(req.threads)?;
 
-    let recommend = req.config.recommend.clone();
-    let gate = &req.config.gate;
-    let trends = req.compare_periods.map(|granularity| TrendOptions {
-        granularity,
-        confidence: gate.confidence,
-        min_conversations: gate.min_conversations,
-        min_csat_responses: gate.min_csat_responses,
-    });
-    let detection_fingerprint = req.config.detection_fingerprint(&format!(
+    let detection_fingerprint = req.detection.fingerprint(&format!(
         "csat {}|category field {:?}",
         req.csat_scale_text, req.ingest.category_field
     ));
-    let detectors = Detectors::new(req.config, req.csat_scale);
+    let detectors = Detectors::new(req.detection, req.csat_scale);
     let mut aggregator = Aggregator::new(
         AggregateOptions {
             handle_minutes: req.handle_minutes,
             csat_scale: req.csat_scale_text,
             redact: req.redact,
             config_path: req.config_path,
-            recommend,
+            recommend: req.recommend,
             detection_fingerprint,
             filter: req.filter.as_ref().map(|f| f.describe().to_string()),
-            trends,
+            trends: req.trends,
             collect_outcomes: req.collect_outcomes,
         },
         names,

@@ -6,10 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use super::weekly::{
-    WeekLabel, WeekPoint, Weekly, WeeklyFlag, WeeklyMetric, WeeklySeries,
-    MIN_CSAT_ANSWERS as WEEKLY_MIN_CSAT_ANSWERS, Z_CRITICAL as WEEKLY_Z_CRITICAL,
-};
+/// Survey answers needed in each of two weeks before their CSAT is compared.
+pub const WEEKLY_MIN_CSAT_ANSWERS: u64 = 10;
+
+/// Two-sided 5% critical value of the standard normal distribution.
+pub const WEEKLY_Z_CRITICAL: f64 = 1.959_963_984_540_054;
 
 /// Version of the saved-summary format. Bump it when a field is added, removed or changes
 /// meaning, so `handoff gate` rejects files it would misread with a clear message.
@@ -259,23 +260,65 @@ pub struct TrendChange {
     pub worse: bool,
 }
 
-/// One audited conversation in the `--findings` file.
+/// Weekly series of the report, oldest week first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FindingRow {
-    pub id: String,
-    pub location: String,
+pub struct Weekly {
+    pub weeks: Vec<WeekLabel>,
+    /// Conversations without a usable `started_at` (in no series).
+    pub undated: u64,
+    /// Dated conversations in weeks before the reported window of at most 52 weeks.
+    pub earlier: u64,
+    pub overall: WeeklySeries,
+    /// In the report's ranking order; categories without dated conversations are left out.
+    pub categories: Vec<WeeklySeries>,
+    /// Every flagged week: overall first, then by category, oldest week first.
+    pub flags: Vec<WeeklyFlag>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WeekLabel {
+    /// ISO week, e.g. "2025-W10".
+    pub week: String,
+    /// Its Monday, e.g. "2025-03-03".
+    pub start: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WeeklySeries {
     pub category: String,
-    pub needs_human: bool,
-    pub score: f64,
-    pub dissatisfaction: f64,
-    /// The customer message that weighed most in `dissatisfaction` (redacted).
-    pub dissatisfaction_turn: Option<EvidenceMessage>,
-    pub unresolved: bool,
-    pub escalation_request: bool,
-    pub is_loop: bool,
-    pub satisfaction_drop: bool,
-    pub confirmed: bool,
-    pub csat: Option<f64>,
-    pub reasons: Vec<String>,
-    pub evidence: Vec<Evidence>,
+    /// One per entry of `Weekly::weeks`; zero conversations where the week had none.
+    pub points: Vec<WeekPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WeekPoint {
+    pub conversations: u64,
+    pub needs_human: u64,
+    pub needs_human_rate: f64,
+    /// 95% Wilson score interval.
+    pub needs_human_ci: [f64; 2],
+    pub csat_answered: u64,
+    pub mean_csat: Option<f64>,
+    /// The needs-human rate rose significantly from the week before.
+    pub needs_human_rose: bool,
+    /// Mean CSAT fell significantly from the week before.
+    pub csat_fell: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeeklyMetric {
+    NeedsHumanRate,
+    Csat,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WeeklyFlag {
+    pub category: String,
+    pub week: String,
+    pub metric: WeeklyMetric,
+    /// The metric in the week before and in the flagged week.
+    pub before: f64,
+    pub after: f64,
+    pub z: f64,
 }

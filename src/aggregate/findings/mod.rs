@@ -6,10 +6,35 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use super::output::AtomicFile;
-use crate::aggregate::findings_parquet::ParquetFindings;
-use crate::aggregate::summary::FindingRow;
+use crate::output::AtomicFile;
+mod parquet;
+
+use parquet::ParquetFindings;
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
+use crate::summary::{Evidence, EvidenceMessage};
+
+/// One audited conversation in the `--findings` file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindingRow {
+    pub id: String,
+    pub location: String,
+    pub category: String,
+    pub needs_human: bool,
+    pub score: f64,
+    pub dissatisfaction: f64,
+    /// The customer message that weighed most in `dissatisfaction` (redacted).
+    pub dissatisfaction_turn: Option<EvidenceMessage>,
+    pub unresolved: bool,
+    pub escalation_request: bool,
+    pub is_loop: bool,
+    pub satisfaction_drop: bool,
+    pub confirmed: bool,
+    pub csat: Option<f64>,
+    pub reasons: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
 
 pub trait FindingsWriter: Send {
     fn write(&mut self, rows: &[FindingRow]) -> Result<()>;

@@ -9,10 +9,10 @@ use std::io::BufWriter;
 use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::{Column, DataFrame, ParquetCompression, ParquetWriter, PolarsError};
 
-use super::summary::FindingRow;
+use super::FindingRow;
+use super::FindingsWriter;
 use crate::error::{Error, Result};
-use crate::report::findings::FindingsWriter;
-use crate::report::output::AtomicFile;
+use crate::output::AtomicFile;
 
 pub struct ParquetFindings {
     file: AtomicFile,

@@ -1,0 +1,166 @@
+//! The settings detection needs, and nothing else: thresholds (`[detect]`), the score
+//! (`[score]`), phrase lists (`[phrases]`), the taxonomy and extra sentiment entries.
+//! `crate::config::Config` composes them with the other subsystems' settings; `Detectors`
+//! receives only these, and their fingerprint is what makes two runs comparable.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::dissatisfaction::DissatisfactionConfig;
+use super::lexicon;
+
+/// Everything that decides how a conversation is flagged (the `[detect]`, `[score]`,
+/// `[phrases]`, `[taxonomy]` and `[sentiment]` sections of the config file).
+#[derive(Debug, Clone, Default)]
+pub struct DetectionSettings {
+    pub detect: DetectConfig,
+    pub score: ScoreConfig,
+    pub phrases: PhraseConfig,
+    /// Category name -> keywords; replaces the built-in taxonomy when present.
+    pub taxonomy: Option<BTreeMap<String, Vec<String>>>,
+    /// Extra sentiment valences (-4..4), word or phrase -> valence, merged over the built-in lexicon.
+    pub sentiment: BTreeMap<String, f32>,
+}
+
+impl DetectionSettings {
+    /// Range checks; the message names the offending key.
+    pub fn validate(&self) -> Result<(), String> {
+        let unit = [
+            ("detect.repeat_similarity", self.detect.repeat_similarity),
+            (
+                "detect.customer_repeat_similarity",
+                self.detect.customer_repeat_similarity,
+            ),
+            ("detect.sentiment_drop", self.detect.sentiment_drop),
+            (
+                "score.confirmation_discount",
+                self.score.confirmation_discount,
+            ),
+        ];
+        for (key, v) in unit {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{key} = {v}: must be between 0 and 1"));
+            }
+        }
+        for (code, w) in &self.score.weights {
+            if !(0.0..=1.0).contains(w) {
+                return Err(format!(
+                    "score.weights.{code} = {w}: must be between 0 and 1"
+                ));
+            }
+        }
+        if !(-1.0..=1.0).contains(&self.detect.sentiment_negative) {
+            return Err("detect.sentiment_negative: must be between -1 and 1".into());
+        }
+        if self.detect.loop_min_repeats == 0 {
+            return Err("detect.loop_min_repeats must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// A short hash of everything that decides how a conversation is flagged, plus `extra`
+    /// (the run's CSAT scale and category field). Stored in summaries so the gate can warn
+    /// when a saved baseline was audited with other settings. FNV-1a over the settings'
+    /// `Debug` text: stable for a given version of handoff, which is all a warning needs.
+    pub fn fingerprint(&self, extra: &str) -> String {
+        let text = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{extra}",
+            self.detect, self.score, self.phrases, self.taxonomy, self.sentiment
+        );
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DetectConfig {
+    /// Token-set (Jaccard) similarity at which a bot message repeats an earlier one.
+    pub repeat_similarity: f64,
+    /// Bot messages shorter than this many words ("Okay.", "Anything else?") never count as repeats.
+    pub repeat_min_words: usize,
+    /// Bot answers at least this long count from their first repeat; shorter ones (down to
+    /// `repeat_min_words`) only from their second.
+    pub repeat_long_words: usize,
+    /// Repeats in one conversation that make a loop.
+    pub loop_min_repeats: usize,
+    /// Similarity of content words at which a customer message restates an earlier one.
+    pub customer_repeat_similarity: f64,
+    /// Content words a customer message needs before it can count as a restatement.
+    pub customer_repeat_min_words: usize,
+    /// Drop in customer sentiment (compound, -1..1) from first to lowest later message.
+    pub sentiment_drop: f64,
+    /// ... and that later message must be at or below this compound score.
+    pub sentiment_negative: f64,
+    /// CSAT at or below this value, after mapping the survey scale onto 1..5, is low.
+    pub low_csat: f64,
+    /// Weights of the inferred-dissatisfaction turn model.
+    pub dissatisfaction: DissatisfactionConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoreConfig {
+    /// Per reason code, the weight w in the noisy-OR score 1 - prod(1 - w).
+    pub weights: BTreeMap<String, f64>,
+    /// A customer's confirmation ("thanks, that fixed it") multiplies the score by (1 - this).
+    pub confirmation_discount: f64,
+}
+
+/// Phrase lists; each one given in the config replaces the built-in list.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhraseConfig {
+    pub escalation: Option<Vec<String>>,
+    pub fallback: Option<Vec<String>>,
+    pub negative_close: Option<Vec<String>>,
+    pub confirmation: Option<Vec<String>>,
+    pub handoff: Option<Vec<String>>,
+    pub open_statuses: Option<Vec<String>>,
+    // The inferred-dissatisfaction signals (src/detect/dissatisfaction.rs).
+    /// A customer turn opening with one of these ("no", "wrong") refuses or corrects.
+    pub refusal_openers: Option<Vec<String>>,
+    /// ... or with one of these ("actually", "I said") corrects.
+    pub correction_openers: Option<Vec<String>>,
+    pub closing: Option<Vec<String>>,
+    pub change_request: Option<Vec<String>>,
+    pub negation: Option<Vec<String>>,
+    pub doubt: Option<Vec<String>>,
+    pub negative_emotion: Option<Vec<String>>,
+    pub bot_failure: Option<Vec<String>>,
+    pub confirmation_request: Option<Vec<String>>,
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig {
+            repeat_similarity: 0.8,
+            repeat_min_words: 5,
+            repeat_long_words: 10,
+            loop_min_repeats: 2,
+            customer_repeat_similarity: 0.6,
+            customer_repeat_min_words: 3,
+            sentiment_drop: 0.5,
+            sentiment_negative: -0.3,
+            low_csat: 2.0,
+            dissatisfaction: DissatisfactionConfig::default(),
+        }
+    }
+}
+
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        ScoreConfig {
+            weights: lexicon::DEFAULT_WEIGHTS
+                .iter()
+                .map(|(k, w)| (k.to_string(), *w))
+                .collect(),
+            confirmation_discount: 0.5,
+        }
+    }
+}
