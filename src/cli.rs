@@ -1,8 +1,21 @@
-//! Command-line arguments. This layer only parses and wires stages (see `main`).
+//! The command line, declared with clap's derive. A flag whose check needs nothing but its
+//! own text (`--threads`, `--csat-scale`, `--handle-minutes`, `--input-format`,
+//! `--category-field`) is turned here, by a value parser, into the type the library takes:
+//! clap then reports a bad value like any other usage error (naming the flag, exit 2) before
+//! an input is opened, and the commands never see an unchecked value. Checks that need a
+//! file or another flag (`--mapping`, filters, the config) stay in `commands`. The arguments
+//! belong to the binary, not the library: they are the shape of this CLI, not an API.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use handoff::ingest::formats::{self, FormatSpec};
+use handoff::model::CsatScale;
+
+/// Agent minutes per needs-human conversation when `--handle-minutes` is not given (`gate`
+/// has no such flag and always uses it).
+pub const HANDLE_MINUTES: f64 = 8.0;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -118,7 +131,7 @@ pub struct AuditArgs {
     pub config: Option<PathBuf>,
 
     /// Agent minutes per needs-human conversation, for the estimated agent hours.
-    #[arg(long, value_name = "MINUTES", default_value_t = 8.0)]
+    #[arg(long, value_name = "MINUTES", default_value_t = HANDLE_MINUTES, value_parser = minutes)]
     pub handle_minutes: f64,
 
     /// Show transcript text without masking e-mail addresses, phone, card and IBAN numbers.
@@ -202,25 +215,24 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-/// How inputs are read: their format and, for unknown exports, a field mapping.
 /// How transcripts are read and assessed: shared by audit, calibrate and gate.
 #[derive(Args, Debug)]
 pub struct ReadArgs {
     /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
     /// `category`, and before a vendor format's own category.
-    #[arg(long, value_name = "PATH")]
-    pub category_field: Option<String>,
+    #[arg(long, value_name = "PATH", value_parser = field_path)]
+    pub category_field: Option<FieldPath>,
 
     /// Survey scale of `csat` values, e.g. 1-5, 0-10, 1-7.
-    #[arg(long, value_name = "MIN-MAX", default_value = "1-5")]
-    pub csat_scale: String,
+    #[arg(long, value_name = "MIN-MAX", default_value = "1-5", value_parser = csat_scale)]
+    pub csat_scale: CsatScaleArg,
 
     /// No progress bar and no warnings on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
     /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
 
     #[command(flatten)]
@@ -230,11 +242,12 @@ pub struct ReadArgs {
     pub csv: CsvArgs,
 }
 
+/// How inputs are read: their format and, for unknown exports, a field mapping.
 #[derive(Args, Debug)]
 pub struct InputArgs {
     /// Read every input as this format instead of detecting it (see `handoff formats`).
-    #[arg(long, value_name = "NAME")]
-    pub input_format: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = input_format)]
+    pub input_format: Option<&'static FormatSpec>,
 
     /// TOML file naming the fields of an export no built-in format reads (docs/formats.md).
     #[arg(long, value_name = "FILE")]
@@ -262,4 +275,170 @@ pub struct CsvArgs {
     /// CSV column holding the CSAT score.
     #[arg(long, value_name = "COLUMN", default_value = "csat")]
     pub csv_csat: String,
+}
+
+/// `--csat-scale` parsed, with the text as given: the summary and the detection fingerprint
+/// quote the user's spelling (`1..7`), not a normalised one.
+#[derive(Debug, Clone)]
+pub struct CsatScaleArg {
+    pub scale: CsatScale,
+    pub text: String,
+}
+
+/// `--category-field a.b.c`, split at the dots. A newtype, as clap's derive would read a bare
+/// `Option<Vec<String>>` as a flag taking several values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<String>);
+
+// Value parsers. clap prints "invalid value '<TEXT>' for '<FLAG>': <message>", so the
+// messages say only what was expected.
+
+/// `--threads`: a pool without workers would never finish.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a whole number, at least 1".into()),
+    }
+}
+
+fn csat_scale(text: &str) -> Result<CsatScaleArg, String> {
+    match CsatScale::parse(text) {
+        Some(scale) => Ok(CsatScaleArg {
+            scale,
+            text: text.to_string(),
+        }),
+        None => Err("expected MIN-MAX with MIN < MAX, e.g. 1-5 or 0-10".into()),
+    }
+}
+
+/// `--handle-minutes`: agent hours from NaN, infinite or negative minutes mean nothing.
+fn minutes(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(m) if m.is_finite() && m >= 0.0 => Ok(m),
+        _ => Err("expected a non-negative number of minutes".into()),
+    }
+}
+
+fn input_format(name: &str) -> Result<&'static FormatSpec, String> {
+    formats::find(name)
+        .ok_or_else(|| format!("unknown format; known: {}", formats::names().join(", ")))
+}
+
+fn field_path(text: &str) -> Result<FieldPath, String> {
+    let parts: Vec<String> = text.split('.').map(str::to_string).collect();
+    if parts.iter().any(String::is_empty) {
+        return Err("expected a dotted path such as metadata.intent".into());
+    }
+    Ok(FieldPath(parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `handoff audit in.jsonl EXTRA...` and returns clap's error text, if any.
+    fn audit_error(extra: &[&str]) -> Option<String> {
+        let args = ["handoff", "audit", "in.jsonl"].iter().chain(extra);
+        Cli::try_parse_from(args).err().map(|e| e.to_string())
+    }
+
+    fn audit(extra: &[&str]) -> AuditArgs {
+        let args = ["handoff", "audit", "in.jsonl"].iter().chain(extra);
+        match Cli::try_parse_from(args) {
+            Ok(Cli {
+                command: Command::Audit(a),
+            }) => a,
+            other => panic!("expected audit arguments, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_parsed_like_given_values() {
+        let a = audit(&[]);
+        assert_eq!(a.read.csat_scale.scale, CsatScale { min: 1.0, max: 5.0 });
+        assert_eq!(a.read.csat_scale.text, "1-5");
+        assert_eq!(a.handle_minutes, HANDLE_MINUTES);
+        assert_eq!(a.read.threads, None);
+        assert!(a.read.input.input_format.is_none());
+        assert!(a.read.category_field.is_none());
+    }
+
+    #[test]
+    fn threads_must_be_at_least_one() {
+        assert_eq!(audit(&["--threads", "3"]).read.threads, Some(3));
+        let e = audit_error(&["--threads", "0"]).expect("0 is refused");
+        assert!(e.contains("--threads") && e.contains("at least 1"), "{e}");
+        let e = audit_error(&["--threads", "two"]).expect("a word is refused");
+        assert!(e.contains("--threads") && e.contains("whole number"), "{e}");
+    }
+
+    #[test]
+    fn csat_scale_keeps_the_text_as_given() {
+        let s = audit(&["--csat-scale", "0..10"]).read.csat_scale;
+        assert_eq!(
+            s.scale,
+            CsatScale {
+                min: 0.0,
+                max: 10.0
+            }
+        );
+        assert_eq!(s.text, "0..10");
+        for bad in ["5-1", "3-3", "five", ""] {
+            let e = audit_error(&["--csat-scale", bad]).expect("refused");
+            assert!(
+                e.contains("--csat-scale") && e.contains("MIN < MAX"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn handle_minutes_must_be_finite_and_not_negative() {
+        assert_eq!(audit(&["--handle-minutes", "0"]).handle_minutes, 0.0);
+        assert_eq!(audit(&["--handle-minutes", "12.5"]).handle_minutes, 12.5);
+        for bad in [
+            "--handle-minutes=-1",
+            "--handle-minutes=NaN",
+            "--handle-minutes=inf",
+        ] {
+            let e = audit_error(&[bad]).expect("refused");
+            assert!(
+                e.contains("--handle-minutes") && e.contains("non-negative"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn input_format_is_a_known_name_and_the_error_lists_them() {
+        let f = audit(&["--input-format", "Zendesk"])
+            .read
+            .input
+            .input_format;
+        assert_eq!(f.map(|f| f.name), Some("zendesk"));
+        let e = audit_error(&["--input-format", "freshdesk"]).expect("refused");
+        assert!(
+            e.contains("--input-format") && e.contains("freshdesk"),
+            "{e}"
+        );
+        for name in formats::names() {
+            assert!(e.contains(name), "{name} missing: {e}");
+        }
+    }
+
+    #[test]
+    fn category_field_is_a_dotted_path_without_empty_parts() {
+        let p = audit(&["--category-field", "metadata.intent"])
+            .read
+            .category_field;
+        assert_eq!(p, Some(FieldPath(vec!["metadata".into(), "intent".into()])));
+        for bad in ["", "a..b", ".a", "a."] {
+            let e = audit_error(&["--category-field", bad]).expect("refused");
+            assert!(
+                e.contains("--category-field") && e.contains("dotted path"),
+                "{bad:?}: {e}"
+            );
+        }
+    }
 }

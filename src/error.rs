@@ -1,5 +1,6 @@
 //! One error type for the whole pipeline. Everything flows to `main`, which prints the message
-//! once and maps it to an exit code (see README "Exit codes").
+//! once and exits 2 (see README "Exit codes"). A failed gate is not an error: the gate command
+//! reports it as an outcome (exit 1).
 
 use std::fmt;
 use std::io;
@@ -23,20 +24,11 @@ pub enum Error {
     Stdout(io::Error),
     /// Aggregation or Parquet failures surfaced from polars.
     Internal(String),
-    /// `handoff gate`: at least one rule failed (exit 1); the reports are written first.
-    GateFailed { failed: usize, checks: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::GateFailed { .. } => 1,
-            _ => 2,
-        }
-    }
-
     /// True when the error is only that the reader of stdout went away (`handoff audit | head`).
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Stdout(e) if e.kind() == io::ErrorKind::BrokenPipe)
@@ -57,9 +49,6 @@ impl fmt::Display for Error {
             Error::Output { path, source } => write!(f, "cannot write {path}: {source}"),
             Error::Stdout(e) => write!(f, "cannot write to stdout: {e}"),
             Error::Internal(m) => write!(f, "internal error: {m}"),
-            Error::GateFailed { failed, checks } => {
-                write!(f, "gate failed: {failed} of {checks} checks failed")
-            }
         }
     }
 }

@@ -1,0 +1,70 @@
+//! `handoff audit`: one pass over the transcripts (see `handoff::pipeline`), then the report
+//! in the chosen format on stdout or `--output`, and optionally an HTML copy.
+
+use handoff::aggregate::trends::TrendOptions;
+use handoff::error::{Error, Result};
+use handoff::pipeline::{self, AuditRequest};
+use handoff::report::{self, RenderOptions, ReportFormat};
+use handoff::timestamp::Granularity;
+
+use super::setup::Setup;
+use super::{parse_filter, write_file, write_stdout, Outcome};
+use crate::cli::{AuditArgs, FormatArg, PeriodArg};
+
+pub fn run(args: AuditArgs) -> Result<Outcome> {
+    let setup = Setup::new(&args.read, args.config.as_deref(), args.output.is_some())?;
+    let filter = parse_filter("--filter", &args.filter)?;
+    let config = &setup.config;
+    let summary = pipeline::run(AuditRequest {
+        handle_minutes: args.handle_minutes,
+        findings: args.findings.clone(),
+        filter,
+        trends: args.compare_periods.map(|p| TrendOptions {
+            granularity: match p {
+                PeriodArg::Week => Granularity::Week,
+                PeriodArg::Month => Granularity::Month,
+            },
+            confidence: config.gate.confidence,
+            min_conversations: config.gate.min_conversations,
+            min_csat_responses: config.gate.min_csat_responses,
+        }),
+        ..setup.request(args.inputs.clone(), !args.no_redact)
+    })?;
+
+    let format = match args.format {
+        FormatArg::Table => ReportFormat::Table,
+        FormatArg::Json => ReportFormat::Json,
+        FormatArg::Csv => ReportFormat::Csv,
+        FormatArg::Markdown => ReportFormat::Markdown,
+        FormatArg::Html => ReportFormat::Html,
+    };
+    let opts = RenderOptions {
+        color: setup.ui.color,
+        generated_at: Some(report::generated_at()),
+    };
+    let text = report::renderer(format).render(&summary, &opts)?;
+    if let Some(path) = &args.html {
+        let html = if format == ReportFormat::Html {
+            text.clone()
+        } else {
+            report::renderer(ReportFormat::Html).render(&summary, &opts)?
+        };
+        write_file(path, &html)?;
+    }
+    match &args.output {
+        Some(path) => write_file(path, &text)?,
+        None => write_stdout(&text)?,
+    }
+
+    let skipped = summary.input.skipped;
+    if skipped > 0 {
+        setup.ui.warn(&format!(
+            "{skipped} of {} records skipped (see the report's skipped records)",
+            summary.input.records_read
+        ));
+    }
+    if args.strict && skipped > 0 {
+        return Err(Error::Strict { skipped });
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,77 @@
+//! `handoff calibrate`: stream the transcripts through detection only (no aggregate) and
+//! measure each signal against low CSAT; optionally write the suggested thresholds.
+
+use handoff::calibrate::Calibrator;
+use handoff::detect::Detectors;
+use handoff::error::{Error, Result};
+use handoff::pipeline::{self, Assessed};
+use handoff::report;
+
+use super::setup::Setup;
+use super::{write_stdout, Outcome};
+use crate::cli::{CalibrateArgs, CalibrateFormat};
+
+pub fn run(args: CalibrateArgs) -> Result<Outcome> {
+    let setup = Setup::new(&args.read, args.config.as_deref(), false)?;
+    let scale = setup.csat_scale.scale;
+    let files = handoff::ingest::expand_inputs(&args.inputs)?;
+    let pool = pipeline::thread_pool(setup.threads)?;
+    let detect_config = &setup.config.detect;
+    let detectors = Detectors::new(setup.config.detection(), scale);
+    let mut calibrator = Calibrator::new(scale, detect_config.low_csat);
+    let mut skipped = 0u64;
+    pipeline::stream(
+        &files,
+        &setup.ingest,
+        &detectors,
+        None,
+        &pool,
+        setup.ui.progress,
+        |chunk| {
+            for item in chunk {
+                match item {
+                    Assessed::Audited(_, a) => calibrator.add(&a),
+                    Assessed::Skipped(_) => skipped += 1,
+                    Assessed::Filtered => {}
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let result = calibrator.finish(
+        detect_config,
+        args.min_conversations,
+        setup.csat_scale.text.clone(),
+    );
+    if result.with_csat == 0 {
+        return Err(Error::Usage(
+            "calibrate: no audited conversation carries a CSAT score".into(),
+        ));
+    }
+    let text = match args.format {
+        CalibrateFormat::Table => report::calibration::table(&result),
+        CalibrateFormat::Json => report::calibration::json(&result)?,
+    };
+    write_stdout(&text)?;
+    if skipped > 0 {
+        setup.ui.warn(&format!(
+            "{skipped} records skipped (run `handoff audit` to see why)"
+        ));
+    }
+    if let Some(path) = &args.write_config {
+        let values: Vec<(String, f64)> = result
+            .suggestions
+            .iter()
+            .map(|s| (s.key.clone(), s.suggested))
+            .collect();
+        handoff::config::write_values(path, &values)?;
+        if !setup.ui.quiet {
+            eprintln!(
+                "handoff: wrote {} suggested threshold(s) to {}",
+                values.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,209 @@
+//! `handoff gate`: summarise the baseline and the candidate (each from transcripts or a
+//! saved summary), evaluate the `[gate]` rules, write every requested report, and only then
+//! turn the verdict into an outcome: a failed gate still leaves its JUnit, Markdown and
+//! step summary behind for CI to show.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use handoff::aggregate::outcomes::Outcomes;
+use handoff::error::{Error, Result};
+use handoff::filter::Filter;
+use handoff::gate::diff::release_diff;
+use handoff::gate::input::{classify, GateInput};
+use handoff::gate::{self as gate_eval, GateReport, GateSide};
+use handoff::model::CsatScale;
+use handoff::pipeline::{self, AuditRequest};
+use handoff::report;
+use handoff::summary::Summary;
+
+use super::setup::Setup;
+use super::{parse_filter, write_file, write_stdout, Outcome};
+use crate::cli::{GateArgs, GateFormatArg};
+
+/// One side of the comparison, loaded.
+struct Side {
+    summary: Summary,
+    /// The saved summary's path or the transcript inputs, for the report.
+    source: String,
+    saved: bool,
+    /// Per-conversation outcomes, for the release diff (only when both sides are transcripts).
+    outcomes: Option<Outcomes>,
+}
+
+pub fn run(args: GateArgs) -> Result<Outcome> {
+    let setup = Setup::new(&args.read, args.config.as_deref(), false)?;
+    let baseline_filter = parse_filter("--baseline-filter", &args.baseline_filter)?;
+    let candidate_filter = parse_filter("--candidate-filter", &args.candidate_filter)?;
+    if args.baseline.iter().any(|i| i == "-") && args.candidate.iter().any(|i| i == "-") {
+        return Err(Error::Usage(
+            "--baseline and --candidate cannot both read stdin (-)".into(),
+        ));
+    }
+    let baseline_input = classify("--baseline", &args.baseline)?;
+    let candidate_input = classify("--candidate", &args.candidate)?;
+    let both_transcripts = matches!(
+        (&baseline_input, &candidate_input),
+        (GateInput::Transcripts(_), GateInput::Transcripts(_))
+    );
+    let redact = !args.no_redact;
+    let load =
+        |flag, input, filter| load_side(&setup, redact, both_transcripts, flag, input, filter);
+    let mut baseline = load("--baseline", baseline_input, baseline_filter)?;
+    let mut candidate = load("--candidate", candidate_input, candidate_filter)?;
+    same_csat_scale(&baseline.summary, &candidate.summary)?;
+    for (flag, side) in [("--baseline", &baseline), ("--candidate", &candidate)] {
+        not_empty(flag, &side.summary)?;
+    }
+
+    let diff = match (baseline.outcomes.take(), candidate.outcomes.take()) {
+        (Some(b), Some(c)) => Some(release_diff(&b, &c)),
+        _ => None,
+    };
+    let report = gate_eval::evaluate(
+        &GateSide {
+            summary: &baseline.summary,
+            source: baseline.source,
+            saved_summary: baseline.saved,
+        },
+        &GateSide {
+            summary: &candidate.summary,
+            source: candidate.source,
+            saved_summary: candidate.saved,
+        },
+        &setup.config.gate,
+        diff,
+    );
+    write_reports(&args, &report, setup.ui.color)?;
+
+    let (b_skipped, c_skipped) = (
+        baseline.summary.input.skipped,
+        candidate.summary.input.skipped,
+    );
+    let skipped = b_skipped + c_skipped;
+    if skipped > 0 {
+        setup.ui.warn(&format!(
+            "{skipped} records skipped ({b_skipped} in the baseline, {c_skipped} in the candidate)"
+        ));
+    }
+    if args.strict && skipped > 0 {
+        return Err(Error::Strict { skipped });
+    }
+    if !report.passed {
+        eprintln!(
+            "handoff: gate failed: {} of {} checks failed",
+            report.totals.failed, report.totals.checks
+        );
+        return Ok(Outcome::GateFailed);
+    }
+    Ok(Outcome::Success)
+}
+
+fn load_side(
+    setup: &Setup,
+    redact: bool,
+    collect_outcomes: bool,
+    flag: &str,
+    input: GateInput,
+    filter: Option<Filter>,
+) -> Result<Side> {
+    match input {
+        GateInput::Summary { path, summary } => {
+            if filter.is_some() {
+                return Err(Error::Usage(format!(
+                    "{flag}-filter: {path} is a saved summary; filters select transcripts \
+                     (apply --filter when saving it with handoff audit)"
+                )));
+            }
+            Ok(Side {
+                summary: *summary,
+                source: path,
+                saved: true,
+                outcomes: None,
+            })
+        }
+        GateInput::Transcripts(inputs) => {
+            let source = inputs.join(", ");
+            let (summary, outcomes) = pipeline::run_with_outcomes(AuditRequest {
+                filter,
+                collect_outcomes,
+                ..setup.request(inputs, redact)
+            })?;
+            Ok(Side {
+                summary,
+                source,
+                saved: false,
+                outcomes,
+            })
+        }
+    }
+}
+
+/// Mean CSAT on different survey scales cannot be compared.
+fn same_csat_scale(b: &Summary, c: &Summary) -> Result<()> {
+    let (bs, cs) = (&b.settings.csat_scale, &c.settings.csat_scale);
+    if CsatScale::parse(bs) != CsatScale::parse(cs) {
+        return Err(Error::Usage(format!(
+            "the baseline's CSAT scale ({bs}) differs from the candidate's ({cs}); \
+             give the same --csat-scale for both"
+        )));
+    }
+    Ok(())
+}
+
+/// An empty side would pass every check as "insufficient data": a filter typo must not turn
+/// the gate green.
+fn not_empty(flag: &str, s: &Summary) -> Result<()> {
+    if s.input.audited > 0 {
+        return Ok(());
+    }
+    let why = match &s.input.filter {
+        Some(f) => format!(
+            "{} of {} records filtered out by {f}",
+            s.input.filtered_out, s.input.records_read
+        ),
+        None => format!(
+            "{} records read, {} skipped",
+            s.input.records_read, s.input.skipped
+        ),
+    };
+    Err(Error::Usage(format!(
+        "{flag}: no conversation to compare ({why})"
+    )))
+}
+
+/// The files first (JUnit, Markdown, the CI step summary), then the report on stdout.
+fn write_reports(args: &GateArgs, report: &GateReport, color: bool) -> Result<()> {
+    if let Some(path) = &args.junit {
+        write_file(path, &report::gate::junit(report))?;
+    }
+    let markdown = report::gate::markdown(report);
+    if let Some(path) = &args.markdown {
+        write_file(path, &markdown)?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        append_step_summary(PathBuf::from(path), &markdown)?;
+    }
+    let text = match args.format {
+        GateFormatArg::Table => report::gate::terminal(report, color),
+        GateFormatArg::Json => report::gate::json(report)?,
+        GateFormatArg::Markdown => markdown,
+    };
+    write_stdout(&text)
+}
+
+/// GitHub Actions shows this file on the run's summary page; append, as other steps may have
+/// written to it.
+fn append_step_summary(path: PathBuf, markdown: &str) -> Result<()> {
+    let err = |source| Error::Output {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(err)?;
+    f.write_all(markdown.as_bytes()).map_err(err)?;
+    f.write_all(b"\n").map_err(err)
+}

@@ -1,0 +1,75 @@
+//! One file per subcommand, in the manner of qsv's `src/cmd/*.rs`: each `run` takes its
+//! parsed arguments and returns an [`Outcome`] or an error, and leaves printing the error
+//! and choosing the exit code to `main`. A failed gate is an outcome, not an error: the
+//! gate's reports are complete and were written. What several commands share (reading
+//! setup, the terminal decisions, writing output) is here and in `setup`, not copied.
+
+pub mod audit;
+pub mod calibrate;
+pub mod formats;
+pub mod gate;
+pub mod init;
+mod setup;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use handoff::error::{Error, Result};
+use handoff::filter::Filter;
+use handoff::output;
+
+/// How a command that ran to its end turned out; `main` maps each to the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// `handoff gate`: at least one rule failed (exit 1).
+    GateFailed,
+}
+
+/// What this run may draw on the terminal, decided once per command from its flags and the
+/// environment, so that no renderer or stage asks the terminal itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// ANSI colour in the report: stdout is a terminal, the report is not going to a file,
+    /// and `NO_COLOR` is unset or empty (no-color.org).
+    pub color: bool,
+    /// The progress bar: stderr is a terminal and not `--quiet`.
+    pub progress: bool,
+    /// `--quiet`: no warnings or notes on stderr either.
+    pub quiet: bool,
+}
+
+impl Ui {
+    /// `to_file`: the report goes to a file (`--output`), where escape codes do not belong.
+    pub fn new(quiet: bool, to_file: bool) -> Ui {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Ui {
+            color: !to_file && !no_color && std::io::stdout().is_terminal(),
+            progress: !quiet && std::io::stderr().is_terminal(),
+            quiet,
+        }
+    }
+
+    /// A warning on stderr unless `--quiet`.
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("handoff: warning: {message}");
+        }
+    }
+}
+
+fn parse_filter(flag: &str, clauses: &[String]) -> Result<Option<Filter>> {
+    Filter::parse(clauses).map_err(|e| Error::Usage(format!("{flag}: {e}")))
+}
+
+/// Writes `text` to `path` atomically.
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    output::write_file(path, text.as_bytes())
+}
+
+/// A closed pipe surfaces as `Error::Stdout`, which `main` ends quietly.
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
+    out.flush().map_err(Error::Stdout)
+}
