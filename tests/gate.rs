@@ -88,10 +88,13 @@ fn an_absolute_limit_fails_the_gate() {
         .run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("gate failed: 2 of 14 checks failed"),
+        out.stderr
+            .contains("handoff: gate failed: 2 of 14 checks failed"),
         "{}",
         out.stderr
     );
+    // A failed gate is a verdict, not an error.
+    assert!(!out.stderr.contains("error"), "{}", out.stderr);
     let report = json_report(&out);
     assert_eq!(report["passed"], false);
     let c = check(&report, "overall", "needs_human", "limit");

@@ -182,7 +182,21 @@ fn usage_errors_exit_2() {
         .args(["--csat-scale", "5-1"])
         .run();
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--csat-scale"));
+    assert!(
+        out.stderr.contains("--csat-scale") && out.stderr.contains("MIN < MAX"),
+        "{}",
+        out.stderr
+    );
+    // Checked by clap before any input is opened: a missing input does not mask it.
+    let out = handoff()
+        .args(["audit", "no-such-file.jsonl", "--threads", "0"])
+        .run();
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--threads") && out.stderr.contains("at least 1"),
+        "{}",
+        out.stderr
+    );
     let out = handoff()
         .arg("audit")
         .arg(&input)

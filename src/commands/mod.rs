@@ -11,6 +11,7 @@ pub mod gate;
 pub mod init;
 mod setup;
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -24,6 +25,13 @@ pub enum Outcome {
     Success,
     /// `handoff gate`: at least one rule failed (exit 1).
     GateFailed,
+}
+
+/// Which of stdout and stderr are terminals.
+#[derive(Debug, Clone, Copy)]
+struct Terminals {
+    stdout: bool,
+    stderr: bool,
 }
 
 /// What this run may draw on the terminal, decided once per command from its flags and the
@@ -42,10 +50,23 @@ pub struct Ui {
 impl Ui {
     /// `to_file`: the report goes to a file (`--output`), where escape codes do not belong.
     pub fn new(quiet: bool, to_file: bool) -> Ui {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Ui::decide(
+            quiet,
+            to_file,
+            Terminals {
+                stdout: std::io::stdout().is_terminal(),
+                stderr: std::io::stderr().is_terminal(),
+            },
+            std::env::var_os("NO_COLOR"),
+        )
+    }
+
+    /// The rule itself, apart from the process's terminals and environment.
+    fn decide(quiet: bool, to_file: bool, tty: Terminals, no_color: Option<OsString>) -> Ui {
+        let no_color = no_color.is_some_and(|v| !v.is_empty());
         Ui {
-            color: !to_file && !no_color && std::io::stdout().is_terminal(),
-            progress: !quiet && std::io::stderr().is_terminal(),
+            color: tty.stdout && !to_file && !no_color,
+            progress: tty.stderr && !quiet,
             quiet,
         }
     }
@@ -72,4 +93,43 @@ fn write_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
     out.flush().map_err(Error::Stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOTH: Terminals = Terminals {
+        stdout: true,
+        stderr: true,
+    };
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color_and_not_into_a_file() {
+        assert!(Ui::decide(false, false, BOTH, None).color);
+        // no-color.org: an empty NO_COLOR is as if unset.
+        assert!(Ui::decide(false, false, BOTH, Some("".into())).color);
+        assert!(!Ui::decide(false, false, BOTH, Some("1".into())).color);
+        assert!(!Ui::decide(false, true, BOTH, None).color);
+        let piped = Terminals {
+            stdout: false,
+            stderr: true,
+        };
+        assert!(!Ui::decide(false, false, piped, None).color);
+        // --quiet silences stderr, not the report's colour.
+        assert!(Ui::decide(true, false, BOTH, None).color);
+    }
+
+    #[test]
+    fn progress_only_on_a_terminal_stderr_and_not_quiet() {
+        assert!(Ui::decide(false, false, BOTH, None).progress);
+        assert!(!Ui::decide(true, false, BOTH, None).progress);
+        let logged = Terminals {
+            stdout: true,
+            stderr: false,
+        };
+        assert!(!Ui::decide(false, false, logged, None).progress);
+        // Writing the report to a file does not hide the bar; NO_COLOR does not either.
+        assert!(Ui::decide(false, true, BOTH, Some("1".into())).progress);
+    }
 }
