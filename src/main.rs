@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use handoff::aggregate::trends::TrendOptions;
+use handoff::aggregate::PeriodOptions;
 use handoff::calibrate::Calibrator;
 use handoff::config::{Config, STARTER};
 use handoff::error::{Error, Result};
@@ -27,7 +27,7 @@ use handoff::output;
 use handoff::pipeline::{self, Assessed, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
 use handoff::summary::Summary;
-use handoff::timestamp::Granularity;
+use handoff::time::Granularity;
 
 use cli::{
     AuditArgs, CalibrateArgs, CalibrateFormat, Cli, Command, CsvArgs, FormatArg, GateArgs,
@@ -186,15 +186,13 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         threads: args.read.threads,
         progress: !args.read.quiet && std::io::stderr().is_terminal(),
         filter,
-        trends: args.compare_periods.map(|p| TrendOptions {
-            granularity: match p {
+        periods: PeriodOptions {
+            test: config.gate.period_test(),
+            compare: args.compare_periods.map(|p| match p {
                 PeriodArg::Week => Granularity::Week,
                 PeriodArg::Month => Granularity::Month,
-            },
-            confidence: config.gate.confidence,
-            min_conversations: config.gate.min_conversations,
-            min_csat_responses: config.gate.min_csat_responses,
-        }),
+            }),
+        },
         collect_outcomes: false,
     })?;
 
@@ -344,7 +342,10 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
                     threads: args.read.threads,
                     progress: !args.read.quiet && std::io::stderr().is_terminal(),
                     filter,
-                    trends: None,
+                    periods: PeriodOptions {
+                        test: config.gate.period_test(),
+                        compare: None,
+                    },
                     collect_outcomes: both_transcripts,
                 })?;
                 Ok((summary, inputs.join(", "), false, outcomes))
