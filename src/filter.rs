@@ -8,7 +8,7 @@
 //! `<`, `<=` against a date or timestamp. Text comparisons are exact.
 
 use crate::model::Conversation;
-use crate::timestamp;
+use crate::time::Timestamp;
 
 const FIELDS: &str = "bot_version, channel, category, status, started_at";
 
@@ -32,7 +32,7 @@ enum Cmp {
 enum Clause {
     In(Field, Vec<String>),
     NotIn(Field, Vec<String>),
-    StartedAt(Cmp, i64),
+    StartedAt(Cmp, Timestamp),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,16 +73,12 @@ impl Filter {
             Clause::NotIn(f, values) => {
                 !field(conv, *f).is_some_and(|v| values.iter().any(|x| x == v))
             }
-            Clause::StartedAt(cmp, bound) => conv
-                .started_at
-                .as_deref()
-                .and_then(timestamp::parse)
-                .is_some_and(|t| match cmp {
-                    Cmp::Ge => t >= *bound,
-                    Cmp::Gt => t > *bound,
-                    Cmp::Lt => t < *bound,
-                    Cmp::Le => t <= *bound,
-                }),
+            Clause::StartedAt(cmp, bound) => conv.started_at.is_some_and(|t| match cmp {
+                Cmp::Ge => t >= *bound,
+                Cmp::Gt => t > *bound,
+                Cmp::Lt => t < *bound,
+                Cmp::Le => t <= *bound,
+            }),
         })
     }
 
@@ -135,7 +131,7 @@ fn parse_clause(part: &str) -> Result<Clause, String> {
                 ))
             }
         };
-        let bound = timestamp::parse(value).ok_or_else(|| {
+        let bound = Timestamp::parse(value).ok_or_else(|| {
             format!("filter {part:?}: {value:?} is not a date or timestamp (e.g. 2025-03-24)")
         })?;
         return Ok(Clause::StartedAt(cmp, bound));
@@ -170,7 +166,7 @@ mod tests {
             id: "x".into(),
             bot_version: bot_version.map(str::to_string),
             channel: Some(channel.into()),
-            started_at: Some(started_at.into()),
+            started_at: Timestamp::parse(started_at),
             ..Default::default()
         }
     }
@@ -198,7 +194,12 @@ mod tests {
         assert!(f.matches_record(&conv(None, "chat", "2025-03-31T23:59:59Z")));
         assert!(!f.matches_record(&conv(None, "chat", "2025-03-23T23:59:59Z")));
         assert!(!f.matches_record(&conv(None, "chat", "2025-04-01T00:00:00Z")));
-        // An unparseable timestamp cannot be placed in the range.
+        // Instants, not text: 20:00 five hours behind UTC on the 23rd is 01:00 UTC on the
+        // 24th.
+        assert!(f.matches_record(&conv(None, "chat", "2025-03-23T20:00:00-05:00")));
+        assert!(!f.matches_record(&conv(None, "chat", "2025-03-24T01:00:00+02:00")));
+        assert!(f.matches_record(&conv(None, "chat", "1742774400")));
+        // A conversation whose start could not be read cannot be placed in the range.
         assert!(!f.matches_record(&conv(None, "chat", "last tuesday")));
     }
 

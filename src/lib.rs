@@ -8,7 +8,6 @@
 pub mod aggregate;
 pub mod calibrate;
 pub mod config;
-pub mod dates;
 pub mod detect;
 pub mod error;
 pub mod filter;
@@ -21,4 +20,4 @@ pub mod redact;
 pub mod report;
 pub mod stats;
 pub mod summary;
-pub mod timestamp;
+pub mod time;

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::time::Timestamp;
+
 /// Who wrote a message. Input aliases are mapped in `Role::parse`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,7 +76,9 @@ pub struct Conversation {
     pub category: Option<String>,
     pub channel: Option<String>,
     pub bot_version: Option<String>,
-    pub started_at: Option<String>,
+    /// When the conversation began, read at ingest; `None` when the export gives no time
+    /// or one that cannot be read (the conversation is then undated, not skipped).
+    pub started_at: Option<Timestamp>,
     pub csat: Option<f64>,
     pub status: Option<String>,
     pub messages: Vec<Message>,

@@ -13,8 +13,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::findings;
 use crate::aggregate::outcomes::Outcomes;
-use crate::aggregate::trends::TrendOptions;
-use crate::aggregate::{AggregateOptions, Aggregator, RecommendConfig};
+use crate::aggregate::{AggregateOptions, Aggregator, PeriodOptions, RecommendConfig};
 use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
@@ -38,8 +37,8 @@ pub struct AuditRequest {
     pub progress: bool,
     /// Only conversations matching this are audited; the rest are counted as filtered out.
     pub filter: Option<Filter>,
-    /// `--compare-periods`: add the latest-vs-previous period comparison to the summary.
-    pub trends: Option<TrendOptions>,
+    /// The test of the weekly series and, with `--compare-periods`, the period comparison.
+    pub periods: PeriodOptions,
     /// Keep per-conversation outcomes (for `handoff gate`'s release diff).
     pub collect_outcomes: bool,
 }
@@ -78,7 +77,7 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
             recommend: req.recommend,
             detection_fingerprint,
             filter: req.filter.as_ref().map(|f| f.describe().to_string()),
-            trends: req.trends,
+            periods: req.periods,
             collect_outcomes: req.collect_outcomes,
         },
         names,

@@ -25,8 +25,6 @@ const LAYERS: &[&str] = &[
     "redact",
     "model",
     "time",
-    "timestamp",
-    "dates",
     "stats",
     "output",
     "error",

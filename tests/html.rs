@@ -379,6 +379,33 @@ fn weekly_rise_is_flagged_and_steady_categories_are_not() {
     assert!(flag_rows.contains("<td>card</td>") && flag_rows.contains("2025-W11"));
     assert!(!flag_rows.contains("delivery"));
     assert!(flag_rows.contains("10.0% → 60.0%"));
+    // The rise's interval (Newcombe, at [gate] confidence) lies above zero.
+    let interval = Regex::new(r"\+(\d+\.\d) to \+(\d+\.\d) pp").expect("regex");
+    let card_row = flag_rows
+        .split("<tr>")
+        .find(|r| r.contains("<td>card</td>"))
+        .expect("card row");
+    let bounds = interval.captures(card_row).expect("interval of the change");
+    let (low, high): (f64, f64) = (
+        bounds[1].parse().expect("number"),
+        bounds[2].parse().expect("number"),
+    );
+    assert!(0.0 < low && low < 50.0 && 50.0 < high, "{low} {high}");
+    // The method text gives the test's parameters: the [gate] defaults here.
+    assert!(html.contains("the 95.0% interval lying entirely on the worse side of zero"));
+    assert!(html.contains("at least 30 conversations, mean CSAT when both have at least 30"));
+
+    // The weekly test is the [gate] one: with more conversations required per week than
+    // either week has, the same rise is not judged.
+    let config = dir.write("strict.toml", "[gate]\nmin_conversations = 100\n");
+    let strict = handoff()
+        .arg("audit")
+        .arg(&input)
+        .arg("--config")
+        .arg(&config)
+        .json();
+    assert_eq!(strict["weekly"]["flags"], serde_json::json!([]));
+    assert_eq!(strict["weekly"]["min_conversations"], 100);
 
     // Without timestamps there is no series, and the page says so.
     let undated = dir.write("undated.jsonl", &line("u", "card", None, human));

@@ -158,3 +158,114 @@ fn filters_select_records_and_count_the_rest() {
         out.stderr
     );
 }
+
+/// One time model: a conversation begun late on Sunday 2025-03-09 five hours behind UTC
+/// (04:30 UTC on Monday the 10th) is in ISO week 2025-W11 in the weekly series, in
+/// `--compare-periods week` and for `--filter started_at>=2025-03-10`, whatever way its
+/// time is written; the period is the earliest and latest instant in UTC.
+#[test]
+fn a_late_sunday_west_of_utc_is_in_the_next_utc_week_everywhere() {
+    let dir = TestDir::new();
+    let starts = [
+        // 2025-03-10T04:30:00Z, as written by the exporter, thrice, and as epoch seconds.
+        ("2025-03-09T23:30:00-05:00", true),
+        ("2025-03-09T23:30:00-05:00", true),
+        ("2025-03-09T23:30:00-05:00", true),
+        ("1741581000", false),
+        // Neighbours in week 10: Sunday evening in UTC, and Monday 01:00 two hours ahead
+        // of UTC (Sunday 23:00 UTC).
+        ("2025-03-09T22:00:00Z", false),
+        ("2025-03-10T01:00:00+02:00", false),
+    ];
+    let lines: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, (at, needs_human))| conversation(i, "card", *needs_human, Some(at)))
+        .collect();
+    let input = dir.write("sunday.jsonl", &lines.join("\n"));
+
+    let report = handoff()
+        .arg("audit")
+        .arg(&input)
+        .args(["--compare-periods", "week"])
+        .json();
+    let weekly = &report["weekly"];
+    assert_eq!(
+        weekly["weeks"],
+        json!([
+            {"week": "2025-W10", "start": "2025-03-03"},
+            {"week": "2025-W11", "start": "2025-03-10"}
+        ])
+    );
+    let counts: Vec<u64> = weekly["overall"]["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| p["conversations"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(counts, [2, 4]);
+    assert_eq!(weekly["undated"], 0);
+
+    let t = &report["trends"];
+    assert_eq!(t["latest"]["label"], "2025-W11");
+    assert_eq!(t["overall"]["latest_conversations"], 4);
+    assert_eq!(t["overall"]["previous_conversations"], 2);
+
+    // Instants in UTC, not text: the epoch does not sort before the dates.
+    assert_eq!(
+        report["period"],
+        json!(["2025-03-09T22:00:00Z", "2025-03-10T04:30:00Z"])
+    );
+    let example = &category(&report, "card")["examples"][0];
+    assert_eq!(example["started_at"], "2025-03-10T04:30:00Z");
+
+    let selected = handoff()
+        .arg("audit")
+        .arg(&input)
+        .args(["--filter", "started_at>=2025-03-10"])
+        .json();
+    assert_eq!(selected["input"]["audited"], 4);
+    assert_eq!(selected["input"]["filtered_out"], 2);
+    let weeks = selected["weekly"]["weeks"].as_array().map(Vec::len);
+    assert_eq!(weeks, Some(1));
+    assert_eq!(selected["weekly"]["weeks"][0]["week"], "2025-W11");
+
+    // The per-message CSV reads the same time the same way.
+    let csv = dir.write(
+        "sunday.csv",
+        "conversation_id,role,text,ts,category\n\
+         c1,customer,where is my card,2025-03-09T23:30:00-05:00,card\n\
+         c1,bot,It is on its way.,2025-03-09T23:30:05-05:00,card\n",
+    );
+    let from_csv = handoff().arg("audit").arg(&csv).json();
+    assert_eq!(from_csv["weekly"]["weeks"][0]["week"], "2025-W11");
+    assert_eq!(from_csv["period"][0], "2025-03-10T04:30:00Z");
+}
+
+/// A `started_at` that cannot be read leaves the conversation undated, not skipped: it is
+/// audited and counted as undated in the weekly series and the period comparison.
+#[test]
+fn an_unreadable_started_at_is_undated_not_skipped() {
+    let dir = TestDir::new();
+    let lines = [
+        conversation(1, "card", true, Some("last tuesday")),
+        conversation(2, "card", false, Some("2025-03-04T10:00:00Z")),
+    ];
+    let input = dir.write("undated.jsonl", &lines.join("\n"));
+    let report = handoff()
+        .arg("audit")
+        .arg(&input)
+        .args(["--compare-periods", "week"])
+        .json();
+    assert_eq!(report["input"]["audited"], 2);
+    assert_eq!(report["input"]["skipped"], 0);
+    assert_eq!(report["weekly"]["undated"], 1);
+    assert_eq!(report["trends"]["undated"], 1);
+    assert_eq!(
+        report["period"],
+        json!(["2025-03-04T10:00:00Z", "2025-03-04T10:00:00Z"])
+    );
+    let example = &category(&report, "card")["examples"][0];
+    assert_eq!(example["id"], "1");
+    assert!(example["started_at"].is_null());
+}

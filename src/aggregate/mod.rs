@@ -7,8 +7,9 @@ mod answers;
 pub mod findings;
 mod frame;
 pub mod outcomes;
+pub mod periods;
 mod recommend;
-pub mod trends;
+mod trends;
 mod weekly;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use crate::error::Result;
 use crate::ingest::{FileRead, Skip, SkipKind};
 use crate::model::{Conversation, Reason};
 use crate::redact::Redactor;
+use crate::time::{Granularity, Timestamp};
 
 use crate::stats::{mean, rate, round, wilson};
 use crate::summary::*;
@@ -25,9 +27,8 @@ use answers::AnswerCounter;
 use findings::FindingRow;
 use frame::{CategorySums, ChunkRows};
 use outcomes::Outcomes;
+use periods::{DayCounter, PeriodTest};
 pub use recommend::RecommendConfig;
-use trends::{PeriodCounter, TrendOptions};
-use weekly::WeeklyCounter;
 
 /// Examples kept per category for the report (the highest-scoring, earliest first).
 const EXAMPLES_PER_CATEGORY: usize = 3;
@@ -50,10 +51,17 @@ pub struct AggregateOptions {
     pub detection_fingerprint: String,
     /// `--filter` as given.
     pub filter: Option<String>,
-    /// `--compare-periods`.
-    pub trends: Option<TrendOptions>,
+    /// How the weekly series and `--compare-periods` judge a period against the one before.
+    pub periods: PeriodOptions,
     /// Keep per-conversation outcomes for the gate's release diff.
     pub collect_outcomes: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodOptions {
+    pub test: PeriodTest,
+    /// `--compare-periods`: add the latest week or month against the one before.
+    pub compare: Option<Granularity>,
 }
 
 pub struct Aggregator {
@@ -67,16 +75,15 @@ pub struct Aggregator {
     seq: u64,
     audited: u64,
     filtered_out: u64,
-    period: Option<[String; 2]>,
-    weekly: WeeklyCounter,
-    periods: Option<PeriodCounter>,
+    /// Earliest and latest `started_at`.
+    period: Option<[Timestamp; 2]>,
+    days: DayCounter,
     outcomes: Option<Outcomes>,
 }
 
 impl Aggregator {
     pub fn new(opts: AggregateOptions, files: Vec<String>) -> Aggregator {
         Aggregator {
-            periods: opts.trends.map(PeriodCounter::new),
             outcomes: opts.collect_outcomes.then(Outcomes::default),
             filtered_out: 0,
             opts,
@@ -89,7 +96,7 @@ impl Aggregator {
             seq: 0,
             audited: 0,
             period: None,
-            weekly: WeeklyCounter::default(),
+            days: DayCounter::default(),
         }
     }
 
@@ -170,26 +177,15 @@ impl Aggregator {
             if a.needs_human {
                 self.keep_example(conv, a);
             }
-            self.weekly.add(
-                &a.category,
-                conv.started_at.as_deref(),
-                a.needs_human,
-                a.csat,
-            );
-            if let Some(p) = &mut self.periods {
-                p.add(conv.started_at.as_deref(), a);
-            }
+            self.days.add(conv.started_at, a);
             if let Some(mut o) = self.outcomes.take() {
                 o.add(conv, a, |t| self.redact(t));
                 self.outcomes = Some(o);
             }
-            if let Some(ts) = conv.started_at.as_deref() {
-                self.period = Some(match self.period.take() {
-                    None => [ts.to_string(), ts.to_string()],
-                    Some([lo, hi]) => [
-                        if ts < lo.as_str() { ts.to_string() } else { lo },
-                        if ts > hi.as_str() { ts.to_string() } else { hi },
-                    ],
+            if let Some(t) = conv.started_at {
+                self.period = Some(match self.period {
+                    None => [t, t],
+                    Some([lo, hi]) => [lo.min(t), hi.max(t)],
                 });
             }
         }
@@ -213,7 +209,7 @@ impl Aggregator {
             location: conv.location.describe(&self.files),
             score: a.score,
             evidence: self.evidence(conv, a),
-            started_at: conv.started_at.clone(),
+            started_at: conv.started_at.map(|t| t.to_string()),
             csat: a.csat,
             total_messages: conv.messages.len(),
             messages,
@@ -353,7 +349,8 @@ impl Aggregator {
         });
         let overall = self.overall(&rows);
         let order: Vec<String> = categories.iter().map(|c| c.category.clone()).collect();
-        let weekly = self.weekly.finish(&order);
+        let test = self.opts.periods.test;
+        let weekly = weekly::weekly(&self.days, &order, &test);
 
         let skipped: u64 = self.skips.values().map(|(n, _)| n).sum();
         let records_read: u64 = file_reads.iter().map(|f| f.records).sum();
@@ -398,11 +395,15 @@ impl Aggregator {
                 detection_fingerprint: self.opts.detection_fingerprint.clone(),
             },
             input,
-            period: self.period.clone(),
+            period: self.period.map(|p| p.map(|t| t.to_string())),
             overall,
             categories,
             weekly,
-            trends: self.periods.as_ref().map(PeriodCounter::finish),
+            trends: self
+                .opts
+                .periods
+                .compare
+                .map(|g| trends::compare_periods(&self.days, g, &test)),
         })
     }
 

@@ -1,11 +1,11 @@
 //! `handoff audit`: one pass over the transcripts (see `handoff::pipeline`), then the report
 //! in the chosen format on stdout or `--output`, and optionally an HTML copy.
 
-use handoff::aggregate::trends::TrendOptions;
+use handoff::aggregate::PeriodOptions;
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
-use handoff::timestamp::Granularity;
+use handoff::time::Granularity;
 
 use super::setup::Setup;
 use super::{parse_filter, write_file, write_stdout, Outcome};
@@ -19,15 +19,13 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         handle_minutes: args.handle_minutes,
         findings: args.findings.clone(),
         filter,
-        trends: args.compare_periods.map(|p| TrendOptions {
-            granularity: match p {
+        periods: PeriodOptions {
+            test: config.gate.period_test(),
+            compare: args.compare_periods.map(|p| match p {
                 PeriodArg::Week => Granularity::Week,
                 PeriodArg::Month => Granularity::Month,
-            },
-            confidence: config.gate.confidence,
-            min_conversations: config.gate.min_conversations,
-            min_csat_responses: config.gate.min_csat_responses,
-        }),
+            }),
+        },
         ..setup.request(args.inputs.clone(), !args.no_redact)
     })?;
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use handoff::aggregate::PeriodOptions;
 use handoff::config::Config;
 use handoff::error::{Error, Result};
 use handoff::ingest::{CsvColumns, IngestOptions, Mapping};
@@ -43,7 +44,7 @@ impl Setup {
     }
 
     /// An audit of `inputs` with this setup; callers set what only they decide (findings,
-    /// filter, trends, outcomes, handle minutes) with struct update syntax.
+    /// filter, period comparison, outcomes, handle minutes) with struct update syntax.
     pub fn request(&self, inputs: Vec<String>, redact: bool) -> AuditRequest {
         AuditRequest {
             inputs,
@@ -59,7 +60,10 @@ impl Setup {
             threads: self.threads,
             progress: self.ui.progress,
             filter: None,
-            trends: None,
+            periods: PeriodOptions {
+                test: self.config.gate.period_test(),
+                compare: None,
+            },
             collect_outcomes: false,
         }
     }

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::aggregate::periods::PeriodTest;
+
 /// What the gate can judge, in report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,6 +235,16 @@ impl GateConfig {
         match self.categories.get(scope) {
             Some(c) => global.overlay(c.metrics().get(metric)),
             None => global,
+        }
+    }
+
+    /// The test the weekly series and `--compare-periods` judge a period against the one
+    /// before with: this gate's confidence and global minimum sizes.
+    pub fn period_test(&self) -> PeriodTest {
+        PeriodTest {
+            confidence: self.confidence,
+            min_conversations: self.min_conversations,
+            min_csat_responses: self.min_csat_responses,
         }
     }
 

@@ -1,18 +1,15 @@
 //! Timestamps as exports give them (Unix seconds, milliseconds or microseconds, RFC 3339,
-//! Twitter's `Tue Oct 31 22:10:47 +0000 2017`) turned into RFC 3339 UTC text, which sorts as
-//! text and is what the report's period shows. Calendar arithmetic and RFC 3339 parsing are
-//! the crate's (`dates`, `timestamp`); this adds the units and layouts exports use.
+//! Twitter's `Tue Oct 31 22:10:47 +0000 2017`) turned into RFC 3339 UTC text for message
+//! times, which `crate::time` reads back when a conversation's start is taken from its
+//! first message. Calendar arithmetic, RFC 3339 parsing and printing are `crate::time`'s;
+//! this adds the units and layouts exports use.
 
-use crate::{dates, timestamp};
+use crate::time::{days_from_civil, Timestamp};
 
 /// Seconds since the epoch plus milliseconds, as `2024-05-01T09:30:00Z` (with `.123` when
 /// the milliseconds are not zero).
 pub fn iso_from_unix(secs: i64, millis: u32) -> String {
-    let text = dates::format_utc(secs);
-    if millis == 0 {
-        return text;
-    }
-    format!("{}.{millis:03}Z", text.trim_end_matches('Z'))
+    Timestamp::from_unix(secs, millis * 1_000_000).to_string()
 }
 
 /// The unit of a numeric timestamp.
@@ -71,32 +68,12 @@ fn num(s: &str) -> Option<i64> {
 /// timestamps differ in fractional digits or offsets, where text order would be wrong.
 pub fn rfc3339_key(s: &str) -> Option<(i64, u32)> {
     let s = s.trim();
-    // Epoch numbers are not RFC 3339 (and `timestamp::parse` would take them).
+    // Epoch numbers are not RFC 3339 (and `Timestamp::parse` would take them).
     if s.as_bytes().get(4) != Some(&b'-') {
         return None;
     }
-    let secs = timestamp::parse(s)?;
-    let nanos = match s.get(19..).and_then(|rest| rest.strip_prefix(['.', ','])) {
-        Some(frac) => frac
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .take(9)
-            .zip([
-                100_000_000,
-                10_000_000,
-                1_000_000,
-                100_000,
-                10_000,
-                1_000,
-                100,
-                10,
-                1,
-            ])
-            .map(|(d, scale)| u32::from(d - b'0') * scale)
-            .sum(),
-        None => 0,
-    };
-    Some((secs, nanos))
+    let t = Timestamp::parse(s)?;
+    Some((t.unix_seconds(), t.subsec_nanos()))
 }
 
 /// Twitter's `created_at` (`Tue Oct 31 22:10:47 +0000 2017`) as RFC 3339 UTC plus epoch
@@ -125,7 +102,7 @@ pub fn twitter(s: &str) -> Option<(String, i64)> {
         return None;
     }
     let off = sign * (num(&offset[1..3])? * 3600 + num(&offset[3..5])? * 60);
-    let secs = dates::days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + se - off;
+    let secs = days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + se - off;
     Some((iso_from_unix(secs, 0), secs))
 }
 

@@ -86,6 +86,11 @@ fn fixed(v: f64, digits: Option<usize>) -> String {
     format!("{v:.*}", digits.unwrap_or(1))
 }
 
+/// A number with `digits` decimals and its sign: "+12.5", "-0.40".
+fn signed(v: f64, digits: Option<usize>) -> String {
+    format!("{v:+.*}", digits.unwrap_or(1))
+}
+
 /// A number as short as it can be written: "8", "7.5".
 fn plain(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -114,6 +119,7 @@ impl Renderer for HtmlRenderer {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.add_filter("pct", pct);
         env.add_filter("fixed", fixed);
+        env.add_filter("signed", signed);
         env.add_filter("count", count);
         env.add_filter("plain", plain);
         env.add_template("report.html", TEMPLATE)
@@ -170,8 +176,6 @@ impl Renderer for HtmlRenderer {
             rec_class => classes,
             reason_help => help,
             route_to_humans => route_to_humans,
-            z_critical => crate::summary::WEEKLY_Z_CRITICAL,
-            min_csat_answers => crate::summary::WEEKLY_MIN_CSAT_ANSWERS,
         };
         let mut out = template.render(ctx).map_err(template_error)?;
         if !out.ends_with('\n') {
@@ -193,7 +197,7 @@ pub fn generated_at() -> String {
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0)
         });
-    crate::dates::format_utc(secs)
+    crate::time::Timestamp::from_unix(secs, 0).to_string()
 }
 
 #[cfg(test)]

@@ -6,12 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Survey answers needed in each of two weeks before their CSAT is compared.
-pub const WEEKLY_MIN_CSAT_ANSWERS: u64 = 10;
-
-/// Two-sided 5% critical value of the standard normal distribution.
-pub const WEEKLY_Z_CRITICAL: f64 = 1.959_963_984_540_054;
-
 /// Version of the saved-summary format. Bump it when a field is added, removed or changes
 /// meaning, so `handoff gate` rejects files it would misread with a clear message.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -24,7 +18,7 @@ pub struct Summary {
     pub tool: String,
     pub settings: Settings,
     pub input: InputAccounting,
-    /// Earliest and latest `started_at` seen (as given, ISO 8601 sorts as text).
+    /// Earliest and latest `started_at`, RFC 3339 in UTC (`2025-03-03T00:56:30Z`).
     pub period: Option<[String; 2]>,
     pub overall: CategoryStats,
     /// Ranked: categories with enough data by needs-human rate (highest first), then volume;
@@ -167,6 +161,7 @@ pub struct Example {
     pub location: String,
     pub score: f64,
     pub evidence: Vec<Evidence>,
+    /// RFC 3339 in UTC; `None` when the export gave no readable time.
     pub started_at: Option<String>,
     pub csat: Option<f64>,
     /// Messages in the conversation.
@@ -260,7 +255,7 @@ pub struct TrendChange {
     pub worse: bool,
 }
 
-/// Weekly series of the report, oldest week first.
+/// Weekly series of the report (ISO weeks of the UTC day), oldest week first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Weekly {
     pub weeks: Vec<WeekLabel>,
@@ -268,6 +263,16 @@ pub struct Weekly {
     pub undated: u64,
     /// Dated conversations in weeks before the reported window of at most 52 weeks.
     pub earlier: u64,
+    /// The test each week is compared with the one before by, as in [`Trends`]: two-sided
+    /// level of the intervals (`[gate] confidence`), and the conversations and rated
+    /// conversations both weeks need before a rate or mean CSAT is judged. 0 in summaries
+    /// saved before the weekly flags used this test (they used fixed 5% z-tests).
+    #[serde(default)]
+    pub confidence: f64,
+    #[serde(default)]
+    pub min_conversations: u64,
+    #[serde(default)]
+    pub min_csat_responses: u64,
     pub overall: WeeklySeries,
     /// In the report's ranking order; categories without dated conversations are left out.
     pub categories: Vec<WeeklySeries>,
@@ -299,7 +304,7 @@ pub struct WeekPoint {
     pub needs_human_ci: [f64; 2],
     pub csat_answered: u64,
     pub mean_csat: Option<f64>,
-    /// The needs-human rate rose significantly from the week before.
+    /// The needs-human rate rose significantly from the week before (see `Weekly`).
     pub needs_human_rose: bool,
     /// Mean CSAT fell significantly from the week before.
     pub csat_fell: bool,
@@ -320,5 +325,36 @@ pub struct WeeklyFlag {
     /// The metric in the week before and in the flagged week.
     pub before: f64,
     pub after: f64,
-    pub z: f64,
+    /// Interval of `after - before` at `Weekly::confidence` (Newcombe for the rate, Welch
+    /// for mean CSAT), entirely on the worse side of zero. [0, 0] in summaries saved before
+    /// the weekly flags used this test.
+    #[serde(default)]
+    pub interval: [f64; 2],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weekly series saved before the weekly flags used the `[gate]` test (a `z` per
+    /// flag, no interval or test settings) still loads, e.g. as a gate baseline.
+    #[test]
+    fn weekly_series_saved_with_z_scores_still_load() {
+        let old = r#"{
+            "weeks": [{"week": "2025-W10", "start": "2025-03-03"}],
+            "undated": 0,
+            "earlier": 0,
+            "overall": {"category": "overall", "points": []},
+            "categories": [],
+            "flags": [{"category": "card", "week": "2025-W10", "metric": "csat",
+                       "before": 4.5, "after": 2.5, "z": -8.49}]
+        }"#;
+        let w: Weekly = serde_json::from_str(old).expect("readable");
+        assert_eq!(
+            (w.confidence, w.min_conversations, w.min_csat_responses),
+            (0.0, 0, 0)
+        );
+        assert_eq!(w.flags[0].metric, WeeklyMetric::Csat);
+        assert_eq!((w.flags[0].before, w.flags[0].interval), (4.5, [0.0, 0.0]));
+    }
 }

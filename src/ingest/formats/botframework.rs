@@ -17,6 +17,7 @@ use super::{EventFormat, FormatSpec, JsonFormat, Keyless, Reader, Shape};
 use crate::ingest::time::{from_json, Unit};
 use crate::ingest::{html, Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, PlatformMarks, Role};
+use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "botframework",
@@ -167,7 +168,7 @@ fn map_activities(id: String, activities: &[Value], ctx: &Ctx) -> Result<Mapped,
             _ => {}
         }
     }
-    let started_at = messages.list.first().and_then(|m| m.ts.clone());
+    let started_at = common::first_message_time(&messages.list);
     Ok(Mapped {
         conv: Conversation {
             id,
@@ -225,8 +226,8 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
         .or_else(|| v.get("id").and_then(common::scalar))
         .unwrap_or_else(|| ctx.location_id());
     let mut mapped = map_activities(id, activities, ctx)?;
-    if let Some(start) = text_at(&v, "conversationstarttime") {
-        mapped.conv.started_at = Some(start.to_string());
+    if let Some(start) = text_at(&v, "conversationstarttime").and_then(Timestamp::parse) {
+        mapped.conv.started_at = Some(start);
     }
     finish(mapped, Some(bytes), ctx)
 }
@@ -287,7 +288,10 @@ mod tests {
         );
         assert_eq!(c.marks.handoffs, [3]);
         assert_eq!(c.channel.as_deref(), Some("webchat"));
-        assert_eq!(c.started_at.as_deref(), Some("2024-04-02T08:00:00.123Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2024-04-02T08:00:00.123Z")
+        );
     }
 
     #[test]
@@ -314,7 +318,10 @@ mod tests {
         assert_eq!(c.marks.fallbacks, [2]);
         assert_eq!(c.messages[1].role, Role::Customer);
         assert_eq!(c.messages[0].ts.as_deref(), Some("2026-04-07T19:12:11Z"));
-        assert_eq!(c.started_at.as_deref(), Some("2026-04-07T19:12:11Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-07T19:12:11Z")
+        );
     }
 
     #[test]

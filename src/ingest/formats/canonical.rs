@@ -7,6 +7,7 @@ use super::common::{lookup, scalar as scalar_ref};
 use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::{Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, Location, Message, Role};
+use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "canonical",
@@ -156,7 +157,7 @@ pub fn parse_record(
         category: scalar(raw.category).or(field_category),
         channel: scalar(raw.channel),
         bot_version: scalar(raw.bot_version),
-        started_at: scalar(raw.started_at),
+        started_at: scalar(raw.started_at).as_deref().and_then(Timestamp::parse),
         status: scalar(raw.status),
         csat,
         messages,

@@ -104,7 +104,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
             .and_then(|i| i.categories.iter().find_map(|c| c.display_name.clone()))
     });
     let conv = Conversation {
-        started_at: messages.list.first().and_then(|m| m.ts.clone()),
+        started_at: common::first_message_time(&messages.list),
         id,
         category,
         messages: messages.list,
@@ -138,7 +138,10 @@ mod tests {
         let roles: Vec<Role> = c.messages.iter().map(|m| m.role).collect();
         assert_eq!(roles, [Role::Customer, Role::Bot, Role::Agent]);
         assert_eq!(c.messages[1].ts.as_deref(), Some("2023-11-14T22:13:25Z"));
-        assert_eq!(c.started_at.as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2023-11-14T22:13:20Z")
+        );
     }
 
     #[test]

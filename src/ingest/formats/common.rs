@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::ingest::{Ctx, Skip, SkipKind};
 use crate::model::{Conversation, CsatScale, Message, Role};
+use crate::time::Timestamp;
 
 /// A serde error as a skip: malformed JSON, or valid JSON whose fields have the wrong types.
 pub fn json_error(ctx: &Ctx, what: &str, e: serde_json::Error) -> Skip {
@@ -47,6 +48,11 @@ pub fn category_field(bytes: &[u8], ctx: &Ctx) -> Option<String> {
     let path = ctx.opts.category_field.as_ref()?;
     let value: Value = serde_json::from_slice(bytes).ok()?;
     lookup(&value, path).and_then(scalar)
+}
+
+/// When a conversation without a start time of its own began: its first message's time.
+pub fn first_message_time(messages: &[Message]) -> Option<Timestamp> {
+    messages.first()?.ts.as_deref().and_then(Timestamp::parse)
 }
 
 /// A rating on the vendor's scale, on the run's `--csat-scale`.

@@ -11,6 +11,7 @@ use super::{CsvFormat, FormatSpec, Reader};
 use crate::error::Result;
 use crate::ingest::{Batch, IngestOptions, Input, Skip, SkipKind, CHUNK_RECORDS};
 use crate::model::{Conversation, Location, Message, Role};
+use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "csv",
@@ -202,7 +203,7 @@ fn read(
             conv.status = get(status_col);
         }
         if conv.started_at.is_none() {
-            conv.started_at = get(ts_col);
+            conv.started_at = get(ts_col).as_deref().and_then(Timestamp::parse);
         }
         if let Some(csat) = get(csat_col) {
             match csat.parse::<f64>() {

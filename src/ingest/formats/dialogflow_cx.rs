@@ -19,6 +19,7 @@ use super::{EventFormat, FormatSpec, JsonFormat, Keyless, Reader, Shape};
 use crate::ingest::time::rfc3339_key;
 use crate::ingest::{Ctx, IngestOptions, Skip};
 use crate::model::{Conversation, PlatformMarks, Role};
+use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "dialogflow-cx",
@@ -137,7 +138,7 @@ impl Builder {
     fn finish(
         self,
         id: String,
-        started_at: Option<String>,
+        started_at: Option<Timestamp>,
         bytes: Option<&[u8]>,
         ctx: &Ctx,
     ) -> Result<Conversation, Skip> {
@@ -145,7 +146,7 @@ impl Builder {
             .and_then(|b| common::category_field(b, ctx))
             .or(self.category);
         let conv = Conversation {
-            started_at: started_at.or_else(|| self.messages.list.first()?.ts.clone()),
+            started_at: started_at.or_else(|| common::first_message_time(&self.messages.list)),
             id,
             category,
             messages: self.messages.list,
@@ -203,7 +204,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
             .find(|n| *n != WELCOME)
             .map(str::to_string);
     }
-    let started_at = str_at(&v, &["startTime"]).map(str::to_string);
+    let started_at = str_at(&v, &["startTime"]).and_then(Timestamp::parse);
     b.finish(id, started_at, Some(bytes), ctx)
 }
 
@@ -296,7 +297,10 @@ mod tests {
             Some("live_agent"),
             "welcome intent skipped"
         );
-        assert_eq!(c.started_at.as_deref(), Some("2024-02-01T09:00:00Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2024-02-01T09:00:00Z")
+        );
     }
 
     #[test]
@@ -331,7 +335,10 @@ mod tests {
             ]
         );
         assert_eq!(c.category.as_deref(), Some("internet_outage"));
-        assert_eq!(c.started_at.as_deref(), Some("2024-02-01T10:00:00Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2024-02-01T10:00:00Z")
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::time::{iso_from_number, Unit};
 use crate::ingest::{html, Ctx, IngestOptions, Skip};
 use crate::model::{Conversation, Role};
+use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "intercom",
@@ -197,7 +198,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
         id,
         category,
         channel: raw.source.as_ref().and_then(|s| s.kind.clone()),
-        started_at,
+        started_at: started_at.as_deref().and_then(Timestamp::parse),
         status: status(
             raw.state.as_deref(),
             ai.and_then(|a| a.resolution_state.as_deref()),
@@ -258,7 +259,10 @@ mod tests {
         assert_eq!(roles, [Role::Customer, Role::Bot, Role::Agent, Role::Bot]);
         assert_eq!(c.messages[0].text, "Hi, I was charged twice – help?");
         assert_eq!(c.messages[1].ts.as_deref(), Some("2018-10-18T21:13:20Z"));
-        assert_eq!(c.started_at.as_deref(), Some("2018-10-18T21:13:18Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2018-10-18T21:13:18Z")
+        );
         assert_eq!(c.category.as_deref(), Some("billing"));
         assert_eq!(c.channel.as_deref(), Some("conversation"));
     }

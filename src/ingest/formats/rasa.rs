@@ -113,7 +113,7 @@ fn map_events(id: String, events: &[Value], ctx: &Ctx) -> Result<Conversation, S
         }
     }
     let conv = Conversation {
-        started_at: messages.list.first().and_then(|m| m.ts.clone()),
+        started_at: common::first_message_time(&messages.list),
         id,
         category,
         messages: messages.list,
@@ -192,7 +192,10 @@ mod tests {
             Some("transfer_status"),
             "greet is small talk"
         );
-        assert_eq!(c.started_at.as_deref(), Some("2023-11-14T22:13:21.500Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2023-11-14T22:13:21.500Z")
+        );
     }
 
     #[test]

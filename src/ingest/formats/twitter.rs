@@ -252,7 +252,7 @@ fn build(
         .find(|t| !t.inbound && !t.author.is_empty())
         .map(|t| t.author.clone());
     Ok(Conversation {
-        started_at: messages[0].ts.clone(),
+        started_at: super::common::first_message_time(&messages),
         id,
         category: brand,
         channel: Some("twitter".into()),
@@ -320,7 +320,10 @@ mod tests {
                 (Role::Customer, "@AppleSupport still restarting 😡"),
             ]
         );
-        assert_eq!(apple.started_at.as_deref(), Some("2017-10-31T22:10:47Z"));
+        assert_eq!(
+            apple.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2017-10-31T22:10:47Z")
+        );
         assert_eq!(apple.location.line, 2);
         let orphan = out[2].as_ref().err().map(|s| s.kind);
         assert_eq!(

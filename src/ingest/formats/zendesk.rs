@@ -16,6 +16,7 @@ use super::common::{self, json_error, lenient, Messages};
 use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::{html, Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, Role};
+use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "zendesk",
@@ -187,7 +188,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
         id,
         category,
         channel: ticket.via.as_ref().and_then(|v| v.channel.clone()),
-        started_at: ticket.created_at.clone(),
+        started_at: ticket.created_at.as_deref().and_then(Timestamp::parse),
         status: ticket.status.as_ref().map(|s| s.to_ascii_lowercase()),
         csat,
         messages: messages.list,

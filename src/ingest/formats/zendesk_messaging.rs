@@ -139,7 +139,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
         }
     }
     let conv = Conversation {
-        started_at: messages.list.first().and_then(|m| m.ts.clone()),
+        started_at: common::first_message_time(&messages.list),
         category: common::category_field(bytes, ctx),
         id,
         messages: messages.list,
@@ -170,7 +170,10 @@ mod tests {
         .expect("valid");
         let roles: Vec<Role> = c.messages.iter().map(|m| m.role).collect();
         assert_eq!(roles, [Role::Customer, Role::Bot, Role::Agent, Role::Bot]);
-        assert_eq!(c.started_at.as_deref(), Some("2024-01-01T10:00:00.000Z"));
+        assert_eq!(
+            c.started_at.map(|t| t.to_string()).as_deref(),
+            Some("2024-01-01T10:00:00Z")
+        );
         assert_eq!(c.messages[3].text, "Email: a@b.c");
     }
 

@@ -1,0 +1,313 @@
+//! One counter and one test for every comparison of calendar periods: the weekly series
+//! (each week against the one before) and `--compare-periods` (the latest week or month
+//! against the one before) are both read from [`DayCounter`] and judged by
+//! [`PeriodTest::compare`], so the chart and the trend table cannot disagree about a week.
+//!
+//! Counts are kept per (category, UTC day of `started_at`, see `crate::time`), and weeks and
+//! months are summed from the days: memory grows with categories × days in the data, not
+//! with conversations (a year of 50 categories is under 20,000 small cells).
+//!
+//! The test is the release gate's (`[gate] confidence`, `min_conversations`,
+//! `min_csat_responses`): a rate got worse when Newcombe's interval for the rise excludes
+//! zero, mean CSAT when Welch's interval for the change lies below zero; neither is judged
+//! below the minimum sizes. Each interval is two-sided at the confidence, so a metric
+//! flags a chance worsening at half of 1 − confidence; with many categories and periods a
+//! few flags arise by chance.
+
+use std::collections::BTreeMap;
+
+use crate::detect::Assessment;
+use crate::stats::{newcombe_difference, round, welch_difference, Estimate, Moments};
+use crate::summary::TrendChange;
+use crate::time::{Granularity, Timestamp};
+
+/// How two periods are compared (from `[gate]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodTest {
+    /// Two-sided level of the intervals.
+    pub confidence: f64,
+    /// Conversations needed in each period before its rates are judged.
+    pub min_conversations: u64,
+    /// Rated conversations needed in each period before mean CSAT is judged.
+    pub min_csat_responses: u64,
+}
+
+/// The counts of one category in one day, week or month.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    pub conversations: u64,
+    pub needs_human: u64,
+    pub satisfaction_drop: u64,
+    pub csat: Moments,
+}
+
+impl Counts {
+    fn add(&mut self, a: &Assessment) {
+        self.conversations += 1;
+        self.needs_human += u64::from(a.needs_human);
+        self.satisfaction_drop += u64::from(a.satisfaction_drop);
+        if let Some(v) = a.csat.filter(|v| v.is_finite()) {
+            self.csat.n += 1;
+            self.csat.sum += v;
+            self.csat.sum_sq += v * v;
+        }
+    }
+
+    pub fn merge(&mut self, o: &Counts) {
+        self.conversations += o.conversations;
+        self.needs_human += o.needs_human;
+        self.satisfaction_drop += o.satisfaction_drop;
+        self.csat.n += o.csat.n;
+        self.csat.sum += o.csat.sum;
+        self.csat.sum_sq += o.csat.sum_sq;
+    }
+}
+
+/// Per (category, UTC day) counts, filled conversation by conversation.
+#[derive(Debug, Default)]
+pub struct DayCounter {
+    /// category -> day (days since 1970-01-01) -> counts.
+    days: BTreeMap<String, BTreeMap<i64, Counts>>,
+    undated: u64,
+}
+
+impl DayCounter {
+    pub fn add(&mut self, started_at: Option<Timestamp>, a: &Assessment) {
+        let Some(t) = started_at else {
+            self.undated += 1;
+            return;
+        };
+        // Look up before inserting: cloning the category name for every conversation would
+        // cost an allocation on the sequential fold.
+        let days = match self.days.get_mut(&a.category) {
+            Some(d) => d,
+            None => self.days.entry(a.category.clone()).or_default(),
+        };
+        days.entry(t.day()).or_default().add(a);
+    }
+
+    /// Audited conversations without a start time (in no period).
+    pub fn undated(&self) -> u64 {
+        self.undated
+    }
+
+    /// category -> period key (see `Granularity::key_of_day`) -> counts, for the periods
+    /// with data.
+    pub fn periods(&self, g: Granularity) -> BTreeMap<&str, BTreeMap<i64, Counts>> {
+        self.days
+            .iter()
+            .map(|(category, days)| {
+                let mut periods: BTreeMap<i64, Counts> = BTreeMap::new();
+                for (day, counts) in days {
+                    periods.entry(g.key_of_day(*day)).or_default().merge(counts);
+                }
+                (category.as_str(), periods)
+            })
+            .collect()
+    }
+}
+
+/// A period against the one before it.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Both periods have `min_conversations`.
+    pub judged: bool,
+    pub needs_human: Option<TrendChange>,
+    pub satisfaction_drop: Option<TrendChange>,
+    pub mean_csat: Option<TrendChange>,
+}
+
+impl PeriodTest {
+    /// `last` against `prev`; each change is `None` when a side has nothing to measure.
+    pub fn compare(&self, prev: &Counts, last: &Counts) -> Comparison {
+        let judged = prev.conversations >= self.min_conversations
+            && last.conversations >= self.min_conversations;
+        let rate = |f: fn(&Counts) -> u64| {
+            newcombe_difference(
+                (f(prev), prev.conversations),
+                (f(last), last.conversations),
+                self.confidence,
+            )
+            .map(|d| {
+                let prev_rate = f(prev) as f64 / prev.conversations as f64;
+                change(&d, prev_rate, judged && d.above_zero())
+            })
+        };
+        let csat_judged =
+            prev.csat.n >= self.min_csat_responses && last.csat.n >= self.min_csat_responses;
+        let mean_csat = welch_difference(prev.csat, last.csat, self.confidence).map(|d| {
+            let prev_mean = prev.csat.mean().unwrap_or(0.0);
+            change(&d, prev_mean, csat_judged && d.below_zero())
+        });
+        Comparison {
+            judged,
+            needs_human: rate(|c| c.needs_human),
+            satisfaction_drop: rate(|c| c.satisfaction_drop),
+            mean_csat,
+        }
+    }
+}
+
+/// `d` is `latest - previous`, so the latest value is `previous + d`.
+fn change(d: &Estimate, previous: f64, worse: bool) -> TrendChange {
+    TrendChange {
+        previous: round(previous, 4),
+        latest: round(previous + d.value, 4),
+        difference: round(d.value, 4),
+        interval: [round(d.low, 4), round(d.high, 4)],
+        worse,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEST: PeriodTest = PeriodTest {
+        confidence: 0.95,
+        min_conversations: 30,
+        min_csat_responses: 30,
+    };
+
+    fn assessment(category: &str, needs_human: bool, csat: Option<f64>) -> Assessment {
+        Assessment {
+            category: category.into(),
+            findings: Vec::new(),
+            unresolved: false,
+            escalation_request: false,
+            is_loop: false,
+            satisfaction_drop: false,
+            confirmed: false,
+            needs_human,
+            score: 0.0,
+            dissatisfaction: 0.0,
+            dissatisfaction_turn: None,
+            signals: Default::default(),
+            csat,
+            bot_answers: Vec::new(),
+        }
+    }
+
+    fn at(s: &str) -> Option<Timestamp> {
+        Some(Timestamp::parse(s).expect("valid"))
+    }
+
+    fn rates(needs_human: u64, n: u64) -> Counts {
+        Counts {
+            conversations: n,
+            needs_human,
+            ..Default::default()
+        }
+    }
+
+    fn ratings(scores: &[f64]) -> Counts {
+        let mut c = Counts::default();
+        for &s in scores {
+            c.add(&assessment("x", false, Some(s)));
+        }
+        c
+    }
+
+    #[test]
+    fn days_roll_up_into_utc_weeks_and_months() {
+        let mut d = DayCounter::default();
+        d.add(
+            at("2025-03-09T12:00:00Z"),
+            &assessment("card", true, Some(4.0)),
+        );
+        // Sunday evening west of UTC is Monday in UTC: the next week.
+        d.add(
+            at("2025-03-09T23:30:00-05:00"),
+            &assessment("card", false, None),
+        );
+        d.add(
+            at("2025-03-10T08:00:00Z"),
+            &assessment("card", true, Some(2.0)),
+        );
+        d.add(None, &assessment("card", true, None));
+        d.add(
+            at("2025-04-01T00:00:00Z"),
+            &assessment("fraud", false, f64::NAN.into()),
+        );
+        assert_eq!(d.undated(), 1);
+
+        let weeks = d.periods(Granularity::Week);
+        let card: Vec<(String, u64, u64)> = weeks["card"]
+            .iter()
+            .map(|(k, c)| (Granularity::Week.label(*k), c.conversations, c.needs_human))
+            .collect();
+        assert_eq!(card, [("2025-W10".into(), 1, 1), ("2025-W11".into(), 2, 1)]);
+        let w11 = weeks["card"].values().last().expect("two weeks");
+        assert_eq!((w11.csat.n, w11.csat.sum), (1, 2.0));
+        // A non-finite rating is not a rating.
+        let fraud = weeks["fraud"].values().next().expect("one week");
+        assert_eq!((fraud.conversations, fraud.csat.n), (1, 0));
+
+        let months = d.periods(Granularity::Month);
+        let labels: Vec<String> = months["card"]
+            .keys()
+            .map(|k| Granularity::Month.label(*k))
+            .collect();
+        assert_eq!(labels, ["2025-03"]);
+        assert_eq!(
+            months["card"].values().next().map(|c| c.conversations),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn a_rate_rise_is_worse_only_when_its_interval_excludes_zero_and_both_sides_are_judged() {
+        let c = TEST.compare(&rates(4, 40), &rates(24, 40));
+        let rise = c.needs_human.expect("measured");
+        assert!(c.judged && rise.worse, "{rise:?}");
+        assert_eq!(
+            (rise.previous, rise.latest, rise.difference),
+            (0.1, 0.6, 0.5)
+        );
+        assert!(rise.interval[0] > 0.0);
+
+        // The same rise is not judged below min_conversations in either period.
+        let small = TEST.compare(&rates(2, 20), &rates(12, 20));
+        assert!(!small.judged && !small.needs_human.expect("measured").worse);
+        // A small rise whose interval includes zero, and a fall, are not worse.
+        assert!(
+            !TEST
+                .compare(&rates(8, 40), &rates(10, 40))
+                .needs_human
+                .expect("m")
+                .worse
+        );
+        assert!(
+            !TEST
+                .compare(&rates(24, 40), &rates(4, 40))
+                .needs_human
+                .expect("m")
+                .worse
+        );
+        // An empty period has no rate.
+        assert!(TEST
+            .compare(&rates(0, 0), &rates(4, 40))
+            .needs_human
+            .is_none());
+    }
+
+    #[test]
+    fn a_csat_fall_needs_min_csat_responses_on_both_sides() {
+        let high: Vec<f64> = (0..30).map(|i| [4.0, 5.0][i % 2]).collect();
+        let low: Vec<f64> = (0..30).map(|i| [1.0, 2.0][i % 2]).collect();
+        let fell = TEST.compare(&ratings(&high), &ratings(&low));
+        let csat = fell.mean_csat.expect("measured");
+        assert!(csat.worse && csat.interval[1] < 0.0, "{csat:?}");
+        assert_eq!((csat.previous, csat.latest), (4.5, 1.5));
+        // A rise is not worse; 29 answers are too few to judge.
+        assert!(
+            !TEST
+                .compare(&ratings(&low), &ratings(&high))
+                .mean_csat
+                .expect("m")
+                .worse
+        );
+        let few = TEST.compare(&ratings(&high[..29]), &ratings(&low));
+        assert!(!few.mean_csat.expect("measured").worse);
+    }
+}
