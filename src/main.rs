@@ -25,6 +25,8 @@ use handoff::ingest::{formats, CsvColumns, IngestOptions, Mapping};
 use handoff::model::CsatScale;
 use handoff::output;
 use handoff::pipeline::{self, Assessed, AuditRequest};
+use handoff::report::calibration::CalibrationFormat;
+use handoff::report::gate::GateFormat;
 use handoff::report::{self, RenderOptions, ReportFormat};
 use handoff::summary::Summary;
 use handoff::timestamp::Granularity;
@@ -275,10 +277,11 @@ fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
             "calibrate: no audited conversation carries a CSAT score".into(),
         ));
     }
-    let text = match args.format {
-        CalibrateFormat::Table => report::calibration::table(&result),
-        CalibrateFormat::Json => report::calibration::json(&result)?,
+    let format = match args.format {
+        CalibrateFormat::Table => CalibrationFormat::Table,
+        CalibrateFormat::Json => CalibrationFormat::Json,
     };
+    let text = report::calibration::renderer(format).render(&result, &RenderOptions::default())?;
     write_stdout(&text)?;
     if skipped > 0 && !args.read.quiet {
         eprintln!("handoff: warning: {skipped} records skipped (run `handoff audit` to see why)");
@@ -396,10 +399,17 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
         diff,
     );
 
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let opts = RenderOptions {
+        color,
+        generated_at: None,
+    };
+    let render = |format| report::gate::renderer(format).render(&report, &opts);
     if let Some(path) = &args.junit {
-        write_file(path, &report::gate::junit(&report))?;
+        write_file(path, &render(GateFormat::Junit)?)?;
     }
-    let markdown = report::gate::markdown(&report);
+    let markdown = render(GateFormat::Markdown)?;
     if let Some(path) = &args.markdown {
         write_file(path, &markdown)?;
     }
@@ -419,11 +429,9 @@ fn run_gate(args: GateArgs) -> Result<ExitCode> {
         f.write_all(markdown.as_bytes()).map_err(err)?;
         f.write_all(b"\n").map_err(err)?;
     }
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
-        GateFormatArg::Table => report::gate::terminal(&report, color),
-        GateFormatArg::Json => report::gate::json(&report)?,
+        GateFormatArg::Table => render(GateFormat::Table)?,
+        GateFormatArg::Json => render(GateFormat::Json)?,
         GateFormatArg::Markdown => markdown,
     };
     write_stdout(&text)?;

@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "time",
     "timestamp",
     "dates",
+    "numfmt",
     "stats",
     "output",
     "error",
