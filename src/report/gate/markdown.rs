@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use super::{confidence, headline, interval, measure, side, status, threshold};
+use super::{headline, interval, measure, side, status, threshold};
 use crate::error::Result;
 use crate::gate::{Check, GateReport};
-use crate::numfmt::{clip, md_cell as cell};
+use crate::numfmt::{clip, level, md_cell as cell};
 use crate::report::{RenderOptions, Renderer};
 
 /// Items of the release diff listed before "... and N more".
@@ -24,7 +24,7 @@ fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
     let _ = writeln!(
         out,
         "| Status | Scope | Metric | Rule | Baseline | Candidate | Difference ({} CI) | Allowed |",
-        confidence(r)
+        level(r.confidence)
     );
     let _ = writeln!(out, "|---|---|---|---|--:|--:|--:|--:|");
     for c in checks {
@@ -116,6 +116,11 @@ fn markdown(r: &GateReport) -> String {
             let _ = writeln!(out, "- ... and {} more", d.new_loops.len() - LIST);
         }
     }
-    let _ = writeln!(out, "\n<sub>Method ({}): {}</sub>", confidence(r), r.method);
+    let _ = writeln!(
+        out,
+        "\n<sub>Method ({}): {}</sub>",
+        level(r.confidence),
+        r.method
+    );
     out
 }

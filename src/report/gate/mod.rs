@@ -12,7 +12,7 @@ use super::json::Json;
 use super::Renderer;
 use crate::gate::config::Metric;
 use crate::gate::{Check, GateReport, Measure, RuleKind, Side, Status};
-use crate::numfmt::{level, MISSING};
+use crate::numfmt::MISSING;
 
 /// `handoff gate --format`, plus the JUnit file of `--junit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,9 +114,4 @@ fn headline(r: &GateReport) -> String {
             t.failed, t.checks
         )
     }
-}
-
-/// The gate's confidence level: "95%".
-fn confidence(r: &GateReport) -> String {
-    level(r.confidence)
 }

@@ -6,10 +6,10 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::{confidence, headline, interval, measure, side, status, threshold};
+use super::{headline, interval, measure, side, status, threshold};
 use crate::error::Result;
 use crate::gate::{GateReport, Status};
-use crate::numfmt::clip;
+use crate::numfmt::{clip, level};
 use crate::report::{RenderOptions, Renderer};
 
 /// Items of the release diff listed on a terminal before "... and N more".
@@ -63,7 +63,7 @@ fn terminal(r: &GateReport, color: bool) -> String {
             "Rule".to_string(),
             "Baseline".to_string(),
             "Candidate".to_string(),
-            format!("Difference ({} CI)", confidence(r)),
+            format!("Difference ({} CI)", level(r.confidence)),
             "Allowed".to_string(),
         ]);
     for c in &r.checks {
@@ -131,6 +131,6 @@ fn terminal(r: &GateReport, color: bool) -> String {
             let _ = writeln!(out, "    ... and {} more", d.new_loops.len() - LIST);
         }
     }
-    let _ = writeln!(out, "\nMethod ({}): {}", confidence(r), r.method);
+    let _ = writeln!(out, "\nMethod ({}): {}", level(r.confidence), r.method);
     out
 }
