@@ -14,6 +14,7 @@ pub mod filter;
 pub mod gate;
 pub mod ingest;
 pub mod model;
+pub mod numfmt;
 pub mod output;
 pub mod pipeline;
 pub mod redact;

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "redact",
     "model",
     "time",
+    "numfmt",
     "stats",
     "output",
     "error",

@@ -77,6 +77,13 @@ impl Handoff {
         self
     }
 
+    /// Runs in `dir`, so relative input paths (and the locations the report quotes) are
+    /// the same on every machine.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Handoff {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     pub fn stdin(mut self, data: &str) -> Handoff {
         self.stdin = Some(data.as_bytes().to_vec());
         self

@@ -392,7 +392,7 @@ fn weekly_rise_is_flagged_and_steady_categories_are_not() {
     );
     assert!(0.0 < low && low < 50.0 && 50.0 < high, "{low} {high}");
     // The method text gives the test's parameters: the [gate] defaults here.
-    assert!(html.contains("the 95.0% interval lying entirely on the worse side of zero"));
+    assert!(html.contains("the 95% interval lying entirely on the worse side of zero"));
     assert!(html.contains("at least 30 conversations, mean CSAT when both have at least 30"));
 
     // The weekly test is the [gate] one: with more conversations required per week than

@@ -11,4 +11,5 @@ mod gate;
 mod html;
 mod inputs;
 mod outputs;
+mod renderers;
 mod trends;

@@ -18,6 +18,7 @@ use crate::detect::Assessment;
 use crate::error::Result;
 use crate::ingest::{FileRead, Skip, SkipKind};
 use crate::model::{Conversation, Reason};
+use crate::numfmt;
 use crate::redact::Redactor;
 use crate::time::{Granularity, Timestamp};
 
@@ -273,7 +274,9 @@ impl Aggregator {
             out.push(ExampleMessage {
                 index: i,
                 role: m.role.as_str().to_string(),
-                text: cut(&self.redact(&m.text), EXAMPLE_MESSAGE_CHARS),
+                // Cut after redaction: cutting first could leave a fragment of an
+                // address or number too short for the redactor to recognise.
+                text: numfmt::cut(&self.redact(&m.text), EXAMPLE_MESSAGE_CHARS),
                 reasons: std::mem::take(&mut reasons[i]),
                 omitted_before: gap,
             });
@@ -507,15 +510,5 @@ impl Aggregator {
                 .map(|v| v.iter().map(|(_, _, e)| e.clone()).collect())
                 .unwrap_or_default(),
         }
-    }
-}
-
-/// The first `max` characters of `text`, ending in "…" when cut. Applied after
-/// redaction: cutting first could leave a fragment of an address or number too short for
-/// the redactor to recognise.
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((at, _)) => format!("{}…", &text[..at]),
     }
 }

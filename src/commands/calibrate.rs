@@ -5,7 +5,8 @@ use handoff::calibrate::Calibrator;
 use handoff::detect::Detectors;
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, Assessed};
-use handoff::report;
+use handoff::report::calibration::CalibrationFormat;
+use handoff::report::{self, RenderOptions};
 
 use super::setup::Setup;
 use super::{write_stdout, Outcome};
@@ -48,10 +49,11 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
             "calibrate: no audited conversation carries a CSAT score".into(),
         ));
     }
-    let text = match args.format {
-        CalibrateFormat::Table => report::calibration::table(&result),
-        CalibrateFormat::Json => report::calibration::json(&result)?,
+    let format = match args.format {
+        CalibrateFormat::Table => CalibrationFormat::Table,
+        CalibrateFormat::Json => CalibrationFormat::Json,
     };
+    let text = report::calibration::renderer(format).render(&result, &RenderOptions::default())?;
     write_stdout(&text)?;
     if skipped > 0 {
         setup.ui.warn(&format!(

@@ -14,7 +14,8 @@ use handoff::gate::input::{classify, GateInput};
 use handoff::gate::{self as gate_eval, GateReport, GateSide};
 use handoff::model::CsatScale;
 use handoff::pipeline::{self, AuditRequest};
-use handoff::report;
+use handoff::report::gate::GateFormat;
+use handoff::report::{self, RenderOptions};
 use handoff::summary::Summary;
 
 use super::setup::Setup;
@@ -174,10 +175,15 @@ fn not_empty(flag: &str, s: &Summary) -> Result<()> {
 
 /// The files first (JUnit, Markdown, the CI step summary), then the report on stdout.
 fn write_reports(args: &GateArgs, report: &GateReport, color: bool) -> Result<()> {
+    let opts = RenderOptions {
+        color,
+        generated_at: None,
+    };
+    let render = |format| report::gate::renderer(format).render(report, &opts);
     if let Some(path) = &args.junit {
-        write_file(path, &report::gate::junit(report))?;
+        write_file(path, &render(GateFormat::Junit)?)?;
     }
-    let markdown = report::gate::markdown(report);
+    let markdown = render(GateFormat::Markdown)?;
     if let Some(path) = &args.markdown {
         write_file(path, &markdown)?;
     }
@@ -185,8 +191,8 @@ fn write_reports(args: &GateArgs, report: &GateReport, color: bool) -> Result<()
         append_step_summary(PathBuf::from(path), &markdown)?;
     }
     let text = match args.format {
-        GateFormatArg::Table => report::gate::terminal(report, color),
-        GateFormatArg::Json => report::gate::json(report)?,
+        GateFormatArg::Table => render(GateFormat::Table)?,
+        GateFormatArg::Json => render(GateFormat::Json)?,
         GateFormatArg::Markdown => markdown,
     };
     write_stdout(&text)

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::periods::PeriodTest;
+use crate::numfmt::Quantity;
 
 /// What the gate can judge, in report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -58,6 +59,15 @@ impl Metric {
     /// Rates get worse as they rise; mean CSAT gets worse as it falls.
     pub fn is_rate(self) -> bool {
         self != Metric::MeanCsat
+    }
+
+    /// How its values and differences are written.
+    pub fn quantity(self) -> Quantity {
+        if self.is_rate() {
+            Quantity::Rate
+        } else {
+            Quantity::Score
+        }
     }
 
     /// The regression allowed when the configuration says nothing (pp, or CSAT points).

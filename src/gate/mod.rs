@@ -14,6 +14,7 @@ pub mod input;
 
 use serde::Serialize;
 
+use crate::numfmt::{level, Quantity};
 use crate::stats::{
     newcombe_difference, welch_difference, wilson_z, z_critical, Estimate, Moments,
 };
@@ -30,6 +31,16 @@ regression fails when it exceeds the allowed regression and its interval exclude
 pub enum RuleKind {
     Limit,
     Regression,
+}
+
+impl RuleKind {
+    /// What it serialises to, and how reports name it: "limit", "regression".
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleKind::Limit => "limit",
+            RuleKind::Regression => "regression",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -379,7 +390,7 @@ impl Context<'_> {
             } else {
                 "limit of at least"
             },
-            self.show_value(threshold)
+            self.q().value(threshold)
         );
         check
     }
@@ -430,33 +441,33 @@ impl Context<'_> {
         let verdict = if fail {
             format!(
                 "worse by more than the allowed {} and significant at {level} (the interval excludes 0)",
-                self.show_delta_abs(tolerance)
+                self.q().magnitude(tolerance)
             )
         } else if exceeds {
             format!(
                 "worse by more than the allowed {} but not significant at {level} (the interval includes 0)",
-                self.show_delta_abs(tolerance)
+                self.q().magnitude(tolerance)
             )
         } else {
             format!(
                 "within the allowed regression of {}",
-                self.show_delta_abs(tolerance)
+                self.q().magnitude(tolerance)
             )
         };
         check.message = format!(
             "{}: baseline {} -> candidate {} ({}, {level} CI {} to {}); {verdict}",
             self.head(&check),
-            self.show_value(match self.baseline {
+            self.q().value(match self.baseline {
                 Sample::Rate { count, n } => count as f64 / n as f64,
                 Sample::Mean(m) => m.mean().unwrap_or(0.0),
             }),
-            self.show_value(match self.candidate {
+            self.q().value(match self.candidate {
                 Sample::Rate { count, n } => count as f64 / n as f64,
                 Sample::Mean(m) => m.mean().unwrap_or(0.0),
             }),
-            self.show_delta(d.value),
-            self.show_delta(d.low),
-            self.show_delta(d.high),
+            self.q().delta_with_unit(d.value),
+            self.q().delta_with_unit(d.low),
+            self.q().delta_with_unit(d.high),
         );
         check
     }
@@ -466,39 +477,16 @@ impl Context<'_> {
             "{} {} {}",
             self.scope,
             self.metric.label(),
-            match check.rule {
-                RuleKind::Limit => "limit",
-                RuleKind::Regression => "regression",
-            }
+            check.rule.code()
         )
     }
 
     fn level(&self) -> String {
-        format!("{}%", trim_float(self.confidence * 100.0))
+        level(self.confidence)
     }
 
-    fn show_value(&self, v: f64) -> String {
-        if self.metric.is_rate() {
-            format!("{:.1}%", v * 100.0)
-        } else {
-            format!("{v:.2}")
-        }
-    }
-
-    fn show_delta(&self, v: f64) -> String {
-        if self.metric.is_rate() {
-            format!("{} pp", signed(v * 100.0, 1))
-        } else {
-            signed(v, 2)
-        }
-    }
-
-    fn show_delta_abs(&self, v: f64) -> String {
-        if self.metric.is_rate() {
-            format!("{:.1} pp", v * 100.0)
-        } else {
-            format!("{v:.2} points")
-        }
+    fn q(&self) -> Quantity {
+        self.metric.quantity()
     }
 
     /// "41.2% (95% CI 37.0%–45.5%, 120 of 291)" or "no data".
@@ -507,35 +495,14 @@ impl Context<'_> {
             return "no data".to_string();
         };
         let interval = match m.interval {
-            Some([lo, hi]) => format!(
-                "{} CI {}–{}, ",
-                self.level(),
-                self.show_value(lo),
-                self.show_value(hi)
-            ),
+            Some(ci) => format!("{} CI {}, ", self.level(), self.q().range(ci)),
             None => String::new(),
         };
         match m.count {
-            Some(count) => format!("{} ({interval}{count} of {})", self.show_value(v), m.n),
-            None => format!("{} ({interval}n = {})", self.show_value(v), m.n),
+            Some(count) => format!("{} ({interval}{count} of {})", self.q().value(v), m.n),
+            None => format!("{} ({interval}n = {})", self.q().value(v), m.n),
         }
     }
-}
-
-/// `v` with a sign and `decimals` places; a value that rounds to zero is "+0.0", not "-0.0".
-pub fn signed(v: f64, decimals: usize) -> String {
-    let text = format!("{v:+.decimals$}");
-    if text[1..].bytes().all(|b| b == b'0' || b == b'.') {
-        format!("+{}", &text[1..])
-    } else {
-        text
-    }
-}
-
-/// 95.0 -> "95", 99.5 -> "99.5".
-fn trim_float(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
@@ -725,12 +692,5 @@ mod tests {
         let c = get(&r, Metric::MeanCsat, RuleKind::Regression);
         assert_eq!(c.status, Status::InsufficientData);
         assert!(c.passed);
-    }
-
-    #[test]
-    fn signed_numbers_never_show_minus_zero() {
-        assert_eq!(signed(-0.0004, 1), "+0.0");
-        assert_eq!(signed(-0.06, 1), "-0.1");
-        assert_eq!(signed(2.25, 2), "+2.25");
     }
 }

@@ -1,15 +1,35 @@
 //! Renders a `calibrate` result: how each signal predicts low CSAT, and the suggestions.
+//! The table is here; JSON is the shared [`Json`] renderer.
 
 use std::fmt::Write;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
 
+use super::json::Json;
+use super::{RenderOptions, Renderer};
 use crate::calibrate::{Calibration, GroupStats};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::numfmt::{fixed, fixed_or_missing};
 
+/// `handoff calibrate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalibrationFormat {
+    Table,
+    Json,
+}
+
+/// The calibration renderer for `format`.
+pub fn renderer(format: CalibrationFormat) -> Box<dyn Renderer<Calibration>> {
+    match format {
+        CalibrationFormat::Table => Box::new(CalibrationTable),
+        CalibrationFormat::Json => Box::new(Json),
+    }
+}
+
+/// AUC, precision and recall: three decimals, "–" when undefined.
 fn opt(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "–".into())
+    fixed_or_missing(v, 3)
 }
 
 fn new_table(header: [&str; 6]) -> Table {
@@ -32,7 +52,7 @@ fn group_table(g: &GroupStats) -> Table {
             s.signal.clone(),
             opt(s.auc),
             s.threshold
-                .map(|x| format!("≥ {x:.3}"))
+                .map(|x| format!("≥ {}", fixed(x, 3)))
                 .unwrap_or_else(|| "current".into()),
             s.flagged.to_string(),
             opt(s.precision),
@@ -42,7 +62,15 @@ fn group_table(g: &GroupStats) -> Table {
     t
 }
 
-pub fn table(c: &Calibration) -> String {
+pub struct CalibrationTable;
+
+impl Renderer<Calibration> for CalibrationTable {
+    fn render(&self, c: &Calibration, _: &RenderOptions) -> Result<String> {
+        Ok(table(c))
+    }
+}
+
+fn table(c: &Calibration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -76,7 +104,7 @@ pub fn table(c: &Calibration) -> String {
         for s in &c.turn_signals {
             t.add_row([
                 s.stats.signal.clone(),
-                format!("{:.2}", s.weight),
+                fixed(s.weight, 2),
                 opt(s.stats.auc),
                 s.stats.flagged.to_string(),
                 opt(s.stats.precision),
@@ -95,17 +123,14 @@ pub fn table(c: &Calibration) -> String {
         for s in &c.suggestions {
             let _ = writeln!(
                 out,
-                "  {} = {}   (now {}; F1 {:.3} -> {:.3})",
-                s.key, s.suggested, s.current, s.f1_current, s.f1_suggested
+                "  {} = {}   (now {}; F1 {} -> {})",
+                s.key,
+                s.suggested,
+                s.current,
+                fixed(s.f1_current, 3),
+                fixed(s.f1_suggested, 3)
             );
         }
     }
     out
-}
-
-pub fn json(c: &Calibration) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(c)
-        .map_err(|e| Error::Internal(format!("calibration json: {e}")))?;
-    s.push('\n');
-    Ok(s)
 }

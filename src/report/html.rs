@@ -19,6 +19,7 @@ use super::charts;
 use super::{RenderOptions, Renderer};
 use crate::error::{Error, Result};
 use crate::model::Reason;
+use crate::numfmt;
 use crate::summary::{Recommendation, Summary};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
@@ -46,21 +47,6 @@ fn reason_help(r: Reason) -> &'static str {
     }
 }
 
-const RECOMMENDATIONS: [Recommendation; 4] = [
-    Recommendation::RouteToHumans,
-    Recommendation::HumanReview,
-    Recommendation::BotOk,
-    Recommendation::InsufficientData,
-];
-
-/// The code a recommendation serialises to ("route_to_humans"), as the template sees it.
-fn recommendation_code(r: Recommendation) -> String {
-    serde_json::to_value(r)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// The Content-Security-Policy of the page: nothing may be fetched; only our own inline
 /// script (by its SHA-256) may run; inline styles are allowed (the bars use them).
 fn content_security_policy() -> String {
@@ -76,63 +62,37 @@ fn template_error(e: minijinja::Error) -> Error {
     Error::Internal(format!("html report: {e:#}"))
 }
 
-/// "12.3%"
-fn pct(v: f64) -> String {
-    super::pct(v)
-}
-
-/// A number with `digits` decimals.
+/// `|fixed(2)`: a number with that many decimals (one by default).
 fn fixed(v: f64, digits: Option<usize>) -> String {
-    format!("{v:.*}", digits.unwrap_or(1))
+    numfmt::fixed(v, digits.unwrap_or(1))
 }
 
-/// A number with `digits` decimals and its sign: "+12.5", "-0.40".
+/// `|signed(2)`: a number with its sign ("+12.5", "-0.40"; never "-0.0").
 fn signed(v: f64, digits: Option<usize>) -> String {
-    format!("{v:+.*}", digits.unwrap_or(1))
-}
-
-/// A number as short as it can be written: "8", "7.5".
-fn plain(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        v.to_string()
-    }
-}
-
-/// A count with thousands separators: "24,391".
-fn count(v: u64) -> String {
-    let digits = v.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    numfmt::signed(v, digits.unwrap_or(1))
 }
 
 impl Renderer for HtmlRenderer {
     fn render(&self, s: &Summary, opts: &RenderOptions) -> Result<String> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.add_filter("pct", pct);
+        env.add_filter("pct", numfmt::pct);
         env.add_filter("fixed", fixed);
         env.add_filter("signed", signed);
-        env.add_filter("count", count);
-        env.add_filter("plain", plain);
+        env.add_filter("count", numfmt::thousands);
+        env.add_filter("plain", numfmt::plain);
+        env.add_filter("level", numfmt::level);
         env.add_template("report.html", TEMPLATE)
             .map_err(template_error)?;
         let template = env.get_template("report.html").map_err(template_error)?;
 
-        let labels: BTreeMap<String, &str> = RECOMMENDATIONS
+        let labels: BTreeMap<&str, &str> = Recommendation::ALL
             .iter()
-            .map(|r| (recommendation_code(*r), r.label()))
+            .map(|r| (r.code(), r.label()))
             .collect();
-        let classes: BTreeMap<String, &str> = RECOMMENDATIONS
+        let classes: BTreeMap<&str, &str> = Recommendation::ALL
             .iter()
-            .map(|r| (recommendation_code(*r), charts::recommendation_class(*r)))
+            .map(|r| (r.code(), charts::recommendation_class(*r)))
             .collect();
         let help: BTreeMap<&str, &str> = Reason::ALL
             .iter()
@@ -205,15 +165,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_get_thousands_separators() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1000), "1,000");
-        assert_eq!(count(24_391), "24,391");
-        assert_eq!(count(1_234_567), "1,234,567");
-    }
-
-    #[test]
     fn policy_pins_the_script_and_blocks_fetches() {
         let csp = content_security_policy();
         assert!(csp.starts_with("default-src 'none';"));
@@ -226,22 +177,5 @@ mod tests {
         assert_eq!(hash.len(), 44, "{csp}");
         assert!(!SCRIPT.contains("</script"));
         assert!(!STYLE.contains("</style"));
-    }
-
-    #[test]
-    fn every_recommendation_has_a_code() {
-        let codes: Vec<String> = RECOMMENDATIONS
-            .iter()
-            .map(|r| recommendation_code(*r))
-            .collect();
-        assert_eq!(
-            codes,
-            [
-                "route_to_humans",
-                "human_review",
-                "bot_ok",
-                "insufficient_data"
-            ]
-        );
     }
 }

@@ -2,16 +2,12 @@
 
 use std::fmt::Write;
 
-use super::{clip, pct, RenderOptions, Renderer};
+use super::{csat_cell, top_reasons, RenderOptions, Renderer};
 use crate::error::Result;
+use crate::numfmt::{clip, fixed, md_cell as cell, pct, Quantity};
 use crate::summary::Summary;
 
 pub struct MarkdownRenderer;
-
-/// Table cells cannot hold pipes or newlines.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
 
 impl Renderer for MarkdownRenderer {
     fn render(&self, s: &Summary, _: &RenderOptions) -> Result<String> {
@@ -21,7 +17,7 @@ impl Renderer for MarkdownRenderer {
         let _ = writeln!(
             out,
             "{} conversations audited from {} file(s) ({} records read, {} skipped{}). \
-             Needs human overall: **{}** (95% CI {}–{}); estimated agent time {:.1} h.\n",
+             Needs human overall: **{}** (95% CI {}); estimated agent time {} h.\n",
             inp.audited,
             inp.files.len(),
             inp.records_read,
@@ -31,9 +27,8 @@ impl Renderer for MarkdownRenderer {
                 None => String::new(),
             },
             pct(s.overall.needs_human_rate),
-            pct(s.overall.needs_human_ci[0]),
-            pct(s.overall.needs_human_ci[1]),
-            s.overall.agent_hours
+            Quantity::Rate.range(s.overall.needs_human_ci),
+            fixed(s.overall.agent_hours, 1)
         );
         let _ = writeln!(
             out,
@@ -43,31 +38,23 @@ impl Renderer for MarkdownRenderer {
         for c in s.categories.iter().chain(std::iter::once(&s.overall)) {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {}–{} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 cell(&c.category),
                 c.conversations,
                 pct(c.needs_human_rate),
-                pct(c.needs_human_ci[0]),
-                pct(c.needs_human_ci[1]),
+                Quantity::Rate.range(c.needs_human_ci),
                 pct(c.unresolved_rate),
                 pct(c.escalation_request_rate),
                 pct(c.loop_rate),
                 pct(c.satisfaction_drop_rate),
-                c.mean_csat
-                    .map(|m| format!("{m:.2} ({})", c.csat_answered))
-                    .unwrap_or_else(|| "–".into()),
-                c.agent_hours,
+                csat_cell(c),
+                fixed(c.agent_hours, 1),
                 c.recommendation.label(),
-                c.reasons
-                    .iter()
-                    .take(3)
-                    .map(|r| format!("{} {}", r.reason, pct(r.rate)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                top_reasons(c)
             );
         }
         if let Some(t) = &s.trends {
-            out.push_str(&super::trends::markdown(t, cell));
+            out.push_str(&super::trends::markdown(t));
         }
         for c in s
             .categories

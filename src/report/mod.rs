@@ -1,22 +1,53 @@
-//! Report: renderers that turn a computed `Summary` into text, one file per format
-//! (an exporter trait, as in hyperfine), plus the `--findings` writers. Renderers only
-//! format; every number comes from the aggregate stage.
+//! Report: renderers that turn a computed document into text, one file per format, in the
+//! manner of hyperfine's exporters. Renderers only format; every number and verdict comes
+//! from the stage that made the document, and every number or piece of text is written the
+//! way `numfmt` writes it.
+//!
+//! One trait, generic over the document: [`Renderer<D>`]. Three documents are rendered: the
+//! audit's [`Summary`] (the default type parameter), the gate's
+//! [`GateReport`](crate::gate::GateReport) and calibrate's
+//! [`Calibration`](crate::calibrate::Calibration). A generic trait rather than one trait per
+//! document lets the single [`json::Json`] renderer serve all three (each is serialised as
+//! it is), and gives every caller the same shape: pick a renderer by format, then
+//! `render(&doc, &options)`. Each document has its own format enum, so a caller cannot ask
+//! for a format its document does not have (no CSV gate, no JUnit audit):
+//! [`renderer`] (audit), [`gate::renderer`], [`calibration::renderer`].
+//!
+//! Files: `table.rs`, `markdown.rs`, `tabular.rs` (CSV), `json.rs`, `html.rs` (+ `charts/`,
+//! `templates/`) for the audit, `trends.rs` its `--compare-periods` sections; `gate/` and
+//! `calibration.rs` for the other two documents.
 
 pub mod calibration;
 mod charts;
 pub mod gate;
 mod html;
-mod json;
+pub mod json;
 mod markdown;
 mod table;
 mod tabular;
 mod trends;
 
 use crate::error::Result;
-use crate::summary::Summary;
+use crate::numfmt::{fixed, pct, MISSING};
+use crate::summary::{CategoryStats, Summary};
 
 pub use html::generated_at;
 
+/// Renders a document `D` in one format.
+pub trait Renderer<D: ?Sized = Summary> {
+    fn render(&self, doc: &D, opts: &RenderOptions) -> Result<String>;
+}
+
+/// How to render, beyond the document. `Default` is plain text with no timestamp.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// ANSI colour (stdout is a terminal and NO_COLOR is not set); terminal formats only.
+    pub color: bool,
+    /// When the report was made (UTC, ISO 8601), for formats that show it (HTML).
+    pub generated_at: Option<String>,
+}
+
+/// The audit's formats (`handoff audit --format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
     Table,
@@ -26,39 +57,31 @@ pub enum ReportFormat {
     Html,
 }
 
-pub struct RenderOptions {
-    /// ANSI colour (stdout is a terminal and NO_COLOR is not set).
-    pub color: bool,
-    /// When the report was made (UTC, ISO 8601), for formats that show it (HTML).
-    pub generated_at: Option<String>,
-}
-
-pub trait Renderer {
-    fn render(&self, summary: &Summary, opts: &RenderOptions) -> Result<String>;
-}
-
+/// The audit renderer for `format`.
 pub fn renderer(format: ReportFormat) -> Box<dyn Renderer> {
     match format {
         ReportFormat::Table => Box::new(table::TableRenderer),
-        ReportFormat::Json => Box::new(json::JsonRenderer),
+        ReportFormat::Json => Box::new(json::Json),
         ReportFormat::Csv => Box::new(tabular::CsvRenderer),
         ReportFormat::Markdown => Box::new(markdown::MarkdownRenderer),
         ReportFormat::Html => Box::new(html::HtmlRenderer),
     }
 }
 
-/// "12.3%"
-pub(crate) fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
+/// Mean CSAT and its number of answers, "4.12 (310)", as the table and Markdown show it.
+fn csat_cell(c: &CategoryStats) -> String {
+    match c.mean_csat {
+        Some(m) => format!("{} ({})", fixed(m, 2), c.csat_answered),
+        None => MISSING.to_string(),
+    }
 }
 
-/// Shortens transcript text for one-line display.
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
+/// The three most frequent reasons with their rates: "escalation_request 40.0%, ...".
+fn top_reasons(c: &CategoryStats) -> String {
+    c.reasons
+        .iter()
+        .take(3)
+        .map(|r| format!("{} {}", r.reason, pct(r.rate)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

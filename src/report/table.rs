@@ -6,8 +6,9 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::{clip, pct, RenderOptions, Renderer};
+use super::{csat_cell, top_reasons, RenderOptions, Renderer};
 use crate::error::Result;
+use crate::numfmt::{clip, fixed, pct, Quantity};
 use crate::summary::{CategoryStats, Recommendation, Summary};
 
 pub struct TableRenderer;
@@ -31,27 +32,18 @@ fn cells(c: &CategoryStats) -> Vec<String> {
         c.category.clone(),
         c.conversations.to_string(),
         format!(
-            "{} ({}–{})",
+            "{} ({})",
             pct(c.needs_human_rate),
-            pct(c.needs_human_ci[0]),
-            pct(c.needs_human_ci[1])
+            Quantity::Rate.range(c.needs_human_ci)
         ),
         pct(c.unresolved_rate),
         pct(c.escalation_request_rate),
         pct(c.loop_rate),
         pct(c.satisfaction_drop_rate),
-        match c.mean_csat {
-            Some(m) => format!("{m:.2} ({})", c.csat_answered),
-            None => "–".to_string(),
-        },
-        format!("{:.1}", c.agent_hours),
+        csat_cell(c),
+        fixed(c.agent_hours, 1),
         c.recommendation.label().to_string(),
-        c.reasons
-            .iter()
-            .take(3)
-            .map(|r| format!("{} {}", r.reason, pct(r.rate)))
-            .collect::<Vec<_>>()
-            .join(", "),
+        top_reasons(c),
     ]
 }
 
@@ -111,13 +103,12 @@ impl Renderer for TableRenderer {
         );
         let _ = writeln!(
             out,
-            "Needs human overall: {} ({}–{}), {} of {}; estimated agent time {:.1} h at {} min each\n",
+            "Needs human overall: {} ({}), {} of {}; estimated agent time {} h at {} min each\n",
             pct(s.overall.needs_human_rate),
-            pct(s.overall.needs_human_ci[0]),
-            pct(s.overall.needs_human_ci[1]),
+            Quantity::Rate.range(s.overall.needs_human_ci),
             s.overall.needs_human,
             s.overall.conversations,
-            s.overall.agent_hours,
+            fixed(s.overall.agent_hours, 1),
             s.settings.handle_minutes
         );
 
@@ -166,8 +157,10 @@ impl Renderer for TableRenderer {
             for e in c.examples.iter().take(2) {
                 let _ = writeln!(
                     out,
-                    "  Example {} ({}, score {:.2}):",
-                    e.id, e.location, e.score
+                    "  Example {} ({}, score {}):",
+                    e.id,
+                    e.location,
+                    fixed(e.score, 2)
                 );
                 for ev in &e.evidence {
                     let quote = ev

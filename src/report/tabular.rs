@@ -6,7 +6,7 @@ use crate::summary::{CategoryStats, Summary};
 
 pub struct CsvRenderer;
 
-pub const HEADER: [&str; 17] = [
+const HEADER: [&str; 17] = [
     "category",
     "conversations",
     "needs_human",
@@ -43,10 +43,7 @@ fn row(c: &CategoryStats) -> Vec<String> {
         c.mean_csat.map(|v| v.to_string()).unwrap_or_default(),
         c.csat_answered.to_string(),
         c.agent_hours.to_string(),
-        serde_json::to_value(c.recommendation)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        c.recommendation.code().to_string(),
         c.reasons
             .iter()
             .map(|r| format!("{}:{}", r.reason, r.conversations))

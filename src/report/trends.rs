@@ -6,35 +6,22 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::pct;
+use crate::numfmt::{level, md_cell, Quantity, MISSING};
 use crate::summary::{TrendChange, TrendRow, Trends};
 
-fn level(t: &Trends) -> String {
-    let s = format!("{:.2}", t.confidence * 100.0);
-    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
-}
-
-/// "20.1% → 27.3% (+7.2 pp, +1.0 to +13.1)".
-fn rate_change(c: &Option<TrendChange>) -> String {
+/// "20.1% → 27.3% (+7.2 pp, +1.0 to +13.1)" for rates, "4.10 → 3.85 (-0.25, -0.40 to
+/// -0.10)" for mean CSAT.
+fn change(q: Quantity, c: &Option<TrendChange>) -> String {
     match c {
-        None => "–".to_string(),
+        None => MISSING.to_string(),
         Some(c) => format!(
-            "{} → {} ({:+.1} pp, {:+.1} to {:+.1})",
-            pct(c.previous),
-            pct(c.latest),
-            c.difference * 100.0,
-            c.interval[0] * 100.0,
-            c.interval[1] * 100.0
-        ),
-    }
-}
-
-fn csat_change(c: &Option<TrendChange>) -> String {
-    match c {
-        None => "–".to_string(),
-        Some(c) => format!(
-            "{:.2} → {:.2} ({:+.2}, {:+.2} to {:+.2})",
-            c.previous, c.latest, c.difference, c.interval[0], c.interval[1]
+            "{} → {} ({}{}, {} to {})",
+            q.value(c.previous),
+            q.value(c.latest),
+            q.delta(c.difference),
+            q.unit(),
+            q.delta(c.interval[0]),
+            q.delta(c.interval[1])
         ),
     }
 }
@@ -71,7 +58,7 @@ fn title(t: &Trends) -> Option<String> {
         p.label,
         p.days[0],
         p.days[1],
-        level(t)
+        level(t.confidence)
     ))
 }
 
@@ -116,9 +103,9 @@ pub(crate) fn table(t: &Trends) -> String {
         table.add_row(vec![
             r.category.clone(),
             format!("{} → {}", r.previous_conversations, r.latest_conversations),
-            rate_change(&r.needs_human),
-            rate_change(&r.satisfaction_drop),
-            csat_change(&r.mean_csat),
+            change(Quantity::Rate, &r.needs_human),
+            change(Quantity::Rate, &r.satisfaction_drop),
+            change(Quantity::Score, &r.mean_csat),
             flags(r, t),
         ]);
     }
@@ -130,7 +117,7 @@ pub(crate) fn table(t: &Trends) -> String {
     out
 }
 
-pub(crate) fn markdown(t: &Trends, cell: impl Fn(&str) -> String) -> String {
+pub(crate) fn markdown(t: &Trends) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -154,12 +141,12 @@ pub(crate) fn markdown(t: &Trends, cell: impl Fn(&str) -> String) -> String {
         let _ = writeln!(
             out,
             "| {} | {} → {} | {} | {} | {} | {} |",
-            cell(&r.category),
+            md_cell(&r.category),
             r.previous_conversations,
             r.latest_conversations,
-            rate_change(&r.needs_human),
-            rate_change(&r.satisfaction_drop),
-            csat_change(&r.mean_csat),
+            change(Quantity::Rate, &r.needs_human),
+            change(Quantity::Rate, &r.satisfaction_drop),
+            change(Quantity::Score, &r.mean_csat),
             flags(r, t)
         );
     }

@@ -90,6 +90,25 @@ pub enum Recommendation {
 }
 
 impl Recommendation {
+    /// Strongest first.
+    pub const ALL: [Recommendation; 4] = [
+        Recommendation::RouteToHumans,
+        Recommendation::HumanReview,
+        Recommendation::BotOk,
+        Recommendation::InsufficientData,
+    ];
+
+    /// The code it serialises to, for machine-readable outputs (CSV) and templates.
+    pub fn code(self) -> &'static str {
+        match self {
+            Recommendation::RouteToHumans => "route_to_humans",
+            Recommendation::HumanReview => "human_review",
+            Recommendation::BotOk => "bot_ok",
+            Recommendation::InsufficientData => "insufficient_data",
+        }
+    }
+
+    /// For people: "route to humans".
     pub fn label(self) -> &'static str {
         match self {
             Recommendation::RouteToHumans => "route to humans",
@@ -356,5 +375,18 @@ mod tests {
         );
         assert_eq!(w.flags[0].metric, WeeklyMetric::Csat);
         assert_eq!((w.flags[0].before, w.flags[0].interval), (4.5, [0.0, 0.0]));
+    }
+
+    #[test]
+    fn recommendation_codes_are_what_json_holds() {
+        for r in Recommendation::ALL {
+            assert_eq!(
+                serde_json::to_value(r).ok(),
+                Some(serde_json::Value::from(r.code()))
+            );
+            let back: Recommendation =
+                serde_json::from_value(serde_json::Value::from(r.code())).expect("parses");
+            assert_eq!(back, r);
+        }
     }
 }

@@ -9,35 +9,16 @@ mod weekly;
 
 use std::fmt::Write;
 
+use crate::numfmt::{trimmed, xml_escape as escape};
 use crate::summary::Recommendation;
 
 pub use ranked::{interval_bars, ranked_chart};
 pub use scatter::volume_chart;
 pub use weekly::weekly_charts;
 
-/// XML/HTML text and attribute escaping.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0 text.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A coordinate with one decimal (enough at these sizes, and it keeps the file small).
 fn n(v: f64) -> String {
-    let v = if v.is_finite() { v } else { 0.0 };
-    let s = format!("{v:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    trimmed(if v.is_finite() { v } else { 0.0 }, 1)
 }
 
 /// CSS class of a recommendation (matches the report's stylesheet).
@@ -47,21 +28,6 @@ pub fn recommendation_class(r: Recommendation) -> &'static str {
         Recommendation::HumanReview => "rec-review",
         Recommendation::BotOk => "rec-ok",
         Recommendation::InsufficientData => "rec-insufficient",
-    }
-}
-
-/// "54.9%"
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
-
-/// Shortens a label to `max` characters (the full text goes in the tooltip).
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
     }
 }
 
@@ -236,7 +202,6 @@ mod tests {
         assert!(!out.contains("<b>"), "{out}");
         assert!(out.contains("&lt;script&gt;x&lt;/script&gt;"));
         assert!(out.contains("aria-label=\"a &quot;label&quot; &lt;b&gt;\""));
-        assert_eq!(escape("a\u{1}b&"), "a\u{fffd}b&amp;");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The ranked bar chart: each category's needs-human rate as a bar with its 95% interval
 //! as whiskers, in report order, against the recommendation thresholds.
 
-use super::{pct, rate_axis, recommendation_class, short, Svg};
+use super::{rate_axis, recommendation_class, Svg};
+use crate::numfmt::{fit, pct, percent, Quantity};
 use crate::summary::{CategoryStats, Summary};
 
 const WIDTH: f64 = 760.0;
@@ -44,10 +45,9 @@ pub fn interval_bars(s: &Summary) -> Vec<String> {
                 W,
                 H,
                 &format!(
-                    "{} (95% interval {}–{})",
+                    "{} (95% interval {})",
                     pct(c.needs_human_rate),
-                    pct(c.needs_human_ci[0]),
-                    pct(c.needs_human_ci[1])
+                    Quantity::Rate.range(c.needs_human_ci)
                 ),
             );
             svg.group(&class, None);
@@ -92,13 +92,7 @@ pub fn ranked_chart(s: &Summary) -> String {
     for i in 0..=ticks {
         let v = step * i as f64;
         svg.line(x(v), TOP - 6.0, x(v), bottom, "grid");
-        svg.text(
-            x(v),
-            bottom + 16.0,
-            "tick",
-            "middle",
-            &format!("{:.0}%", v * 100.0),
-        );
+        svg.text(x(v), bottom + 16.0, "tick", "middle", &percent(v, 0));
     }
     svg.text(
         plot_x + plot_w / 2.0,
@@ -136,11 +130,10 @@ pub fn ranked_chart(s: &Summary) -> String {
             svg.line(0.0, y - 4.0, WIDTH, y - 4.0, "separator");
         }
         let title = format!(
-            "{}: {} need a human (95% interval {}–{}), {} of {} conversations; {}",
+            "{}: {} need a human (95% interval {}), {} of {} conversations; {}",
             c.category,
             pct(c.needs_human_rate),
-            pct(c.needs_human_ci[0]),
-            pct(c.needs_human_ci[1]),
+            Quantity::Rate.range(c.needs_human_ci),
             c.needs_human,
             c.conversations,
             c.recommendation.label()
@@ -156,7 +149,7 @@ pub fn ranked_chart(s: &Summary) -> String {
             mid + 4.0,
             "cat-label",
             "end",
-            &short(&c.category, 20),
+            &fit(&c.category, 20),
             &c.category,
         );
         svg.rect(

@@ -2,7 +2,8 @@
 //! rate), its area proportional to the estimated agent hours, so the categories that cost
 //! the most human time stand out (top right, large).
 
-use super::{nice_ceiling, pct, rate_axis, recommendation_class, short, Svg};
+use super::{nice_ceiling, rate_axis, recommendation_class, Svg};
+use crate::numfmt::{fit, fixed, pct, percent};
 use crate::summary::Summary;
 
 const WIDTH: f64 = 760.0;
@@ -48,25 +49,13 @@ pub fn volume_chart(s: &Summary) -> String {
     for i in 0..=y_ticks {
         let v = y_step * i as f64;
         svg.line(LEFT, y(v), LEFT + plot_w, y(v), "grid");
-        svg.text(
-            LEFT - 6.0,
-            y(v) + 4.0,
-            "tick",
-            "end",
-            &format!("{:.0}%", v * 100.0),
-        );
+        svg.text(LEFT - 6.0, y(v) + 4.0, "tick", "end", &percent(v, 0));
     }
     let x_step = x_top / 5.0;
     for i in 0..=5 {
         let v = x_step * i as f64;
         svg.line(x(v), TOP, x(v), TOP + plot_h, "grid");
-        svg.text(
-            x(v),
-            TOP + plot_h + 16.0,
-            "tick",
-            "middle",
-            &format!("{v:.0}"),
-        );
+        svg.text(x(v), TOP + plot_h + 16.0, "tick", "middle", &fixed(v, 0));
     }
     svg.text(
         LEFT + plot_w / 2.0,
@@ -104,11 +93,11 @@ pub fn volume_chart(s: &Summary) -> String {
             radius(c.agent_hours),
         );
         let title = format!(
-            "{}: {} conversations, {} need a human, about {:.1} agent hours; {}",
+            "{}: {} conversations, {} need a human, about {} agent hours; {}",
             c.category,
             c.conversations,
             pct(c.needs_human_rate),
-            c.agent_hours,
+            fixed(c.agent_hours, 1),
             c.recommendation.label()
         );
         svg.circle(
@@ -122,7 +111,7 @@ pub fn volume_chart(s: &Summary) -> String {
             cx,
             cy,
             r,
-            format!("{} · {:.1} h", short(&c.category, 18), c.agent_hours),
+            format!("{} · {} h", fit(&c.category, 18), fixed(c.agent_hours, 1)),
             c.category.clone(),
         ));
     }

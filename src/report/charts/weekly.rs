@@ -3,7 +3,8 @@
 //! shared by every figure so categories compare at a glance. Weeks the aggregate stage
 //! flagged as significantly worse are marked (▲ rate rose, ▼ CSAT fell).
 
-use super::{pct, rate_axis, Svg};
+use super::{rate_axis, Svg};
+use crate::numfmt::{fixed, pct, percent, Quantity};
 use crate::summary::{WeekLabel, Weekly, WeeklySeries};
 
 const WIDTH: f64 = 760.0;
@@ -153,13 +154,7 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
     for t in 0..=ticks {
         let v = sc.rate_step * t as f64;
         svg.line(PANEL_X[0], ry(v), PANEL_X[0] + PANEL_W, ry(v), "grid");
-        svg.text(
-            PANEL_X[0] - 5.0,
-            ry(v) + 4.0,
-            "tick",
-            "end",
-            &format!("{:.0}%", v * 100.0),
-        );
+        svg.text(PANEL_X[0] - 5.0, ry(v) + 4.0, "tick", "end", &percent(v, 0));
     }
     let mut segment: Vec<(f64, f64)> = Vec::new();
     for (i, p) in s.points.iter().enumerate() {
@@ -183,14 +178,13 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
             "interval",
         );
         let title = format!(
-            "{} (week of {}): {} need a human ({} of {}; 95% interval {}–{})",
+            "{} (week of {}): {} need a human ({} of {}; 95% interval {})",
             label.week,
             label.start,
             pct(p.needs_human_rate),
             p.needs_human,
             p.conversations,
-            pct(p.needs_human_ci[0]),
-            pct(p.needs_human_ci[1])
+            Quantity::Rate.range(p.needs_human_ci)
         );
         let flag = p.needs_human_rose.then_some(RATE_ROSE);
         week_point(&mut svg, (px, py), "pt", title, flag);
@@ -212,13 +206,7 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
     let mut v = lo;
     while v <= hi + 1e-9 {
         svg.line(PANEL_X[1], cy(v), PANEL_X[1] + PANEL_W, cy(v), "grid");
-        svg.text(
-            PANEL_X[1] - 5.0,
-            cy(v) + 4.0,
-            "tick",
-            "end",
-            &format!("{v:.0}"),
-        );
+        svg.text(PANEL_X[1] - 5.0, cy(v) + 4.0, "tick", "end", &fixed(v, 0));
         v += step;
     }
     let mut segment: Vec<(f64, f64)> = Vec::new();
@@ -235,8 +223,11 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
         any = true;
         let (px, py) = (x(1, i), cy(m));
         let title = format!(
-            "{} (week of {}): mean CSAT {:.2} ({} answers)",
-            label.week, label.start, m, p.csat_answered
+            "{} (week of {}): mean CSAT {} ({} answers)",
+            label.week,
+            label.start,
+            fixed(m, 2),
+            p.csat_answered
         );
         let flag = p.csat_fell.then_some(CSAT_FELL);
         week_point(&mut svg, (px, py), "pt csat", title, flag);

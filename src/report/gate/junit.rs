@@ -4,32 +4,24 @@
 
 use std::fmt::Write;
 
+use crate::error::Result;
 use crate::gate::{Check, GateReport, Status};
+use crate::numfmt::xml_escape as esc;
+use crate::report::{RenderOptions, Renderer};
 
-/// Text safe inside XML 1.0 content and attribute values: the five markup characters
-/// escaped, characters XML forbids (most control characters) replaced.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
+pub struct Junit;
+
+impl Renderer<GateReport> for Junit {
+    fn render(&self, r: &GateReport, _: &RenderOptions) -> Result<String> {
+        Ok(junit(r))
     }
-    out
 }
 
 fn scope_order(scope: &str) -> (bool, &str) {
     (scope != "overall", scope)
 }
 
-pub fn junit(r: &GateReport) -> String {
+fn junit(r: &GateReport) -> String {
     let mut scopes: Vec<&str> = r.checks.iter().map(|c| c.scope.as_str()).collect();
     scopes.sort_by_key(|s| scope_order(s));
     scopes.dedup();
@@ -56,10 +48,7 @@ pub fn junit(r: &GateReport) -> String {
             checks.iter().filter(|c| skipped(c)).count()
         );
         for c in checks {
-            let rule = match c.rule {
-                crate::gate::RuleKind::Limit => "limit",
-                crate::gate::RuleKind::Regression => "regression",
-            };
+            let rule = c.rule.code();
             let _ = write!(
                 out,
                 r#"    <testcase classname="handoff.gate.{}" name="{} {}""#,
@@ -97,18 +86,4 @@ pub fn junit(r: &GateReport) -> String {
     }
     let _ = writeln!(out, "</testsuites>");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::esc;
-
-    #[test]
-    fn markup_and_control_characters_are_escaped() {
-        assert_eq!(
-            esc("a<b & \"c\" 'd'>\u{1}"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\u{FFFD}"
-        );
-        assert_eq!(esc("line\nnext"), "line\nnext");
-    }
 }

@@ -3,23 +3,28 @@
 
 use std::fmt::Write;
 
-use super::{headline, interval, level, measure, rule, side, status, threshold};
+use super::{headline, interval, measure, side, status, threshold};
+use crate::error::Result;
 use crate::gate::{Check, GateReport};
-use crate::report::clip;
+use crate::numfmt::{clip, level, md_cell as cell};
+use crate::report::{RenderOptions, Renderer};
 
 /// Items of the release diff listed before "... and N more".
 const LIST: usize = 50;
 
-/// Table cells cannot hold pipes or newlines.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+pub struct Markdown;
+
+impl Renderer<GateReport> for Markdown {
+    fn render(&self, r: &GateReport, _: &RenderOptions) -> Result<String> {
+        Ok(markdown(r))
+    }
 }
 
 fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
     let _ = writeln!(
         out,
         "| Status | Scope | Metric | Rule | Baseline | Candidate | Difference ({} CI) | Allowed |",
-        level(r)
+        level(r.confidence)
     );
     let _ = writeln!(out, "|---|---|---|---|--:|--:|--:|--:|");
     for c in checks {
@@ -29,7 +34,7 @@ fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
             status(c),
             cell(&c.scope),
             c.metric.code(),
-            rule(c),
+            c.rule.code(),
             measure(c.metric, &c.baseline),
             measure(c.metric, &c.candidate),
             interval(c),
@@ -38,7 +43,7 @@ fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
     }
 }
 
-pub fn markdown(r: &GateReport) -> String {
+fn markdown(r: &GateReport) -> String {
     let mut out = String::new();
     let icon = if r.passed { "✅" } else { "❌" };
     let _ = writeln!(out, "## {icon} handoff {}\n", headline(r));
@@ -111,6 +116,11 @@ pub fn markdown(r: &GateReport) -> String {
             let _ = writeln!(out, "- ... and {} more", d.new_loops.len() - LIST);
         }
     }
-    let _ = writeln!(out, "\n<sub>Method ({}): {}</sub>", level(r), r.method);
+    let _ = writeln!(
+        out,
+        "\n<sub>Method ({}): {}</sub>",
+        level(r.confidence),
+        r.method
+    );
     out
 }

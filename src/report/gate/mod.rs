@@ -1,77 +1,69 @@
-//! Renderers for `handoff gate`: terminal, JUnit XML, Markdown (PR comment and
-//! `$GITHUB_STEP_SUMMARY`) and JSON. Like the audit renderers they only format: every
-//! number and verdict comes from `gate::evaluate`.
+//! Renderers for `handoff gate`'s [`GateReport`]: terminal (`terminal.rs`), Markdown for a
+//! PR comment and `$GITHUB_STEP_SUMMARY` (`markdown.rs`), JUnit XML (`junit.rs`), and the
+//! shared JSON renderer. Like the audit renderers they only format: every number and
+//! verdict comes from `gate::evaluate`. The cells below are shared by the terminal and
+//! Markdown tables.
 
 mod junit;
 mod markdown;
 mod terminal;
 
-pub use junit::junit;
-pub use markdown::markdown;
-pub use terminal::terminal;
-
-use crate::error::{Error, Result};
+use super::json::Json;
+use super::Renderer;
 use crate::gate::config::Metric;
 use crate::gate::{Check, GateReport, Measure, RuleKind, Side, Status};
+use crate::numfmt::MISSING;
 
-pub fn json(report: &GateReport) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(report)
-        .map_err(|e| Error::Internal(format!("json gate report: {e}")))?;
-    s.push('\n');
-    Ok(s)
+/// `handoff gate --format`, plus the JUnit file of `--junit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateFormat {
+    Table,
+    Json,
+    Markdown,
+    Junit,
 }
 
-/// "23.6%" for rates, "4.12" for mean CSAT.
-fn value(metric: Metric, v: f64) -> String {
-    if metric.is_rate() {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        format!("{v:.2}")
+/// The gate renderer for `format`.
+pub fn renderer(format: GateFormat) -> Box<dyn Renderer<GateReport>> {
+    match format {
+        GateFormat::Table => Box::new(terminal::Terminal),
+        GateFormat::Json => Box::new(Json),
+        GateFormat::Markdown => Box::new(markdown::Markdown),
+        GateFormat::Junit => Box::new(junit::Junit),
     }
 }
 
-/// "+1.2" (percentage points for rates, CSAT points otherwise), never "-0.0".
-fn delta(metric: Metric, v: f64) -> String {
-    crate::gate::signed(
-        if metric.is_rate() { v * 100.0 } else { v },
-        if metric.is_rate() { 1 } else { 2 },
-    )
-}
-
-/// "23.6% (354/1500)" or "4.12 (n 310)" or "–".
+/// "23.6% (354/1500)" or "4.12 (n 310)" or "– (n 0)".
 fn measure(metric: Metric, m: &Measure) -> String {
+    let q = metric.quantity();
     match (m.value, m.count) {
-        (None, _) => format!("– (n {})", m.n),
-        (Some(v), Some(count)) => format!("{} ({count}/{})", value(metric, v), m.n),
-        (Some(v), None) => format!("{} (n {})", value(metric, v), m.n),
+        (None, _) => format!("{MISSING} (n {})", m.n),
+        (Some(v), Some(count)) => format!("{} ({count}/{})", q.value(v), m.n),
+        (Some(v), None) => format!("{} (n {})", q.value(v), m.n),
     }
 }
 
 /// The difference with its interval for regressions; the candidate's interval for limits.
 fn interval(c: &Check) -> String {
+    let q = c.metric.quantity();
     match (&c.difference, c.rule) {
-        (Some(d), _) => format!(
-            "{}{} ({} to {})",
-            delta(c.metric, d.value),
-            if c.metric.is_rate() { " pp" } else { "" },
-            delta(c.metric, d.interval[0]),
-            delta(c.metric, d.interval[1])
-        ),
+        (Some(d), _) => q.change(d.value, d.interval),
         (None, RuleKind::Limit) => match c.candidate.interval {
-            Some([lo, hi]) => format!("{}–{}", value(c.metric, lo), value(c.metric, hi)),
-            None => "–".to_string(),
+            Some(ci) => q.range(ci),
+            None => MISSING.to_string(),
         },
-        (None, RuleKind::Regression) => "–".to_string(),
+        (None, RuleKind::Regression) => MISSING.to_string(),
     }
 }
 
-/// "≤ 40.0%", "≥ 3.50", "+3.0 pp max", "−0.20 max".
+/// "≤ 40.0%", "≥ 3.50", "≤ +3.0 pp", "≥ -0.20".
 fn threshold(c: &Check) -> String {
+    let q = c.metric.quantity();
     match (c.rule, c.metric.is_rate()) {
-        (RuleKind::Limit, true) => format!("≤ {}", value(c.metric, c.threshold)),
-        (RuleKind::Limit, false) => format!("≥ {}", value(c.metric, c.threshold)),
-        (RuleKind::Regression, true) => format!("≤ {:+.1} pp", c.threshold * 100.0),
-        (RuleKind::Regression, false) => format!("≥ {:+.2}", -c.threshold),
+        (RuleKind::Limit, true) => format!("≤ {}", q.value(c.threshold)),
+        (RuleKind::Limit, false) => format!("≥ {}", q.value(c.threshold)),
+        (RuleKind::Regression, true) => format!("≤ {}", q.delta_with_unit(c.threshold)),
+        (RuleKind::Regression, false) => format!("≥ {}", q.delta(-c.threshold)),
     }
 }
 
@@ -81,13 +73,6 @@ fn status(c: &Check) -> &'static str {
         (Status::InsufficientData, true) => "insufficient data",
         (Status::InsufficientData, false) => "FAIL (insufficient data)",
         (Status::Pass, _) => "pass",
-    }
-}
-
-fn rule(c: &Check) -> &'static str {
-    match c.rule {
-        RuleKind::Limit => "limit",
-        RuleKind::Regression => "regression",
     }
 }
 
@@ -129,9 +114,4 @@ fn headline(r: &GateReport) -> String {
             t.failed, t.checks
         )
     }
-}
-
-fn level(r: &GateReport) -> String {
-    let s = format!("{:.2}", r.confidence * 100.0);
-    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
 }

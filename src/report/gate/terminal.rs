@@ -6,14 +6,24 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::{headline, interval, level, measure, rule, side, status, threshold};
+use super::{headline, interval, measure, side, status, threshold};
+use crate::error::Result;
 use crate::gate::{GateReport, Status};
-use crate::report::clip;
+use crate::numfmt::{clip, level};
+use crate::report::{RenderOptions, Renderer};
 
 /// Items of the release diff listed on a terminal before "... and N more".
 const LIST: usize = 20;
 
-pub fn terminal(r: &GateReport, color: bool) -> String {
+pub struct Terminal;
+
+impl Renderer<GateReport> for Terminal {
+    fn render(&self, r: &GateReport, opts: &RenderOptions) -> Result<String> {
+        Ok(terminal(r, opts.color))
+    }
+}
+
+fn terminal(r: &GateReport, color: bool) -> String {
     let paint = |code: &str, s: &str| {
         if color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -53,7 +63,7 @@ pub fn terminal(r: &GateReport, color: bool) -> String {
             "Rule".to_string(),
             "Baseline".to_string(),
             "Candidate".to_string(),
-            format!("Difference ({} CI)", level(r)),
+            format!("Difference ({} CI)", level(r.confidence)),
             "Allowed".to_string(),
         ]);
     for c in &r.checks {
@@ -67,7 +77,7 @@ pub fn terminal(r: &GateReport, color: bool) -> String {
             st,
             c.scope.clone(),
             c.metric.code().to_string(),
-            rule(c).to_string(),
+            c.rule.code().to_string(),
             measure(c.metric, &c.baseline),
             measure(c.metric, &c.candidate),
             interval(c),
@@ -121,6 +131,6 @@ pub fn terminal(r: &GateReport, color: bool) -> String {
             let _ = writeln!(out, "    ... and {} more", d.new_loops.len() - LIST);
         }
     }
-    let _ = writeln!(out, "\nMethod ({}): {}", level(r), r.method);
+    let _ = writeln!(out, "\nMethod ({}): {}", level(r.confidence), r.method);
     out
 }
