@@ -48,7 +48,7 @@ pub struct ChunkRows {
 impl ChunkRows {
     pub fn new() -> ChunkRows {
         ChunkRows {
-            reasons: vec![Vec::new(); Reason::ALL.len()],
+            reasons: vec![Vec::new(); Reason::COUNT],
             ..Default::default()
         }
     }

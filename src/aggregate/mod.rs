@@ -149,7 +149,7 @@ impl Aggregator {
             rows.sums[2].push(a.csat.map_or(0.0, |v| v * v));
             rows.sums[3].push(a.dissatisfaction);
             for r in Reason::ALL {
-                rows.reasons[r.index()].push(a.has(r) as u64);
+                rows.reasons[r as usize].push(a.has(r) as u64);
             }
 
             if !a.bot_answers.is_empty() {
@@ -411,7 +411,7 @@ impl Aggregator {
             category: "overall".to_string(),
             counters: [0; frame::COUNTERS.len()],
             sums: [0.0; frame::SUMS.len()],
-            reasons: vec![0; Reason::ALL.len()],
+            reasons: vec![0; Reason::COUNT],
         };
         for row in rows {
             for (t, v) in total.counters.iter_mut().zip(row.counters) {
@@ -448,7 +448,7 @@ impl Aggregator {
         };
         let mut reasons: Vec<ReasonCount> = Reason::ALL
             .iter()
-            .map(|reason| (reason, row.reasons[reason.index()]))
+            .map(|reason| (reason, row.reasons[*reason as usize]))
             .filter(|(_, c)| *c > 0)
             .map(|(reason, c)| ReasonCount {
                 reason: reason.code().to_string(),

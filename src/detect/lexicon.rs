@@ -1,4 +1,4 @@
-//! Built-in English phrase lists and weights. Phrases are matched on normalised text
+//! Built-in English phrase lists. Phrases are matched on normalised text
 //! (lowercase, apostrophes dropped, other punctuation as spaces) at word boundaries, so
 //! "didnt understand" also matches "didn't understand!". Every list can be replaced from
 //! the config file (`[phrases]`, `[taxonomy]`).
@@ -201,23 +201,6 @@ pub const OPEN_STATUSES: &[&str] = &[
     "handover",
     "abandoned",
     "failed",
-];
-
-/// Noisy-OR weight per reason code (see README "needs_human score").
-pub const DEFAULT_WEIGHTS: &[(&str, f64)] = &[
-    ("escalation_request", 0.9),
-    ("handoff", 0.9),
-    ("explicit_status", 0.7),
-    ("low_csat", 0.8),
-    ("bot_loop", 0.7),
-    ("bot_repeat", 0.4),
-    ("bot_fallback", 0.5),
-    ("abandoned_after_fallback", 0.7),
-    ("negative_close", 0.7),
-    ("unanswered", 0.5),
-    ("customer_repeat", 0.4),
-    ("sentiment_drop", 0.5),
-    ("frustration", 0.4),
 ];
 
 /// Built-in consumer-finance / online-shopping taxonomy, used when a conversation has no

@@ -38,7 +38,6 @@ pub struct Detectors {
     pub dissatisfaction: DissatisfactionModel,
     /// Every phrase list above, scanned together once per message (`Prepared::has`).
     bank: PhraseBank,
-    weights: [f64; Reason::ALL.len()],
 }
 
 /// Bits of `Prepared::hits`: which phrase lists a message matched (order of the bank).
@@ -256,10 +255,6 @@ impl Detectors {
             .iter()
             .map(|(k, v)| (k.clone(), *v))
             .collect();
-        let mut weights = [0.0; Reason::ALL.len()];
-        for r in Reason::ALL {
-            weights[r.index()] = config.score.weights.get(r.code()).copied().unwrap_or(0.0);
-        }
         let escalation = phrase_list(&p.escalation, lexicon::ESCALATION);
         let fallback = phrase_list(&p.fallback, lexicon::FALLBACK);
         let negative_close = phrase_list(&p.negative_close, lexicon::NEGATIVE_CLOSE);
@@ -306,7 +301,6 @@ impl Detectors {
             taxonomy: Taxonomy::new(config.taxonomy.as_ref()),
             dissatisfaction,
             csat_scale,
-            weights,
             config,
         }
     }
@@ -342,7 +336,7 @@ impl Detectors {
         let needs_human = from_transcript || satisfaction.dropped;
         let score_of = |skip_csat: bool| {
             score::needs_human_score(
-                &self.weights,
+                &self.config.score.weights,
                 findings
                     .iter()
                     .map(|f| f.reason)
