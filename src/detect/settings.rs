@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::dissatisfaction::DissatisfactionConfig;
+pub use super::phrases::PhraseConfig;
 use super::score::ReasonWeights;
 
 /// Everything that decides how a conversation is flagged (the `[detect]`, `[score]`,
@@ -67,10 +68,10 @@ impl DetectionSettings {
     /// the parts whose types have changed since are spelled out (`fingerprint_text`).
     pub fn fingerprint(&self, extra: &str) -> String {
         let text = format!(
-            "{:?}|{}|{:?}|{:?}|{:?}|{extra}",
+            "{:?}|{}|{}|{:?}|{:?}|{extra}",
             self.detect,
             self.score.fingerprint_text(),
-            self.phrases,
+            self.phrases.fingerprint_text(),
             self.taxonomy,
             self.sentiment
         );
@@ -116,30 +117,6 @@ pub struct ScoreConfig {
     pub weights: ReasonWeights,
     /// A customer's confirmation ("thanks, that fixed it") multiplies the score by (1 - this).
     pub confirmation_discount: f64,
-}
-
-/// Phrase lists; each one given in the config replaces the built-in list.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct PhraseConfig {
-    pub escalation: Option<Vec<String>>,
-    pub fallback: Option<Vec<String>>,
-    pub negative_close: Option<Vec<String>>,
-    pub confirmation: Option<Vec<String>>,
-    pub handoff: Option<Vec<String>>,
-    pub open_statuses: Option<Vec<String>>,
-    // The inferred-dissatisfaction signals (src/detect/dissatisfaction.rs).
-    /// A customer turn opening with one of these ("no", "wrong") refuses or corrects.
-    pub refusal_openers: Option<Vec<String>>,
-    /// ... or with one of these ("actually", "I said") corrects.
-    pub correction_openers: Option<Vec<String>>,
-    pub closing: Option<Vec<String>>,
-    pub change_request: Option<Vec<String>>,
-    pub negation: Option<Vec<String>>,
-    pub doubt: Option<Vec<String>>,
-    pub negative_emotion: Option<Vec<String>>,
-    pub bot_failure: Option<Vec<String>>,
-    pub confirmation_request: Option<Vec<String>>,
 }
 
 impl Default for DetectConfig {
