@@ -173,6 +173,10 @@ impl<'c> Prepared<'c> {
 
     /// Whether message `i` matched the phrase list (one matched anywhere in a message).
     pub fn has(&self, i: usize, list: PhraseList) -> bool {
+        debug_assert!(
+            list.info().matching == phrases::Matching::Anywhere,
+            "{list:?}"
+        );
         self.hits.get(i).is_some_and(|h| h & list.bit() != 0)
     }
 
