@@ -45,19 +45,7 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
-        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
-        // Weights given in the file override the defaults one by one; unknown codes are errors.
-        let mut weights = ScoreConfig::default().weights;
-        for (code, w) in std::mem::take(&mut config.score.weights) {
-            if !weights.contains_key(&code) {
-                return Err(format!(
-                    "unknown key score.weights.{code}: expected one of {}",
-                    weights.keys().cloned().collect::<Vec<_>>().join(", ")
-                ));
-            }
-            weights.insert(code, w);
-        }
-        config.score.weights = weights;
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         config.validate()?;
         Ok(config)
     }
@@ -115,6 +103,7 @@ pub fn write_values(path: &Path, values: &[(String, f64)]) -> Result<()> {
 mod tests {
     use super::*;
     use crate::gate::config::{Metric, Rule};
+    use crate::model::Reason;
 
     #[test]
     fn starter_loads_back_to_the_defaults() {
@@ -147,6 +136,68 @@ mod tests {
             }
         }
         assert_eq!(starter.gate.confidence, default.gate.confidence);
+    }
+
+    /// What `pipeline` appends for a run with the default `--csat-scale` and no
+    /// `--category-field`.
+    const DEFAULT_RUN: &str = "csat 1-5|category field None";
+
+    #[test]
+    fn fingerprints_match_summaries_saved_by_earlier_versions() {
+        // Guards compatibility with summaries saved by earlier versions: the gate warns when
+        // a saved baseline's `settings.detection_fingerprint` differs from the candidate's,
+        // so the same settings must keep hashing to the same value whatever their types
+        // become. The values are those handoff 0.1.0 wrote (its sample-data audit, and
+        // `--config` with these files).
+        let fingerprint = |text: &str| {
+            Config::parse(text)
+                .expect("valid")
+                .detection()
+                .fingerprint(DEFAULT_RUN)
+        };
+        assert_eq!(
+            DetectionSettings::default().fingerprint(DEFAULT_RUN),
+            "58f0700945efd8a5"
+        );
+        assert_eq!(fingerprint(""), "58f0700945efd8a5");
+        assert_eq!(
+            fingerprint("[score.weights]\nescalation_request = 0.9\n"),
+            "58f0700945efd8a5"
+        );
+        assert_eq!(
+            fingerprint(
+                "[score]\nconfirmation_discount = 0.3\n\
+                 [score.weights]\nhandoff = 0.25\nfrustration = 0.1\n"
+            ),
+            "b1880012df9c7768"
+        );
+        assert_eq!(
+            fingerprint(
+                "[phrases]\nescalation = [\"human\", \"real person\"]\n\
+                 open_statuses = [\"Open\", \"pending \"]\nrefusal_openers = [\"nein\"]\n\
+                 bot_failure = [\"leider\"]\n[detect]\nrepeat_similarity = 0.7\n\
+                 [taxonomy]\ntravel = [\"flight\"]\n[sentiment]\n\"chargeback\" = -1.0\n"
+            ),
+            "03213a9b624742c8"
+        );
+    }
+
+    #[test]
+    fn weights_are_checked_by_code_and_range() {
+        let err = |text: &str| Config::parse(text).expect_err(text);
+        let unknown = err("[score.weights]\nhandoff = 0.5\nnot_a_reason = 0.5\n");
+        assert!(unknown.contains("line 3"), "{unknown}");
+        assert!(
+            unknown.contains("unknown key score.weights.not_a_reason: expected one of abandoned_after_fallback, bot_fallback,"),
+            "{unknown}"
+        );
+        assert_eq!(
+            err("[score.weights]\nhandoff = 1.5\nbot_loop = -1\n"),
+            "score.weights.bot_loop = -1: must be between 0 and 1"
+        );
+        let c = Config::parse("[score.weights]\nhandoff = 0.25\n").expect("valid");
+        assert_eq!(c.score.weights.get(Reason::Handoff), 0.25);
+        assert_eq!(c.score.weights.get(Reason::EscalationRequest), 0.9);
     }
 
     #[test]

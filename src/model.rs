@@ -129,7 +129,8 @@ impl CsatScale {
 }
 
 /// Every reason a conversation can be flagged for. The codes (snake_case) are the public
-/// contract: they appear in reports, findings files and the README.
+/// contract: they appear in reports, findings files and the README. Per-reason data is
+/// indexed by `reason as usize`; everything known about a reason is its row of `REASONS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -151,43 +152,154 @@ pub enum Reason {
     Frustration,
 }
 
-impl Reason {
-    pub const ALL: [Reason; 13] = [
-        Reason::EscalationRequest,
-        Reason::BotFallback,
-        Reason::CustomerRepeat,
-        Reason::Unanswered,
-        Reason::NegativeClose,
-        Reason::AbandonedAfterFallback,
-        Reason::Handoff,
-        Reason::ExplicitStatus,
-        Reason::BotRepeat,
-        Reason::BotLoop,
-        Reason::LowCsat,
-        Reason::SentimentDrop,
-        Reason::Frustration,
-    ];
+/// What the code knows about one reason.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReasonInfo {
+    pub reason: Reason,
+    /// The public code (the serde name of the variant).
+    pub code: &'static str,
+    /// A one-line explanation for readers who have not seen the README (HTML report).
+    pub help: &'static str,
+    /// Default weight in the noisy-OR needs-human score (`[score.weights]`, README
+    /// "needs_human score").
+    pub default_weight: f64,
+}
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Reason::EscalationRequest => "escalation_request",
-            Reason::BotFallback => "bot_fallback",
-            Reason::CustomerRepeat => "customer_repeat",
-            Reason::Unanswered => "unanswered",
-            Reason::NegativeClose => "negative_close",
-            Reason::AbandonedAfterFallback => "abandoned_after_fallback",
-            Reason::Handoff => "handoff",
-            Reason::ExplicitStatus => "explicit_status",
-            Reason::BotRepeat => "bot_repeat",
-            Reason::BotLoop => "bot_loop",
-            Reason::LowCsat => "low_csat",
-            Reason::SentimentDrop => "sentiment_drop",
-            Reason::Frustration => "frustration",
+const fn row(
+    reason: Reason,
+    code: &'static str,
+    default_weight: f64,
+    help: &'static str,
+) -> ReasonInfo {
+    ReasonInfo {
+        reason,
+        code,
+        help,
+        default_weight,
+    }
+}
+
+/// One row per reason, in the order of the enum (checked at compile time below).
+pub const REASONS: [ReasonInfo; 13] = [
+    row(
+        Reason::EscalationRequest,
+        "escalation_request",
+        0.9,
+        "the customer asked for a person",
+    ),
+    row(
+        Reason::BotFallback,
+        "bot_fallback",
+        0.5,
+        "the bot said it did not understand or could not help",
+    ),
+    row(
+        Reason::CustomerRepeat,
+        "customer_repeat",
+        0.4,
+        "the customer had to restate the request",
+    ),
+    row(
+        Reason::Unanswered,
+        "unanswered",
+        0.5,
+        "the conversation ends on a customer message with no reply",
+    ),
+    row(
+        Reason::NegativeClose,
+        "negative_close",
+        0.7,
+        "the customer's last message expresses failure",
+    ),
+    row(
+        Reason::AbandonedAfterFallback,
+        "abandoned_after_fallback",
+        0.7,
+        "the customer left after a bot fallback",
+    ),
+    row(Reason::Handoff, "handoff", 0.9, "a human agent took over"),
+    row(
+        Reason::ExplicitStatus,
+        "explicit_status",
+        0.7,
+        "the platform marked the conversation open or escalated",
+    ),
+    row(
+        Reason::BotRepeat,
+        "bot_repeat",
+        0.4,
+        "the bot repeated an earlier answer",
+    ),
+    row(
+        Reason::BotLoop,
+        "bot_loop",
+        0.7,
+        "the bot repeated the same answer again and again",
+    ),
+    row(Reason::LowCsat, "low_csat", 0.8, "low satisfaction score"),
+    row(
+        Reason::SentimentDrop,
+        "sentiment_drop",
+        0.5,
+        "the customer's tone turned negative",
+    ),
+    row(
+        Reason::Frustration,
+        "frustration",
+        0.4,
+        "the customer showed frustration",
+    ),
+];
+
+// Row k describes the variant with discriminant k, so `reason as usize` indexes the table.
+const _: () = {
+    let mut k = 0;
+    while k < REASONS.len() {
+        assert!(REASONS[k].reason as usize == k);
+        k += 1;
+    }
+};
+
+impl Reason {
+    pub const COUNT: usize = REASONS.len();
+
+    /// Every reason, in the documented order (the enum's).
+    pub const ALL: [Reason; Reason::COUNT] = {
+        let mut all = [Reason::EscalationRequest; Reason::COUNT];
+        let mut k = 0;
+        while k < Reason::COUNT {
+            all[k] = REASONS[k].reason;
+            k += 1;
         }
+        all
+    };
+
+    pub fn info(self) -> &'static ReasonInfo {
+        &REASONS[self as usize]
     }
 
-    pub fn index(self) -> usize {
-        Reason::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    pub fn help(self) -> &'static str {
+        self.info().help
+    }
+
+    pub fn default_weight(self) -> f64 {
+        self.info().default_weight
+    }
+
+    /// The reason with this public code.
+    pub fn from_code(code: &str) -> Option<Reason> {
+        REASONS.iter().find(|r| r.code == code).map(|r| r.reason)
+    }
+
+    /// Every reason, ordered by code (the order config error messages list them in).
+    pub fn by_code() -> [Reason; Reason::COUNT] {
+        let mut all = Reason::ALL;
+        all.sort_by_key(|r| r.code());
+        all
     }
 }
 
@@ -198,4 +310,48 @@ pub struct Finding {
     pub messages: Vec<usize>,
     /// A short human explanation, e.g. "bot message 7 repeats message 3 (similarity 0.92)".
     pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_has_its_serde_name_as_code_and_a_help_text() {
+        let mut codes = std::collections::BTreeSet::new();
+        let mut helps = std::collections::BTreeSet::new();
+        for r in Reason::ALL {
+            let serde_name = serde_json::to_value(r).expect("a unit variant serialises");
+            assert_eq!(serde_name, r.code(), "{r:?}");
+            assert!(codes.insert(r.code()), "duplicate code {}", r.code());
+            assert!(helps.insert(r.help()), "duplicate help of {r:?}");
+            assert!(!r.help().is_empty());
+            assert!((0.0..=1.0).contains(&r.default_weight()), "{r:?}");
+        }
+        assert_eq!(codes.len(), Reason::COUNT);
+    }
+
+    #[test]
+    fn index_and_code_lookups_agree_with_the_table() {
+        for (k, r) in Reason::ALL.into_iter().enumerate() {
+            assert_eq!(r as usize, k);
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Reason::Frustration as usize, Reason::COUNT - 1);
+        assert_eq!(Reason::from_code("Handoff"), None);
+        assert_eq!(Reason::from_code("not_a_reason"), None);
+        let by_code = Reason::by_code();
+        assert_eq!(by_code[0], Reason::AbandonedAfterFallback);
+        assert!(by_code.windows(2).all(|w| w[0].code() < w[1].code()));
+    }
+
+    #[test]
+    fn default_weights_are_the_documented_ones() {
+        // README "needs_human score" lists them; a change here must change it too.
+        let readme = include_str!("../README.md");
+        for r in Reason::ALL {
+            let documented = format!("{} {}", r.code(), r.default_weight());
+            assert!(readme.contains(&documented), "README lacks {documented}");
+        }
+    }
 }

@@ -6,6 +6,7 @@
 
 use polars::prelude::*;
 
+use crate::detect::Assessment;
 use crate::error::{Error, Result};
 use crate::model::Reason;
 
@@ -13,43 +14,142 @@ fn internal(e: PolarsError) -> Error {
     Error::Internal(format!("aggregation: {e}"))
 }
 
-/// Counter columns summed per category, in this order; `sum_columns()` adds one per reason.
-pub const COUNTERS: [&str; 8] = [
-    "conversations",
-    "needs_human",
-    "unresolved",
-    "escalation_request",
-    "loop",
-    "satisfaction_drop",
-    "confirmed",
-    "csat_answered",
-];
-/// Float columns summed per category.
-pub const SUMS: [&str; 4] = [
-    "score_sum",
-    "csat_sum",
-    "csat_sq_sum",
-    "dissatisfaction_sum",
+/// A per-conversation flag counted per category (one column of the chunk frames).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    Conversations,
+    NeedsHuman,
+    Unresolved,
+    EscalationRequest,
+    Loop,
+    SatisfactionDrop,
+    Confirmed,
+    CsatAnswered,
+}
+
+/// A per-conversation value summed per category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    Score,
+    Csat,
+    CsatSquares,
+    Dissatisfaction,
+}
+
+/// A summed column of the chunk frames: its name and how a conversation's value is taken.
+struct Summed<K, T> {
+    key: K,
+    name: &'static str,
+    of: fn(&Assessment) -> T,
+}
+
+/// In the order of `Counter` (checked below), so `counter as usize` indexes it.
+const COUNTERS: [Summed<Counter, bool>; 8] = [
+    Summed {
+        key: Counter::Conversations,
+        name: "conversations",
+        of: |_| true,
+    },
+    Summed {
+        key: Counter::NeedsHuman,
+        name: "needs_human",
+        of: |a| a.needs_human,
+    },
+    Summed {
+        key: Counter::Unresolved,
+        name: "unresolved",
+        of: |a| a.unresolved,
+    },
+    Summed {
+        key: Counter::EscalationRequest,
+        name: "escalation_request",
+        of: |a| a.escalation_request,
+    },
+    Summed {
+        key: Counter::Loop,
+        name: "loop",
+        of: |a| a.is_loop,
+    },
+    Summed {
+        key: Counter::SatisfactionDrop,
+        name: "satisfaction_drop",
+        of: |a| a.satisfaction_drop,
+    },
+    Summed {
+        key: Counter::Confirmed,
+        name: "confirmed",
+        of: |a| a.confirmed,
+    },
+    Summed {
+        key: Counter::CsatAnswered,
+        name: "csat_answered",
+        of: |a| a.csat.is_some(),
+    },
 ];
 
-pub fn reason_column(r: Reason) -> String {
+/// In the order of `Total` (checked below).
+const TOTALS: [Summed<Total, f64>; 4] = [
+    Summed {
+        key: Total::Score,
+        name: "score_sum",
+        of: |a| a.score,
+    },
+    Summed {
+        key: Total::Csat,
+        name: "csat_sum",
+        of: |a| a.csat.unwrap_or(0.0),
+    },
+    Summed {
+        key: Total::CsatSquares,
+        name: "csat_sq_sum",
+        of: |a| a.csat.map_or(0.0, |v| v * v),
+    },
+    Summed {
+        key: Total::Dissatisfaction,
+        name: "dissatisfaction_sum",
+        of: |a| a.dissatisfaction,
+    },
+];
+
+const _: () = {
+    let mut k = 0;
+    while k < COUNTERS.len() {
+        assert!(COUNTERS[k].key as usize == k);
+        k += 1;
+    }
+    let mut k = 0;
+    while k < TOTALS.len() {
+        assert!(TOTALS[k].key as usize == k);
+        k += 1;
+    }
+};
+
+/// One column per reason besides: conversations with a finding of that reason.
+fn reason_column(r: Reason) -> String {
     format!("reason_{}", r.code())
 }
 
 /// Column-wise buffers for one chunk of assessed conversations.
 #[derive(Default)]
 pub struct ChunkRows {
-    pub category: Vec<String>,
-    pub counters: [Vec<u64>; COUNTERS.len()],
-    pub sums: [Vec<f64>; SUMS.len()],
-    pub reasons: Vec<Vec<u64>>,
+    category: Vec<String>,
+    counters: [Vec<u64>; COUNTERS.len()],
+    totals: [Vec<f64>; TOTALS.len()],
+    reasons: [Vec<u64>; Reason::COUNT],
 }
 
 impl ChunkRows {
-    pub fn new() -> ChunkRows {
-        ChunkRows {
-            reasons: vec![Vec::new(); Reason::ALL.len()],
-            ..Default::default()
+    /// Appends one conversation's row.
+    pub fn push(&mut self, a: &Assessment) {
+        self.category.push(a.category.clone());
+        for (values, c) in self.counters.iter_mut().zip(&COUNTERS) {
+            values.push((c.of)(a) as u64);
+        }
+        for (values, t) in self.totals.iter_mut().zip(&TOTALS) {
+            values.push((t.of)(a));
+        }
+        for (values, r) in self.reasons.iter_mut().zip(Reason::ALL) {
+            values.push(a.has(r) as u64);
         }
     }
 
@@ -60,11 +160,11 @@ impl ChunkRows {
     fn into_frame(self) -> Result<DataFrame> {
         let height = self.category.len();
         let mut columns = vec![Column::new("category".into(), self.category)];
-        for (name, values) in COUNTERS.iter().zip(self.counters) {
-            columns.push(Column::new((*name).into(), values));
+        for (c, values) in COUNTERS.iter().zip(self.counters) {
+            columns.push(Column::new(c.name.into(), values));
         }
-        for (name, values) in SUMS.iter().zip(self.sums) {
-            columns.push(Column::new((*name).into(), values));
+        for (t, values) in TOTALS.iter().zip(self.totals) {
+            columns.push(Column::new(t.name.into(), values));
         }
         for (r, values) in Reason::ALL.iter().zip(self.reasons) {
             columns.push(Column::new(reason_column(*r).into(), values));
@@ -74,8 +174,8 @@ impl ChunkRows {
 }
 
 fn sum_by_category(df: DataFrame) -> Result<DataFrame> {
-    let mut aggs: Vec<Expr> = COUNTERS.iter().map(|c| col(*c).sum()).collect();
-    aggs.extend(SUMS.iter().map(|c| col(*c).sum()));
+    let mut aggs: Vec<Expr> = COUNTERS.iter().map(|c| col(c.name).sum()).collect();
+    aggs.extend(TOTALS.iter().map(|t| col(t.name).sum()));
     aggs.extend(Reason::ALL.iter().map(|r| col(reason_column(*r)).sum()));
     df.lazy()
         .group_by_stable([col("category")])
@@ -103,7 +203,7 @@ impl CategorySums {
         Ok(())
     }
 
-    /// One row per category: (name, counters, sums, reason counts), in first-seen order.
+    /// One row per category, in first-seen order.
     pub fn rows(&self) -> Result<Vec<CategoryRow>> {
         let Some(df) = &self.frame else {
             return Ok(Vec::new());
@@ -120,8 +220,11 @@ impl CategorySums {
             let c = df.column(name).and_then(|c| c.f64()).map_err(internal)?;
             Ok(c.iter().map(|v| v.unwrap_or(0.0)).collect())
         };
-        let counters: Vec<Vec<u64>> = COUNTERS.iter().map(|c| u64s(c)).collect::<Result<_>>()?;
-        let sums: Vec<Vec<f64>> = SUMS.iter().map(|c| f64s(c)).collect::<Result<_>>()?;
+        let counters: Vec<Vec<u64>> = COUNTERS
+            .iter()
+            .map(|c| u64s(c.name))
+            .collect::<Result<_>>()?;
+        let totals: Vec<Vec<f64>> = TOTALS.iter().map(|t| f64s(t.name)).collect::<Result<_>>()?;
         let reasons: Vec<Vec<u64>> = Reason::ALL
             .iter()
             .map(|r| u64s(&reason_column(*r)))
@@ -132,34 +235,140 @@ impl CategorySums {
             .map(|(i, name)| CategoryRow {
                 category: name.unwrap_or("").to_string(),
                 counters: std::array::from_fn(|k| counters[k][i]),
-                sums: std::array::from_fn(|k| sums[k][i]),
-                reasons: reasons.iter().map(|r| r[i]).collect(),
+                totals: std::array::from_fn(|k| totals[k][i]),
+                reasons: std::array::from_fn(|k| reasons[k][i]),
             })
             .collect())
     }
 }
 
+/// A category's counts and sums (or the whole corpus's, see `add`).
 #[derive(Debug, Clone)]
 pub struct CategoryRow {
     pub category: String,
-    pub counters: [u64; COUNTERS.len()],
-    pub sums: [f64; SUMS.len()],
-    pub reasons: Vec<u64>,
+    counters: [u64; COUNTERS.len()],
+    totals: [f64; TOTALS.len()],
+    reasons: [u64; Reason::COUNT],
 }
 
 impl CategoryRow {
-    pub fn counter(&self, name: &str) -> u64 {
-        COUNTERS
-            .iter()
-            .position(|c| *c == name)
-            .map(|i| self.counters[i])
-            .unwrap_or(0)
+    /// All zero.
+    pub fn empty(category: &str) -> CategoryRow {
+        CategoryRow {
+            category: category.to_string(),
+            counters: [0; COUNTERS.len()],
+            totals: [0.0; TOTALS.len()],
+            reasons: [0; Reason::COUNT],
+        }
     }
 
-    pub fn sum(&self, name: &str) -> f64 {
-        SUMS.iter()
-            .position(|c| *c == name)
-            .map(|i| self.sums[i])
-            .unwrap_or(0.0)
+    /// Adds `other`'s counts and sums to this row's.
+    pub fn add(&mut self, other: &CategoryRow) {
+        for (t, v) in self.counters.iter_mut().zip(other.counters) {
+            *t += v;
+        }
+        for (t, v) in self.totals.iter_mut().zip(other.totals) {
+            *t += v;
+        }
+        for (t, v) in self.reasons.iter_mut().zip(other.reasons) {
+            *t += v;
+        }
+    }
+
+    pub fn count(&self, c: Counter) -> u64 {
+        self.counters[c as usize]
+    }
+
+    pub fn total(&self, t: Total) -> f64 {
+        self.totals[t as usize]
+    }
+
+    /// Conversations with a finding of this reason.
+    pub fn reason(&self, r: Reason) -> u64 {
+        self.reasons[r as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::tests::{assess, conv};
+    use crate::model::{Finding, Role};
+
+    #[test]
+    fn each_counter_and_total_sums_its_own_assessment_field() {
+        let base = assess(&conv(&[(Role::Customer, "hello")]));
+        let mut a = base.clone();
+        a.category = "card".into();
+        (a.needs_human, a.unresolved, a.escalation_request) = (true, false, true);
+        (a.is_loop, a.satisfaction_drop, a.confirmed) = (false, true, false);
+        (a.csat, a.score, a.dissatisfaction) = (Some(2.0), 0.25, 0.5);
+        a.findings = vec![Finding {
+            reason: Reason::BotLoop,
+            messages: vec![],
+            detail: String::new(),
+        }];
+        let mut b = base;
+        b.category = "card".into();
+        (b.needs_human, b.unresolved, b.escalation_request) = (false, true, false);
+        (b.is_loop, b.satisfaction_drop, b.confirmed) = (true, false, true);
+        (b.csat, b.score, b.dissatisfaction) = (None, 0.125, 0.25);
+        let mut other = a.clone();
+        other.category = "fraud".into();
+
+        let mut sums = CategorySums::default();
+        let mut chunk = ChunkRows::default();
+        chunk.push(&a);
+        chunk.push(&other);
+        sums.add(chunk).expect("first chunk");
+        let mut chunk = ChunkRows::default();
+        chunk.push(&b);
+        sums.add(chunk).expect("second chunk");
+        sums.add(ChunkRows::default()).expect("empty chunk");
+
+        let rows = sums.rows().expect("rows");
+        let names: Vec<&str> = rows.iter().map(|r| r.category.as_str()).collect();
+        assert_eq!(names, ["card", "fraud"]);
+        let card = &rows[0];
+        let counts = [
+            (Counter::Conversations, 2),
+            (Counter::NeedsHuman, 1),
+            (Counter::Unresolved, 1),
+            (Counter::EscalationRequest, 1),
+            (Counter::Loop, 1),
+            (Counter::SatisfactionDrop, 1),
+            (Counter::Confirmed, 1),
+            (Counter::CsatAnswered, 1),
+        ];
+        for (c, n) in counts {
+            assert_eq!(card.count(c), n, "{c:?}");
+        }
+        assert_eq!(card.total(Total::Score), 0.375);
+        assert_eq!(card.total(Total::Csat), 2.0);
+        assert_eq!(card.total(Total::CsatSquares), 4.0);
+        assert_eq!(card.total(Total::Dissatisfaction), 0.75);
+        assert_eq!(card.reason(Reason::BotLoop), 1);
+        assert_eq!(card.reason(Reason::BotRepeat), 0);
+
+        let mut overall = CategoryRow::empty("overall");
+        for row in &rows {
+            overall.add(row);
+        }
+        assert_eq!(overall.count(Counter::Conversations), 3);
+        assert_eq!(overall.count(Counter::Unresolved), 1);
+        assert_eq!(overall.reason(Reason::BotLoop), 2);
+        assert_eq!(overall.total(Total::Csat), 4.0);
+    }
+
+    #[test]
+    fn column_names_are_distinct() {
+        let mut names: Vec<String> = COUNTERS.iter().map(|c| c.name.to_string()).collect();
+        names.extend(TOTALS.iter().map(|t| t.name.to_string()));
+        names.extend(Reason::ALL.map(reason_column));
+        names.push("category".into());
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n);
     }
 }

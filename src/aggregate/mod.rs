@@ -26,7 +26,7 @@ use crate::stats::{mean, rate, round, wilson};
 use crate::summary::*;
 use answers::AnswerCounter;
 use findings::FindingRow;
-use frame::{CategorySums, ChunkRows};
+use frame::{CategoryRow, CategorySums, ChunkRows, Counter, Total};
 use outcomes::Outcomes;
 use periods::{DayCounter, PeriodTest};
 pub use recommend::RecommendConfig;
@@ -134,31 +134,11 @@ impl Aggregator {
 
     /// Adds one chunk of assessed conversations, in input order.
     pub fn add(&mut self, chunk: &[(Conversation, Assessment)]) -> Result<()> {
-        let mut rows = ChunkRows::new();
+        let mut rows = ChunkRows::default();
         for (conv, a) in chunk {
             self.seq += 1;
             self.audited += 1;
-            rows.category.push(a.category.clone());
-            let flags = [
-                true,
-                a.needs_human,
-                a.unresolved,
-                a.escalation_request,
-                a.is_loop,
-                a.satisfaction_drop,
-                a.confirmed,
-                a.csat.is_some(),
-            ];
-            for (col, flag) in rows.counters.iter_mut().zip(flags) {
-                col.push(flag as u64);
-            }
-            rows.sums[0].push(a.score);
-            rows.sums[1].push(a.csat.unwrap_or(0.0));
-            rows.sums[2].push(a.csat.map_or(0.0, |v| v * v));
-            rows.sums[3].push(a.dissatisfaction);
-            for r in Reason::ALL {
-                rows.reasons[r.index()].push(a.has(r) as u64);
-            }
+            rows.push(a);
 
             if !a.bot_answers.is_empty() {
                 // Look up before inserting: cloning the category name for every
@@ -410,23 +390,10 @@ impl Aggregator {
         })
     }
 
-    fn overall(&self, rows: &[frame::CategoryRow]) -> CategoryStats {
-        let mut total = frame::CategoryRow {
-            category: "overall".to_string(),
-            counters: [0; frame::COUNTERS.len()],
-            sums: [0.0; frame::SUMS.len()],
-            reasons: vec![0; Reason::ALL.len()],
-        };
+    fn overall(&self, rows: &[CategoryRow]) -> CategoryStats {
+        let mut total = CategoryRow::empty("overall");
         for row in rows {
-            for (t, v) in total.counters.iter_mut().zip(row.counters) {
-                *t += v;
-            }
-            for (t, v) in total.sums.iter_mut().zip(row.sums) {
-                *t += v;
-            }
-            for (t, v) in total.reasons.iter_mut().zip(&row.reasons) {
-                *t += v;
-            }
+            total.add(row);
         }
         let mut stats = self.category_stats(&total);
         // Corpus-wide samples would repeat the per-category ones.
@@ -435,10 +402,10 @@ impl Aggregator {
         stats
     }
 
-    fn category_stats(&self, row: &frame::CategoryRow) -> CategoryStats {
-        let n = row.counter("conversations");
-        let needs_human = row.counter("needs_human");
-        let csat_answered = row.counter("csat_answered");
+    fn category_stats(&self, row: &CategoryRow) -> CategoryStats {
+        let n = row.count(Counter::Conversations);
+        let needs_human = row.count(Counter::NeedsHuman);
+        let csat_answered = row.count(Counter::CsatAnswered);
         let needs_human_rate = rate(needs_human, n);
         let r = &self.opts.recommend;
         let recommendation = if n < r.min_conversations {
@@ -451,8 +418,8 @@ impl Aggregator {
             Recommendation::BotOk
         };
         let mut reasons: Vec<ReasonCount> = Reason::ALL
-            .iter()
-            .map(|reason| (reason, row.reasons[reason.index()]))
+            .into_iter()
+            .map(|reason| (reason, row.reason(reason)))
             .filter(|(_, c)| *c > 0)
             .map(|(reason, c)| ReasonCount {
                 reason: reason.code().to_string(),
@@ -469,23 +436,23 @@ impl Aggregator {
             needs_human,
             needs_human_rate: round(needs_human_rate, 4),
             needs_human_ci: [round(ci[0], 4), round(ci[1], 4)],
-            unresolved_rate: round(rate(row.counter("unresolved"), n), 4),
-            escalation_request_rate: round(rate(row.counter("escalation_request"), n), 4),
-            loop_rate: round(rate(row.counter("loop"), n), 4),
-            satisfaction_drop_rate: round(rate(row.counter("satisfaction_drop"), n), 4),
-            confirmed_rate: round(rate(row.counter("confirmed"), n), 4),
-            mean_score: round(mean(row.sum("score_sum"), n), 4),
-            mean_dissatisfaction: round(mean(row.sum("dissatisfaction_sum"), n), 4),
+            unresolved_rate: round(rate(row.count(Counter::Unresolved), n), 4),
+            escalation_request_rate: round(rate(row.count(Counter::EscalationRequest), n), 4),
+            loop_rate: round(rate(row.count(Counter::Loop), n), 4),
+            satisfaction_drop_rate: round(rate(row.count(Counter::SatisfactionDrop), n), 4),
+            confirmed_rate: round(rate(row.count(Counter::Confirmed), n), 4),
+            mean_score: round(mean(row.total(Total::Score), n), 4),
+            mean_dissatisfaction: round(mean(row.total(Total::Dissatisfaction), n), 4),
             mean_csat: (csat_answered > 0)
-                .then(|| round(row.sum("csat_sum") / csat_answered as f64, 2)),
+                .then(|| round(row.total(Total::Csat) / csat_answered as f64, 2)),
             csat_answered,
-            csat_sum: row.sum("csat_sum"),
-            csat_sum_squares: row.sum("csat_sq_sum"),
-            unresolved: row.counter("unresolved"),
-            escalation_request: row.counter("escalation_request"),
-            loops: row.counter("loop"),
-            satisfaction_drop: row.counter("satisfaction_drop"),
-            confirmed: row.counter("confirmed"),
+            csat_sum: row.total(Total::Csat),
+            csat_sum_squares: row.total(Total::CsatSquares),
+            unresolved: row.count(Counter::Unresolved),
+            escalation_request: row.count(Counter::EscalationRequest),
+            loops: row.count(Counter::Loop),
+            satisfaction_drop: row.count(Counter::SatisfactionDrop),
+            confirmed: row.count(Counter::Confirmed),
             agent_hours: round(needs_human as f64 * self.opts.handle_minutes / 60.0, 1),
             recommendation,
             reasons,

@@ -21,9 +21,14 @@ pub struct ConvOutcome {
     pub id: Box<str>,
     pub category: u32,
     pub needs_human: bool,
-    /// Bit `Reason::index()` set for each reason found.
+    /// Bit `reason as usize` set for each reason found.
     pub reasons: u16,
 }
+
+const _: () = assert!(
+    Reason::COUNT <= 16,
+    "ConvOutcome::reasons has a bit per reason"
+);
 
 #[derive(Debug, Clone)]
 pub struct LoopAnswer {
@@ -59,7 +64,7 @@ impl Outcomes {
         let reasons = a
             .findings
             .iter()
-            .fold(0u16, |bits, f| bits | (1 << f.reason.index()));
+            .fold(0u16, |bits, f| bits | (1 << f.reason as usize));
         self.conversations.push(ConvOutcome {
             id: conv.id.as_str().into(),
             category,
@@ -101,8 +106,8 @@ impl Outcomes {
 
     pub fn reason_codes(o: &ConvOutcome) -> Vec<String> {
         Reason::ALL
-            .iter()
-            .filter(|r| o.reasons & (1 << r.index()) != 0)
+            .into_iter()
+            .filter(|&r| o.reasons & (1 << r as usize) != 0)
             .map(|r| r.code().to_string())
             .collect()
     }

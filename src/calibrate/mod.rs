@@ -14,12 +14,15 @@ use crate::detect::{Assessment, CsatScale};
 use crate::model::Reason;
 
 /// One conversation with CSAT, reduced to what calibration needs.
+const _: () = assert!(Reason::COUNT <= 32, "Record::reasons has a bit per reason");
+
 struct Record {
     category: u32,
     low: bool,
     dissatisfaction: f64,
     score: f64,
     needs_human: bool,
+    /// Bit `reason as usize` set for each reason found.
     reasons: u32,
     sentiment: Option<(f64, f64)>,
     customer_similarity: f64,
@@ -124,7 +127,7 @@ impl Calibrator {
         let reasons = a
             .findings
             .iter()
-            .fold(0u32, |acc, f| acc | (1 << f.reason.index()));
+            .fold(0u32, |acc, f| acc | (1 << f.reason as usize));
         self.records.push(Record {
             category,
             low: self.scale.to_five(csat) <= self.low_csat,
@@ -212,7 +215,7 @@ fn group(name: &str, rows: &[&Record]) -> GroupStats {
     ];
     // The survey's own `low_csat` is the label, not a signal.
     for reason in Reason::ALL.into_iter().filter(|r| *r != Reason::LowCsat) {
-        let bit = 1u32 << reason.index();
+        let bit = 1u32 << reason as usize;
         signals.push(binary(
             reason.code(),
             &labels,

@@ -14,9 +14,9 @@
 
 use serde::Deserialize;
 
-use super::settings::PhraseConfig;
-use super::text::{jaccard, PhraseSet};
-use super::{phrase, phrase_list, Prepared};
+use super::phrases::{PhraseList, PhraseLists};
+use super::text::jaccard;
+use super::Prepared;
 use crate::model::Role;
 
 /// Names of the per-turn signals, in the order of `Turn::signals` and
@@ -104,186 +104,13 @@ impl DissatisfactionConfig {
     }
 }
 
-pub const REFUSAL_OPENERS: &[&str] = &[
-    "no",
-    "nope",
-    "nah",
-    "negative",
-    "wrong",
-    "incorrect",
-    "not really",
-    "not quite",
-    "not exactly",
-    "not right",
-    "thats not",
-    "that is not",
-    "that does not",
-    "that doesnt",
-    "thats wrong",
-    "that wont",
-    "that will not",
-];
-pub const CORRECTION_OPENERS: &[&str] = &[
-    "actually", "i said", "i meant", "wait", "hmm", "sorry", "ugh",
-];
-pub const CLOSING: &[&str] = &[
-    "thats all",
-    "that is all",
-    "that will be all",
-    "thatll be all",
-    "that would be all",
-    "thats it",
-    "that is it",
-    "thats everything",
-    "nothing else",
-    "nothing more",
-    "bye",
-    "goodbye",
-    "thanks",
-    "thank you",
-    "not now",
-    "not right now",
-    "not at the moment",
-    "not yet",
-    "maybe later",
-    "all set",
-    "im good",
-    "im fine",
-    "no thanks",
-    "no thank you",
-    "i am good",
-];
-pub const CHANGE: &[&str] = &[
-    "instead",
-    "change",
-    "rather",
-    "different",
-    "another",
-    "other",
-    "more options",
-    "again",
-    "else",
-    "any other",
-    "something else",
-    "keep looking",
-    "next option",
-];
-pub const NEGATION: &[&str] = &[
-    "dont", "do not", "didnt", "did not", "not", "never", "cant", "cannot", "wont",
-];
-pub const DOUBT: &[&str] = &[
-    "are you sure",
-    "i said",
-    "i already",
-    "already told",
-    "i told you",
-    "did you not",
-    "didnt you",
-    "you said",
-    "start over",
-    "from the beginning",
-    "let me clarify",
-    "check again",
-    "try again",
-    "search again",
-    "look again",
-    "is there nothing",
-    "there must be",
-    "i misspoke",
-    "misunderstood",
-    "not what i",
-];
-pub const NEGATIVE_EMOTION: &[&str] = &[
-    "too bad",
-    "disappointing",
-    "disappointed",
-    "pity",
-    "ugh",
-    "mess",
-    "shame",
-    "frustrating",
-    "frustrated",
-    "annoying",
-    "annoyed",
-    "useless",
-    "terrible",
-    "awful",
-    "ridiculous",
-    "waste",
-    "confusing",
-    "confused",
-    "upset",
-    "not happy",
-    "unhappy",
-    "sad",
-    "unfortunate",
-    "bummer",
-    "damn",
-    "seriously",
-];
-pub const BOT_FAILURE: &[&str] = &[
-    "sorry",
-    "unfortunately",
-    "apologise",
-    "apologize",
-    "apologies",
-    "afraid",
-    "unable",
-    "couldnt",
-    "could not",
-    "cant",
-    "cannot",
-    "was not able",
-    "wasnt able",
-    "were not able",
-    "werent able",
-    "no results",
-    "no matches",
-    "nothing matching",
-    "not finding",
-    "there are no",
-    "there is no",
-    "there arent",
-    "there isnt",
-    "dont have",
-    "do not have",
-    "doesnt have",
-    "does not have",
-    "not available",
-    "no availability",
-    "failed",
-    "impossible",
-    "sold out",
-    "booked up",
-    "fully booked",
-    "didnt understand",
-    "not sure i understand",
-    "rephrase",
-];
-pub const CONFIRMATION_REQUEST: &[&str] = &[
-    "confirm",
-    "is that right",
-    "is that correct",
-    "correct",
-    "right",
-    "shall i",
-    "should i",
-    "would you like me to",
-    "do you want me to",
-];
-
 pub struct DissatisfactionModel {
     intercept: f64,
     weights: [f64; SIGNALS.len()],
+    /// `PhraseList::RefusalOpeners` and `CorrectionOpeners` as the run's config gives them;
+    /// the other lists it reads are phrase hits of `Prepared`.
     refusal_openers: Vec<String>,
     correction_openers: Vec<String>,
-    closing: PhraseSet,
-    change: PhraseSet,
-    negation: PhraseSet,
-    failure: PhraseSet,
-    confirmation: PhraseSet,
-    doubt: PhraseSet,
-    negative_emotion: PhraseSet,
 }
 
 /// One customer turn's signals (order of `SIGNALS`).
@@ -314,43 +141,13 @@ fn starts_with_phrase(normalized: &str, phrases: &[String]) -> bool {
 }
 
 impl DissatisfactionModel {
-    /// Each list given in `[phrases]` replaces the built-in one (normalised like messages).
-    pub fn new(config: DissatisfactionConfig, p: &PhraseConfig) -> DissatisfactionModel {
-        let openers = |custom: &Option<Vec<String>>, default: &[&str]| match custom {
-            Some(v) => v
-                .iter()
-                .map(|s| super::text::normalize(s))
-                .filter(|s| !s.is_empty())
-                .collect(),
-            None => default.iter().map(|s| s.to_string()).collect(),
-        };
+    pub fn new(config: &DissatisfactionConfig, phrases: &PhraseLists) -> DissatisfactionModel {
         DissatisfactionModel {
             intercept: config.intercept,
             weights: config.weights(),
-            refusal_openers: openers(&p.refusal_openers, REFUSAL_OPENERS),
-            correction_openers: openers(&p.correction_openers, CORRECTION_OPENERS),
-            closing: phrase_list(&p.closing, CLOSING),
-            change: phrase_list(&p.change_request, CHANGE),
-            negation: phrase_list(&p.negation, NEGATION),
-            failure: phrase_list(&p.bot_failure, BOT_FAILURE),
-            confirmation: phrase_list(&p.confirmation_request, CONFIRMATION_REQUEST),
-            doubt: phrase_list(&p.doubt, DOUBT),
-            negative_emotion: phrase_list(&p.negative_emotion, NEGATIVE_EMOTION),
+            refusal_openers: phrases.entries(PhraseList::RefusalOpeners).to_vec(),
+            correction_openers: phrases.entries(PhraseList::CorrectionOpeners).to_vec(),
         }
-    }
-
-    /// The lists this model reads, for the detectors' shared phrase bank (in the order of
-    /// `phrase::CLOSING` .. `phrase::NEGATIVE_EMOTION`).
-    pub fn phrase_sets(&self) -> [&PhraseSet; 7] {
-        [
-            &self.closing,
-            &self.change,
-            &self.negation,
-            &self.failure,
-            &self.confirmation,
-            &self.doubt,
-            &self.negative_emotion,
-        ]
     }
 
     /// The signals of every customer turn, for the accuracy harness to refit the weights
@@ -377,7 +174,7 @@ impl DissatisfactionModel {
                         .iter()
                         .map(|e| jaccard(e, tokens))
                         .fold(0.0, f64::max);
-                    let closing = prep.has(i, phrase::CLOSING);
+                    let closing = prep.has(i, PhraseList::Closing);
                     let opens_with_no = starts_with_phrase(n, &self.refusal_openers);
                     let prev = |set| previous_bot.is_some_and(|b| prep.has(b, set));
                     let sentiment = prep.sentiment[i] as f64;
@@ -389,12 +186,12 @@ impl DissatisfactionModel {
                         ),
                         flag(opens_with_no && closing),
                         flag(closing),
-                        flag(prep.has(i, phrase::CHANGE)),
-                        flag(prep.has(i, phrase::DOUBT)),
-                        flag(prep.has(i, phrase::NEGATIVE_EMOTION)),
-                        flag(prep.has(i, phrase::NEGATION) && !closing),
-                        flag(prev(phrase::BOT_FAILURE)),
-                        flag(prev(phrase::CONFIRMATION_REQUEST)),
+                        flag(prep.has(i, PhraseList::ChangeRequest)),
+                        flag(prep.has(i, PhraseList::Doubt)),
+                        flag(prep.has(i, PhraseList::NegativeEmotion)),
+                        flag(prep.has(i, PhraseList::Negation) && !closing),
+                        flag(prev(PhraseList::BotFailure)),
+                        flag(prev(PhraseList::ConfirmationRequest)),
                         restated,
                         sentiment.min(0.0),
                         sentiment.max(0.0),
@@ -447,6 +244,7 @@ impl DissatisfactionModel {
 #[cfg(test)]
 mod tests {
     use super::{DissatisfactionConfig, SIGNALS};
+    use crate::detect::phrases::PhraseList;
     use crate::detect::tests::{assess, conv};
     use crate::model::Role::{self, Bot, Customer};
 
@@ -556,9 +354,15 @@ mod tests {
             (Customer, "Nein, bist du sicher?"),
         ]);
         let mut config = crate::detect::settings::DetectionSettings::default();
-        config.phrases.refusal_openers = Some(vec!["nein".into()]);
-        config.phrases.doubt = Some(vec!["bist du sicher".into()]);
-        config.phrases.bot_failure = Some(vec!["leider".into()]);
+        config
+            .phrases
+            .set(PhraseList::RefusalOpeners, vec!["nein".into()]);
+        config
+            .phrases
+            .set(PhraseList::Doubt, vec!["bist du sicher".into()]);
+        config
+            .phrases
+            .set(PhraseList::BotFailure, vec!["leider".into()]);
         let custom = crate::detect::Detectors::new(config, Default::default());
         let built_in = assess(&german).dissatisfaction;
         let localised = custom.assess(&german).dissatisfaction;

@@ -1,4 +1,4 @@
-//! Built-in English phrase lists and weights. Phrases are matched on normalised text
+//! Built-in English phrase lists. Phrases are matched on normalised text
 //! (lowercase, apostrophes dropped, other punctuation as spaces) at word boundaries, so
 //! "didnt understand" also matches "didn't understand!". Every list can be replaced from
 //! the config file (`[phrases]`, `[taxonomy]`).
@@ -203,21 +203,181 @@ pub const OPEN_STATUSES: &[&str] = &[
     "failed",
 ];
 
-/// Noisy-OR weight per reason code (see README "needs_human score").
-pub const DEFAULT_WEIGHTS: &[(&str, f64)] = &[
-    ("escalation_request", 0.9),
-    ("handoff", 0.9),
-    ("explicit_status", 0.7),
-    ("low_csat", 0.8),
-    ("bot_loop", 0.7),
-    ("bot_repeat", 0.4),
-    ("bot_fallback", 0.5),
-    ("abandoned_after_fallback", 0.7),
-    ("negative_close", 0.7),
-    ("unanswered", 0.5),
-    ("customer_repeat", 0.4),
-    ("sentiment_drop", 0.5),
-    ("frustration", 0.4),
+// The lists behind the inferred-dissatisfaction signals (dissatisfaction.rs).
+
+/// A customer turn opening with one of these refuses or corrects.
+pub const REFUSAL_OPENERS: &[&str] = &[
+    "no",
+    "nope",
+    "nah",
+    "negative",
+    "wrong",
+    "incorrect",
+    "not really",
+    "not quite",
+    "not exactly",
+    "not right",
+    "thats not",
+    "that is not",
+    "that does not",
+    "that doesnt",
+    "thats wrong",
+    "that wont",
+    "that will not",
+];
+/// ... or, opening with one of these, corrects.
+pub const CORRECTION_OPENERS: &[&str] = &[
+    "actually", "i said", "i meant", "wait", "hmm", "sorry", "ugh",
+];
+/// The customer closes or defers ("that's all", "not now").
+pub const CLOSING: &[&str] = &[
+    "thats all",
+    "that is all",
+    "that will be all",
+    "thatll be all",
+    "that would be all",
+    "thats it",
+    "that is it",
+    "thats everything",
+    "nothing else",
+    "nothing more",
+    "bye",
+    "goodbye",
+    "thanks",
+    "thank you",
+    "not now",
+    "not right now",
+    "not at the moment",
+    "not yet",
+    "maybe later",
+    "all set",
+    "im good",
+    "im fine",
+    "no thanks",
+    "no thank you",
+    "i am good",
+];
+/// The customer asks for something else.
+pub const CHANGE_REQUEST: &[&str] = &[
+    "instead",
+    "change",
+    "rather",
+    "different",
+    "another",
+    "other",
+    "more options",
+    "again",
+    "else",
+    "any other",
+    "something else",
+    "keep looking",
+    "next option",
+];
+pub const NEGATION: &[&str] = &[
+    "dont", "do not", "didnt", "did not", "not", "never", "cant", "cannot", "wont",
+];
+/// The customer doubts the answer or says it was already given.
+pub const DOUBT: &[&str] = &[
+    "are you sure",
+    "i said",
+    "i already",
+    "already told",
+    "i told you",
+    "did you not",
+    "didnt you",
+    "you said",
+    "start over",
+    "from the beginning",
+    "let me clarify",
+    "check again",
+    "try again",
+    "search again",
+    "look again",
+    "is there nothing",
+    "there must be",
+    "i misspoke",
+    "misunderstood",
+    "not what i",
+];
+pub const NEGATIVE_EMOTION: &[&str] = &[
+    "too bad",
+    "disappointing",
+    "disappointed",
+    "pity",
+    "ugh",
+    "mess",
+    "shame",
+    "frustrating",
+    "frustrated",
+    "annoying",
+    "annoyed",
+    "useless",
+    "terrible",
+    "awful",
+    "ridiculous",
+    "waste",
+    "confusing",
+    "confused",
+    "upset",
+    "not happy",
+    "unhappy",
+    "sad",
+    "unfortunate",
+    "bummer",
+    "damn",
+    "seriously",
+];
+/// A bot message that says it failed (read on the bot turn before a customer turn).
+pub const BOT_FAILURE: &[&str] = &[
+    "sorry",
+    "unfortunately",
+    "apologise",
+    "apologize",
+    "apologies",
+    "afraid",
+    "unable",
+    "couldnt",
+    "could not",
+    "cant",
+    "cannot",
+    "was not able",
+    "wasnt able",
+    "were not able",
+    "werent able",
+    "no results",
+    "no matches",
+    "nothing matching",
+    "not finding",
+    "there are no",
+    "there is no",
+    "there arent",
+    "there isnt",
+    "dont have",
+    "do not have",
+    "doesnt have",
+    "does not have",
+    "not available",
+    "no availability",
+    "failed",
+    "impossible",
+    "sold out",
+    "booked up",
+    "fully booked",
+    "didnt understand",
+    "not sure i understand",
+    "rephrase",
+];
+/// A bot message that asks the customer to confirm.
+pub const CONFIRMATION_REQUEST: &[&str] = &[
+    "confirm",
+    "is that right",
+    "is that correct",
+    "correct",
+    "right",
+    "shall i",
+    "should i",
+    "would you like me to",
+    "do you want me to",
 ];
 
 /// Built-in consumer-finance / online-shopping taxonomy, used when a conversation has no

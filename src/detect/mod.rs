@@ -5,6 +5,7 @@
 pub mod category;
 pub mod dissatisfaction;
 pub mod lexicon;
+pub mod phrases;
 pub mod repetition;
 pub mod score;
 pub mod sentiment;
@@ -19,42 +20,18 @@ use crate::model::{Conversation, Finding, Reason, Role};
 
 use category::Taxonomy;
 use dissatisfaction::DissatisfactionModel;
+use phrases::{PhraseList, PhraseLists};
 use sentiment::SentimentModel;
 use settings::DetectionSettings;
-use text::{PhraseBank, PhraseSet};
 
 /// Everything a detector needs, built once per run and shared read-only across threads.
 pub struct Detectors {
     pub config: DetectionSettings,
     pub csat_scale: CsatScale,
-    pub escalation: PhraseSet,
-    pub fallback: PhraseSet,
-    pub negative_close: PhraseSet,
-    pub confirmation: PhraseSet,
-    pub handoff: PhraseSet,
-    pub open_statuses: Vec<String>,
+    pub phrases: PhraseLists,
     pub sentiment: SentimentModel,
     pub taxonomy: Taxonomy,
     pub dissatisfaction: DissatisfactionModel,
-    /// Every phrase list above, scanned together once per message (`Prepared::has`).
-    bank: PhraseBank,
-    weights: [f64; Reason::ALL.len()],
-}
-
-/// Bits of `Prepared::hits`: which phrase lists a message matched (order of the bank).
-pub mod phrase {
-    pub const ESCALATION: u32 = 1 << 0;
-    pub const FALLBACK: u32 = 1 << 1;
-    pub const NEGATIVE_CLOSE: u32 = 1 << 2;
-    pub const CONFIRMATION: u32 = 1 << 3;
-    pub const HANDOFF: u32 = 1 << 4;
-    pub const CLOSING: u32 = 1 << 5;
-    pub const CHANGE: u32 = 1 << 6;
-    pub const NEGATION: u32 = 1 << 7;
-    pub const BOT_FAILURE: u32 = 1 << 8;
-    pub const CONFIRMATION_REQUEST: u32 = 1 << 9;
-    pub const DOUBT: u32 = 1 << 10;
-    pub const NEGATIVE_EMOTION: u32 = 1 << 11;
 }
 
 /// Raw values behind the threshold-based flags, kept so `calibrate` can try other
@@ -111,7 +88,7 @@ pub struct Prepared<'c> {
     pub normalized: Vec<String>,
     /// Compound sentiment (-1..1) of each customer message; 0 for other roles.
     pub sentiment: Vec<f32>,
-    /// Per message, the phrase lists it matched (bits of `phrase`).
+    /// Per message, the phrase lists it matched (`PhraseList::bit`s).
     pub hits: Vec<u32>,
     /// Frustration markers of each customer message (empty for other roles).
     pub markers: Vec<Vec<&'static str>>,
@@ -194,9 +171,13 @@ impl<'c> Prepared<'c> {
         }
     }
 
-    /// Whether message `i` matched the phrase list `set` (a `phrase` bit).
-    pub fn has(&self, i: usize, set: u32) -> bool {
-        self.hits.get(i).is_some_and(|h| h & set != 0)
+    /// Whether message `i` matched the phrase list (one matched anywhere in a message).
+    pub fn has(&self, i: usize, list: PhraseList) -> bool {
+        debug_assert!(
+            list.info().matching == phrases::Matching::Anywhere,
+            "{list:?}"
+        );
+        self.hits.get(i).is_some_and(|h| h & list.bit() != 0)
     }
 
     /// Normalised text, customer sentiment and phrase hits: everything detectors share.
@@ -208,7 +189,7 @@ impl<'c> Prepared<'c> {
                 prep.sentiment[i] = score;
                 prep.markers[i] = markers;
             }
-            prep.hits[i] = d.bank.hits(&prep.normalized[i]);
+            prep.hits[i] = d.phrases.hits(&prep.normalized[i]);
         }
         prep
     }
@@ -240,73 +221,20 @@ impl<'c> Prepared<'c> {
     }
 }
 
-/// The phrase list given in the config, or the built-in one.
-fn phrase_list(custom: &Option<Vec<String>>, default: &[&str]) -> PhraseSet {
-    match custom {
-        Some(v) => PhraseSet::new(v),
-        None => PhraseSet::new(default),
-    }
-}
-
 impl Detectors {
     pub fn new(config: DetectionSettings, csat_scale: CsatScale) -> Detectors {
-        let p = &config.phrases;
         let extra: Vec<(String, f32)> = config
             .sentiment
             .iter()
             .map(|(k, v)| (k.clone(), *v))
             .collect();
-        let mut weights = [0.0; Reason::ALL.len()];
-        for r in Reason::ALL {
-            weights[r.index()] = config.score.weights.get(r.code()).copied().unwrap_or(0.0);
-        }
-        let escalation = phrase_list(&p.escalation, lexicon::ESCALATION);
-        let fallback = phrase_list(&p.fallback, lexicon::FALLBACK);
-        let negative_close = phrase_list(&p.negative_close, lexicon::NEGATIVE_CLOSE);
-        let confirmation = phrase_list(&p.confirmation, lexicon::CONFIRMATION);
-        let handoff = phrase_list(&p.handoff, lexicon::HANDOFF);
-        let dissatisfaction = DissatisfactionModel::new(config.detect.dissatisfaction.clone(), p);
-        let [closing, change, negation, failure, confirmation_request, doubt, negative_emotion] =
-            dissatisfaction.phrase_sets();
-        // Order matches the bits in `phrase`.
-        let bank = PhraseBank::new(&[
-            &escalation,
-            &fallback,
-            &negative_close,
-            &confirmation,
-            &handoff,
-            closing,
-            change,
-            negation,
-            failure,
-            confirmation_request,
-            doubt,
-            negative_emotion,
-        ]);
+        let phrases = PhraseLists::new(&config.phrases);
         Detectors {
-            escalation,
-            fallback,
-            negative_close,
-            confirmation,
-            handoff,
-            bank,
-            open_statuses: p
-                .open_statuses
-                .clone()
-                .unwrap_or_else(|| {
-                    lexicon::OPEN_STATUSES
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                })
-                .into_iter()
-                .map(|s| s.trim().to_ascii_lowercase())
-                .collect(),
+            dissatisfaction: DissatisfactionModel::new(&config.detect.dissatisfaction, &phrases),
+            phrases,
             sentiment: SentimentModel::with_extra(&extra),
             taxonomy: Taxonomy::new(config.taxonomy.as_ref()),
-            dissatisfaction,
             csat_scale,
-            weights,
             config,
         }
     }
@@ -342,7 +270,7 @@ impl Detectors {
         let needs_human = from_transcript || satisfaction.dropped;
         let score_of = |skip_csat: bool| {
             score::needs_human_score(
-                &self.weights,
+                &self.config.score.weights,
                 findings
                     .iter()
                     .map(|f| f.reason)

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::dissatisfaction::DissatisfactionConfig;
-use super::lexicon;
+pub use super::phrases::PhraseConfig;
+use super::score::ReasonWeights;
 
 /// Everything that decides how a conversation is flagged (the `[detect]`, `[score]`,
 /// `[phrases]`, `[taxonomy]` and `[sentiment]` sections of the config file).
@@ -43,8 +44,8 @@ impl DetectionSettings {
                 return Err(format!("{key} = {v}: must be between 0 and 1"));
             }
         }
-        for (code, w) in &self.score.weights {
-            if !(0.0..=1.0).contains(w) {
+        for (code, w) in self.score.weights.by_code() {
+            if !(0.0..=1.0).contains(&w) {
                 return Err(format!(
                     "score.weights.{code} = {w}: must be between 0 and 1"
                 ));
@@ -61,12 +62,18 @@ impl DetectionSettings {
 
     /// A short hash of everything that decides how a conversation is flagged, plus `extra`
     /// (the run's CSAT scale and category field). Stored in summaries so the gate can warn
-    /// when a saved baseline was audited with other settings. FNV-1a over the settings'
-    /// `Debug` text: stable for a given version of handoff, which is all a warning needs.
+    /// when a saved baseline was audited with other settings. FNV-1a over a text of the
+    /// settings. That text was once the settings' derived `Debug` text and must stay what it
+    /// was for the same settings, or every summary saved earlier would look incomparable:
+    /// the parts whose types have changed since are spelled out (`fingerprint_text`).
     pub fn fingerprint(&self, extra: &str) -> String {
         let text = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{extra}",
-            self.detect, self.score, self.phrases, self.taxonomy, self.sentiment
+            "{:?}|{}|{}|{:?}|{:?}|{extra}",
+            self.detect,
+            self.score.fingerprint_text(),
+            self.phrases.fingerprint_text(),
+            self.taxonomy,
+            self.sentiment
         );
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in text.bytes() {
@@ -106,34 +113,10 @@ pub struct DetectConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScoreConfig {
-    /// Per reason code, the weight w in the noisy-OR score 1 - prod(1 - w).
-    pub weights: BTreeMap<String, f64>,
+    /// Per reason, the weight w in the noisy-OR score 1 - prod(1 - w).
+    pub weights: ReasonWeights,
     /// A customer's confirmation ("thanks, that fixed it") multiplies the score by (1 - this).
     pub confirmation_discount: f64,
-}
-
-/// Phrase lists; each one given in the config replaces the built-in list.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct PhraseConfig {
-    pub escalation: Option<Vec<String>>,
-    pub fallback: Option<Vec<String>>,
-    pub negative_close: Option<Vec<String>>,
-    pub confirmation: Option<Vec<String>>,
-    pub handoff: Option<Vec<String>>,
-    pub open_statuses: Option<Vec<String>>,
-    // The inferred-dissatisfaction signals (src/detect/dissatisfaction.rs).
-    /// A customer turn opening with one of these ("no", "wrong") refuses or corrects.
-    pub refusal_openers: Option<Vec<String>>,
-    /// ... or with one of these ("actually", "I said") corrects.
-    pub correction_openers: Option<Vec<String>>,
-    pub closing: Option<Vec<String>>,
-    pub change_request: Option<Vec<String>>,
-    pub negation: Option<Vec<String>>,
-    pub doubt: Option<Vec<String>>,
-    pub negative_emotion: Option<Vec<String>>,
-    pub bot_failure: Option<Vec<String>>,
-    pub confirmation_request: Option<Vec<String>>,
 }
 
 impl Default for DetectConfig {
@@ -156,11 +139,20 @@ impl Default for DetectConfig {
 impl Default for ScoreConfig {
     fn default() -> Self {
         ScoreConfig {
-            weights: lexicon::DEFAULT_WEIGHTS
-                .iter()
-                .map(|(k, w)| (k.to_string(), *w))
-                .collect(),
+            weights: ReasonWeights::default(),
             confirmation_discount: 0.5,
         }
+    }
+}
+
+impl ScoreConfig {
+    /// The fingerprint's text of these settings: the derived `Debug` text of the type it
+    /// replaced, whose weights were a `BTreeMap<String, f64>` of every code.
+    fn fingerprint_text(&self) -> String {
+        let weights: BTreeMap<&str, f64> = self.weights.by_code().collect();
+        format!(
+            "ScoreConfig {{ weights: {weights:?}, confirmation_discount: {:?} }}",
+            self.confirmation_discount
+        )
     }
 }

@@ -216,8 +216,9 @@ impl PhraseSet {
 }
 
 /// Several phrase sets matched in one scan of a message: bit k of `hits` says whether set
-/// k matched. Detectors ask about up to ten lists per message; one automaton over all of
-/// them reads each message once instead of ten times.
+/// k matched. Detectors ask about a dozen lists per message; one automaton over all of
+/// them reads each message once instead of a dozen times. Empty sets take a bit and never
+/// set it.
 pub struct PhraseBank {
     automaton: Option<AhoCorasick>,
     /// pattern index -> bit of its set

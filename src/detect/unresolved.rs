@@ -2,8 +2,9 @@
 //! customer_repeat, unanswered, negative_close, abandoned_after_fallback, handoff,
 //! explicit_status. Also reports whether the customer confirmed a fix.
 
+use super::phrases::PhraseList;
 use super::text::{content_words, jaccard};
-use super::{phrase, Detectors, Prepared};
+use super::{Detectors, Prepared};
 use crate::model::{Finding, Reason, Role};
 
 /// Compound sentiment at or below which a closing customer message counts as a complaint
@@ -27,12 +28,12 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let asked: Vec<usize> = customer
         .iter()
         .copied()
-        .filter(|&i| prep.has(i, phrase::ESCALATION))
+        .filter(|&i| prep.has(i, PhraseList::Escalation))
         .collect();
     if let Some(&first) = asked.first() {
         let phrase = d
-            .escalation
-            .find(&prep.normalized[first])
+            .phrases
+            .find(PhraseList::Escalation, &prep.normalized[first])
             .unwrap_or_default();
         out.push(Finding {
             reason: Reason::EscalationRequest,
@@ -45,7 +46,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let marked = &prep.conv.marks.fallbacks;
     let fallbacks: Vec<usize> = prep
         .indices(Role::Bot)
-        .filter(|&i| marked.contains(&i) || prep.has(i, phrase::FALLBACK))
+        .filter(|&i| marked.contains(&i) || prep.has(i, PhraseList::Fallback))
         .collect();
     if !fallbacks.is_empty() {
         out.push(Finding {
@@ -94,14 +95,17 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     // How the conversation ended.
     let closing_complaint = last_customer.filter(|&i| {
         first_reply.is_some_and(|r| r < i)
-            && (prep.has(i, phrase::NEGATIVE_CLOSE)
+            && (prep.has(i, PhraseList::NegativeClose)
                 || prep.sentiment[i] <= NEGATIVE_CLOSE_SENTIMENT)
     });
     let confirmed = closing_complaint.is_none()
-        && last_customer.is_some_and(|i| prep.has(i, phrase::CONFIRMATION));
+        && last_customer.is_some_and(|i| prep.has(i, PhraseList::Confirmation));
 
     if let Some(i) = closing_complaint {
-        let why = match d.negative_close.find(&prep.normalized[i]) {
+        let why = match d
+            .phrases
+            .find(PhraseList::NegativeClose, &prep.normalized[i])
+        {
             Some(p) => format!("\"{p}\""),
             None => format!("sentiment {:.2}", prep.sentiment[i]),
         };
@@ -137,7 +141,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let handed = msgs.iter().enumerate().find(|(i, m)| {
         (m.role == Role::Agent && first_bot.is_some_and(|b| b < *i))
             || platform_handoffs.contains(i)
-            || (matches!(m.role, Role::System | Role::Bot) && prep.has(*i, phrase::HANDOFF))
+            || (matches!(m.role, Role::System | Role::Bot) && prep.has(*i, PhraseList::Handoff))
     });
     if let Some((i, m)) = handed {
         let detail = if m.role == Role::Agent {
@@ -157,7 +161,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     // explicit_status
     if let Some(status) = prep.conv.status.as_deref() {
         let s = status.trim().to_ascii_lowercase();
-        if d.open_statuses.contains(&s) {
+        if d.phrases.entries(PhraseList::OpenStatuses).contains(&s) {
             out.push(Finding {
                 reason: Reason::ExplicitStatus,
                 detail: format!("platform status is \"{status}\""),

@@ -28,25 +28,6 @@ const SCRIPT: &str = include_str!("templates/report.js");
 
 pub struct HtmlRenderer;
 
-/// A one-line explanation of each reason code for readers who have not seen the README.
-fn reason_help(r: Reason) -> &'static str {
-    match r {
-        Reason::EscalationRequest => "the customer asked for a person",
-        Reason::BotFallback => "the bot said it did not understand or could not help",
-        Reason::CustomerRepeat => "the customer had to restate the request",
-        Reason::Unanswered => "the conversation ends on a customer message with no reply",
-        Reason::NegativeClose => "the customer's last message expresses failure",
-        Reason::AbandonedAfterFallback => "the customer left after a bot fallback",
-        Reason::Handoff => "a human agent took over",
-        Reason::ExplicitStatus => "the platform marked the conversation open or escalated",
-        Reason::BotRepeat => "the bot repeated an earlier answer",
-        Reason::BotLoop => "the bot repeated the same answer again and again",
-        Reason::LowCsat => "low satisfaction score",
-        Reason::SentimentDrop => "the customer's tone turned negative",
-        Reason::Frustration => "the customer showed frustration",
-    }
-}
-
 /// The Content-Security-Policy of the page: nothing may be fetched; only our own inline
 /// script (by its SHA-256) may run; inline styles are allowed (the bars use them).
 fn content_security_policy() -> String {
@@ -94,10 +75,7 @@ impl Renderer for HtmlRenderer {
             .iter()
             .map(|r| (r.code(), charts::recommendation_class(*r)))
             .collect();
-        let help: BTreeMap<&str, &str> = Reason::ALL
-            .iter()
-            .map(|r| (r.code(), reason_help(*r)))
-            .collect();
+        let help: BTreeMap<&str, &str> = Reason::ALL.iter().map(|r| (r.code(), r.help())).collect();
         let weekly: Vec<Value> = s
             .weekly
             .as_ref()

@@ -9,8 +9,7 @@ use std::io::BufWriter;
 use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::{Column, DataFrame, ParquetCompression, ParquetWriter, PolarsError};
 
-use super::FindingRow;
-use super::FindingsWriter;
+use super::{FindingRow, FindingsWriter, Values, COLUMNS};
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
 
@@ -29,52 +28,39 @@ impl ParquetFindings {
     }
 
     fn frame(&self, rows: &[FindingRow]) -> Result<DataFrame> {
-        let s = |f: fn(&FindingRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
-        let b = |f: fn(&FindingRow) -> bool| rows.iter().map(f).collect::<Vec<bool>>();
         let json_err = |e: serde_json::Error| self.file.err(std::io::Error::other(e));
-        let evidence: Vec<String> = rows
+        let columns = COLUMNS
             .iter()
-            .map(|r| serde_json::to_string(&r.evidence))
-            .collect::<std::result::Result<_, _>>()
+            .map(|c| column(c, rows))
+            .collect::<serde_json::Result<Vec<Column>>>()
             .map_err(json_err)?;
-        let turns: Vec<Option<String>> = rows
-            .iter()
-            .map(|r| {
-                r.dissatisfaction_turn
-                    .as_ref()
-                    .map(serde_json::to_string)
-                    .transpose()
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(json_err)?;
-        let columns = vec![
-            Column::new("id".into(), s(|r| r.id.clone())),
-            Column::new("location".into(), s(|r| r.location.clone())),
-            Column::new("category".into(), s(|r| r.category.clone())),
-            Column::new("needs_human".into(), b(|r| r.needs_human)),
-            Column::new(
-                "score".into(),
-                rows.iter().map(|r| r.score).collect::<Vec<f64>>(),
-            ),
-            Column::new(
-                "dissatisfaction".into(),
-                rows.iter().map(|r| r.dissatisfaction).collect::<Vec<f64>>(),
-            ),
-            Column::new("dissatisfaction_turn".into(), turns),
-            Column::new("unresolved".into(), b(|r| r.unresolved)),
-            Column::new("escalation_request".into(), b(|r| r.escalation_request)),
-            Column::new("loop".into(), b(|r| r.is_loop)),
-            Column::new("satisfaction_drop".into(), b(|r| r.satisfaction_drop)),
-            Column::new("confirmed".into(), b(|r| r.confirmed)),
-            Column::new(
-                "csat".into(),
-                rows.iter().map(|r| r.csat).collect::<Vec<Option<f64>>>(),
-            ),
-            Column::new("reasons".into(), s(|r| r.reasons.join(";"))),
-            Column::new("evidence".into(), evidence),
-        ];
         DataFrame::new(rows.len(), columns).map_err(internal)
     }
+}
+
+/// One findings column of `rows`, typed by how its values are taken.
+fn column(c: &super::Column, rows: &[FindingRow]) -> serde_json::Result<Column> {
+    let name = c.name.into();
+    Ok(match c.values {
+        Values::Text(f) => Column::new(name, rows.iter().map(f).collect::<Vec<String>>()),
+        Values::Json(f) => Column::new(
+            name,
+            rows.iter()
+                .map(f)
+                .collect::<serde_json::Result<Vec<String>>>()?,
+        ),
+        Values::OptionalJson(f) => Column::new(
+            name,
+            rows.iter()
+                .map(f)
+                .collect::<serde_json::Result<Vec<Option<String>>>>()?,
+        ),
+        Values::Flag(f) => Column::new(name, rows.iter().map(f).collect::<Vec<bool>>()),
+        Values::Number(f) => Column::new(name, rows.iter().map(f).collect::<Vec<f64>>()),
+        Values::OptionalNumber(f) => {
+            Column::new(name, rows.iter().map(f).collect::<Vec<Option<f64>>>())
+        }
+    })
 }
 
 impl FindingsWriter for ParquetFindings {
