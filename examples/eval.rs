@@ -14,12 +14,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use handoff::config::Config;
-use handoff::detect::dissatisfaction::SIGNALS;
-use handoff::detect::text::normalize;
-use handoff::detect::{Assessment, CsatScale, Detectors, Prepared};
 use handoff::ingest::{parse_record, IngestOptions};
-use handoff::model::{Conversation, Location, Reason, Role};
+use handoff::{
+    normalize, Assessment, Config, Conversation, CsatScale, Detectors, Location, Reason, Role,
+    DISSATISFACTION_SIGNALS as SIGNALS,
+};
 use serde_json::Value;
 
 type Audited = Vec<(Conversation, Assessment)>;
@@ -173,18 +172,11 @@ fn dump_turns(
         let Some(ratings) = label["turn_satisfaction"].as_array() else {
             continue;
         };
-        let prep = Prepared::analyse(c, d);
-        for (k, (turn, rating)) in d
-            .dissatisfaction
-            .turns(&prep)
-            .iter()
-            .zip(ratings)
-            .enumerate()
-        {
+        for (k, ((_, turn), rating)) in d.dissatisfaction_turns(c).iter().zip(ratings).enumerate() {
             let signals: serde_json::Map<String, Value> = SIGNALS
                 .iter()
-                .zip(turn.signals)
-                .map(|(s, v)| (s.to_string(), Value::from(v)))
+                .zip(turn.iter())
+                .map(|(s, v)| (s.to_string(), Value::from(*v)))
                 .collect();
             let row = serde_json::json!({
                 "set": name, "id": c.id, "turn": k, "rating": rating,

@@ -1,7 +1,8 @@
 //! The configuration file (`--config handoff.toml`): each subsystem owns its settings type
 //! (detection in `detect::settings`, `[recommend]` in `aggregate`, `[gate]` in `gate`) and
-//! `Config` composes them, loads and validates the file. Every field has a documented default (README "Configuration");
-//! unknown keys are errors so a typo never silently does nothing.
+//! `Config` composes them, loads and validates the file. Every field has a documented
+//! default (README "Configuration"); unknown keys are errors so a typo never silently does
+//! nothing.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,24 +1,72 @@
 //! handoff: audit chatbot transcripts and show, per category, where humans are needed.
 //!
 //! The pipeline reads as data flows: [`ingest`] (export formats -> canonical
-//! [`model::Conversation`]) -> [`detect`] (pure functions: conversation -> findings with
-//! evidence) -> [`aggregate`] (polars, per category) -> [`report`] (renderers).
-//! [`audit`] wires the stages for the `audit` command.
+//! [`Conversation`]) -> detect ([`Detectors`]: pure functions from a conversation to an
+//! [`Assessment`] with evidence) -> aggregate (polars, per category) -> [`Summary`] (the
+//! versioned JSON contract) -> [`report`] renderers and the release [`gate`].
+//! [`pipeline`] wires the stages as the `handoff audit` command runs them: a reader
+//! thread, a rayon pool assessing chunks in parallel, and an in-order fold.
+//!
+//! The crate is the engine behind the `handoff` binary, not a published library
+//! (`publish = false`): its surface follows the binary's needs and may change between
+//! versions. What a caller needs is re-exported here; the modules below hold the rest
+//! of the public types (each module's own header says what it is for). Stage internals
+//! (text normalisation, lexicons, the polars frames, statistics, number formatting,
+//! redaction) are private to the crate.
+//!
+//! Assess one conversation:
+//!
+//! ```
+//! use handoff::ingest::{parse_record, IngestOptions};
+//! use handoff::{CsatScale, DetectionSettings, Detectors, Location, Reason};
+//!
+//! let record = br#"{"id": "c-1", "messages": [
+//!     {"role": "customer", "text": "My card was charged twice"},
+//!     {"role": "bot", "text": "Sorry, I didn't understand that."},
+//!     {"role": "customer", "text": "I want to talk to a human"}]}"#;
+//! let conversation = parse_record(record, Location::default(), &IngestOptions::default())
+//!     .expect("a valid record");
+//! let detectors = Detectors::new(DetectionSettings::default(), CsatScale::default());
+//! let assessment = detectors.assess(&conversation);
+//! assert!(assessment.needs_human);
+//! assert!(assessment.has(Reason::EscalationRequest));
+//! // Every finding cites the messages behind it.
+//! let asked = assessment
+//!     .findings
+//!     .iter()
+//!     .find(|f| f.reason == Reason::EscalationRequest)
+//!     .expect("the request for a person");
+//! assert_eq!(asked.messages, vec![2]);
+//! ```
+//!
+//! A whole audit is [`pipeline::run`] with an [`AuditRequest`]; its [`Summary`] renders
+//! through [`report::renderer`].
 
-pub mod aggregate;
+pub(crate) mod aggregate;
 pub mod calibrate;
 pub mod config;
-pub mod detect;
+pub(crate) mod detect;
 pub mod error;
 pub mod filter;
 pub mod gate;
 pub mod ingest;
 pub mod model;
-pub mod numfmt;
+pub(crate) mod numfmt;
 pub mod output;
 pub mod pipeline;
-pub mod redact;
+pub(crate) mod redact;
 pub mod report;
-pub mod stats;
+pub(crate) mod stats;
 pub mod summary;
 pub mod time;
+
+pub use config::Config;
+pub use detect::{
+    normalize, Assessment, DetectConfig, DetectionSettings, Detectors, PhraseConfig, ScoreConfig,
+    Signals, DISSATISFACTION_SIGNALS,
+};
+pub use error::{Error, Result};
+pub use model::{Conversation, CsatScale, Finding, Location, Message, Reason, Role};
+pub use pipeline::{AuditRequest, PeriodOptions};
+pub use report::{RenderOptions, Renderer, ReportFormat};
+pub use summary::Summary;

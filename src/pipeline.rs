@@ -1,7 +1,8 @@
-//! Wires the stages for `handoff audit` (and `calibrate`, `gate`): a reader thread streams chunks from the inputs
-//! (ingest), a rayon pool parses and assesses each chunk in parallel (detect), and the
-//! calling thread folds the results, in input order, into the aggregate and the findings
-//! file. Only two chunks wait in the channel, so memory stays flat however large the input.
+//! Wires the stages for `handoff audit` (and `calibrate`, `gate`): a reader thread streams
+//! chunks from the inputs (ingest), a rayon pool parses and assesses each chunk in parallel
+//! (detect), and the calling thread folds the results, in input order, into the aggregate
+//! and the findings file. Only two chunks wait in the channel, so memory stays flat however
+//! large the input.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +13,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::aggregate::findings;
-use crate::aggregate::outcomes::Outcomes;
-use crate::aggregate::{AggregateOptions, Aggregator, PeriodOptions, RecommendConfig};
+pub use crate::aggregate::outcomes::Outcomes;
+pub use crate::aggregate::periods::PeriodTest;
+use crate::aggregate::{AggregateOptions, Aggregator};
+pub use crate::aggregate::{PeriodOptions, RecommendConfig};
 use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};

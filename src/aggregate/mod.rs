@@ -1,7 +1,7 @@
 //! Aggregate: assessed conversations in, the per-category `Summary` out. The only stage
-//! that uses polars (the group-by in `frame`, the Parquet findings writer in
-//! `findings_parquet`). Conversations arrive chunk by chunk in input order; state is one
-//! row per category plus bounded samples, so memory does not grow with the input.
+//! that uses polars (the group-by in `frame`, the Parquet writer in `findings::parquet`).
+//! Conversations arrive chunk by chunk in input order; state is one row per category plus
+//! bounded samples, so memory does not grow with the input.
 
 mod answers;
 pub mod findings;
@@ -107,10 +107,6 @@ impl Aggregator {
         } else {
             text.to_string()
         }
-    }
-
-    pub fn describe(&self, location: &crate::model::Location) -> String {
-        location.describe(&self.files)
     }
 
     pub fn skip(&mut self, skip: &Skip) {

@@ -1,11 +1,11 @@
 //! `handoff audit`: one pass over the transcripts (see `handoff::pipeline`), then the report
 //! in the chosen format on stdout or `--output`, and optionally an HTML copy.
 
-use handoff::aggregate::PeriodOptions;
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
 use handoff::time::Granularity;
+use handoff::PeriodOptions;
 
 use super::setup::Setup;
 use super::{parse_filter, write_file, write_stdout, Outcome};

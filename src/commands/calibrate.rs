@@ -2,11 +2,11 @@
 //! measure each signal against low CSAT; optionally write the suggested thresholds.
 
 use handoff::calibrate::Calibrator;
-use handoff::detect::Detectors;
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, Assessed};
 use handoff::report::calibration::CalibrationFormat;
 use handoff::report::{self, RenderOptions};
+use handoff::Detectors;
 
 use super::setup::Setup;
 use super::{write_stdout, Outcome};

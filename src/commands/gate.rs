@@ -6,13 +6,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use handoff::aggregate::outcomes::Outcomes;
 use handoff::error::{Error, Result};
 use handoff::filter::Filter;
 use handoff::gate::diff::release_diff;
 use handoff::gate::input::{classify, GateInput};
 use handoff::gate::{self as gate_eval, GateReport, GateSide};
 use handoff::model::CsatScale;
+use handoff::pipeline::Outcomes;
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::gate::GateFormat;
 use handoff::report::{self, RenderOptions};

@@ -5,11 +5,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use handoff::aggregate::PeriodOptions;
 use handoff::config::Config;
 use handoff::error::{Error, Result};
 use handoff::ingest::{CsvColumns, IngestOptions, Mapping};
 use handoff::pipeline::AuditRequest;
+use handoff::PeriodOptions;
 
 use super::Ui;
 use crate::cli::{CsatScaleArg, CsvArgs, ReadArgs, HANDLE_MINUTES};

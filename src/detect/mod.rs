@@ -2,27 +2,29 @@
 //! One file per detector; `Detectors::assess` runs them all and derives the verdict.
 //! Nothing here prints or touches global state, so chunks can be assessed in parallel.
 
-pub mod category;
-pub mod dissatisfaction;
-pub mod lexicon;
-pub mod phrases;
-pub mod repetition;
-pub mod score;
-pub mod sentiment;
+pub(crate) mod category;
+pub(crate) mod dissatisfaction;
+pub(crate) mod lexicon;
+pub(crate) mod phrases;
+pub(crate) mod repetition;
+pub(crate) mod score;
+pub(crate) mod sentiment;
 pub mod settings;
-pub mod text;
-pub mod unresolved;
+pub(crate) mod text;
+pub(crate) mod unresolved;
 
 mod satisfaction;
 
 pub use crate::model::CsatScale;
 use crate::model::{Conversation, Finding, Reason, Role};
+pub use dissatisfaction::SIGNALS as DISSATISFACTION_SIGNALS;
+pub use settings::{DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig};
+pub use text::normalize;
 
 use category::Taxonomy;
 use dissatisfaction::DissatisfactionModel;
 use phrases::{PhraseList, PhraseLists};
 use sentiment::SentimentModel;
-use settings::DetectionSettings;
 
 /// Everything a detector needs, built once per run and shared read-only across threads.
 pub struct Detectors {
@@ -71,8 +73,9 @@ pub struct Assessment {
     pub signals: Signals,
     /// CSAT as given (on the run's scale).
     pub csat: Option<f64>,
-    /// Distinct bot answers of this conversation (normalised key, original text), long
-    /// enough to be worth counting across the corpus.
+    /// Distinct bot answers of this conversation, long enough to be worth counting across
+    /// the corpus: (answer key — a hash of the normalised text with digits folded — and
+    /// the index of the message that first gave it).
     pub bot_answers: Vec<(u64, usize)>,
 }
 
@@ -240,6 +243,21 @@ impl Detectors {
     }
 
     /// Runs every detector on one conversation.
+    /// The inferred-dissatisfaction signals of each customer turn, in the order of
+    /// [`DISSATISFACTION_SIGNALS`], with the turn's message index: what the score is
+    /// made of, for evaluating or refitting its weights on labelled turns.
+    pub fn dissatisfaction_turns(
+        &self,
+        conv: &Conversation,
+    ) -> Vec<(usize, [f64; DISSATISFACTION_SIGNALS.len()])> {
+        let prep = Prepared::analyse(conv, self);
+        self.dissatisfaction
+            .turns(&prep)
+            .into_iter()
+            .map(|t| (t.index, t.signals))
+            .collect()
+    }
+
     pub fn assess(&self, conv: &Conversation) -> Assessment {
         let prep = Prepared::analyse(conv, self);
         let mut findings = Vec::new();

@@ -48,15 +48,16 @@ pub fn word_hash(word: &str) -> u64 {
 }
 
 /// Sorted, de-duplicated words (hashed) of a normalised text, and how many words it has.
-/// One byte loop hashes as it goes: splitting into `&str` words first cost about 6% of an
-/// audit (a memchr call per five-letter word).
+#[cfg(test)]
 pub fn token_set_and_count(normalized: &str) -> (Vec<u64>, usize) {
     let mut tokens = Vec::new();
     let words = token_set_into(normalized, &mut tokens);
     (tokens, words)
 }
 
-/// [`token_set_and_count`] into a buffer (cleared first); returns the word count.
+/// The sorted, de-duplicated words (hashed) of a normalised text into a buffer (cleared
+/// first); returns the word count. One byte loop hashes as it goes: splitting into `&str`
+/// words first cost about 6% of an audit (a memchr call per five-letter word).
 pub fn token_set_into(normalized: &str, tokens: &mut Vec<u64>) -> usize {
     tokens.clear();
     tokens.reserve(normalized.len() / 4 + 1);
@@ -82,6 +83,7 @@ pub fn token_set_into(normalized: &str, tokens: &mut Vec<u64>) -> usize {
 }
 
 /// Sorted, de-duplicated words (hashed) of a normalised text.
+#[cfg(test)]
 pub fn token_set(normalized: &str) -> Vec<u64> {
     token_set_and_count(normalized).0
 }
@@ -102,6 +104,7 @@ pub fn content_words(tokens: &[u64]) -> Vec<u64> {
 }
 
 /// Like `token_set` but without function words.
+#[cfg(test)]
 pub fn content_set(normalized: &str) -> Vec<u64> {
     content_words(&token_set(normalized))
 }
@@ -205,6 +208,7 @@ impl PhraseSet {
         &self.phrases
     }
 
+    #[cfg(test)]
     pub fn matches(&self, normalized: &str) -> bool {
         self.find(normalized).is_some()
     }

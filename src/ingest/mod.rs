@@ -15,13 +15,13 @@
 mod decompress;
 mod events;
 pub mod formats;
-pub mod html;
+pub(crate) mod html;
 mod inputs;
 mod json_array;
 mod json_doc;
 mod jsonl;
 mod sniff;
-pub mod time;
+pub(crate) mod time;
 
 use std::fmt;
 use std::io::{self, Read};
