@@ -67,6 +67,9 @@ pub use detect::{
 };
 pub use error::{Error, Result};
 pub use model::{Conversation, CsatScale, Finding, Location, Message, Reason, Role};
+/// Text from the data made safe for a terminal (control characters shown escaped), for the
+/// binary's messages on stderr as well as the renderers.
+pub use numfmt::{terminal, terminal_lines};
 pub use pipeline::{AuditRequest, PeriodOptions};
 pub use report::{RenderOptions, Renderer, ReportFormat};
 pub use summary::Summary;

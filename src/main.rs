@@ -30,7 +30,11 @@ fn main() -> ExitCode {
         // `handoff audit ... | head`: the reader left; nothing more to say.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("handoff: error: {e}");
+            // Errors quote paths and values from the input: no escape sequence gets through.
+            eprintln!(
+                "handoff: error: {}",
+                handoff::terminal_lines(&e.to_string())
+            );
             ExitCode::from(2)
         }
     }

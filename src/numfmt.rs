@@ -1,11 +1,16 @@
 //! How numbers and text look in every output: percentages, signed differences, confidence
-//! labels, thousands separators, truncation with "…", Markdown table cells and XML/HTML
-//! escaping. Each convention used to be written out in two to five places (renderers, the
-//! HTML charts, the gate's messages); one copy keeps the formats from drifting apart.
+//! labels, thousands separators, truncation with "…", and the escaping each output needs
+//! for text that comes from the data: terminals ([`terminal`]), Markdown ([`md_cell`],
+//! [`md_code`]), spreadsheets ([`spreadsheet_cell`]) and XML/HTML ([`xml_escape`]). Each
+//! convention used to be written out in two to five places (renderers, the HTML charts, the
+//! gate's messages); one copy keeps the formats from drifting apart, and keeps a renderer
+//! from forgetting an escape (docs/security.md, "Output safety").
 //!
 //! It sits low in the layering (just above `stats`) because the gate, below `report`,
 //! builds its check messages with the same conventions the renderers use. Named `numfmt`
 //! so it never reads as `std::fmt`.
+
+use std::borrow::Cow;
 
 /// What a table cell shows when there is no value.
 pub const MISSING: &str = "–";
@@ -172,9 +177,146 @@ pub fn clip(text: &str, width: usize) -> String {
     fit(&one_line(text), width)
 }
 
-/// Text for a Markdown table cell (or a list item): pipes escaped, line breaks as spaces.
+/// Whether `c` must not reach a terminal as it is: the control characters (C0, DEL, C1:
+/// escape sequences, OSC titles and hyperlinks, backspace, carriage return, line breaks)
+/// and the bidirectional formatting characters, which reorder what is shown ("Trojan
+/// Source", CVE-2021-42574).
+fn is_unsafe_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from the data, safe to print on a terminal: every control and bidirectional
+/// formatting character is shown escaped as Rust writes it (`\u{1b}`, `\n`, `\t`,
+/// `\u{202e}`), the way ripgrep and bat show them, so a transcript, a category name or a
+/// file name cannot clear the screen, set the window title, hide a link or forge a line.
+/// Borrows `text` when there is nothing to escape (the usual case).
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_on_terminal(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`terminal`] for a message of several lines (an error quoting a TOML parse error): each
+/// line escaped, the line breaks kept.
+pub fn terminal_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_unsafe_on_terminal(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split('\n')
+            .map(terminal)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// Text from the data for a Markdown table cell, list item or heading, where it must stay
+/// text whatever it holds (a PR comment or `$GITHUB_STEP_SUMMARY` built from hostile
+/// transcripts): no raw HTML (`<` and `&` as entities), no link or image (`]` escaped
+/// before `(` or `[`), no autolink (a zero-width space breaks `://`, `www.` and the `@` of
+/// an address), no `@team` mention or `#123` reference (the same), no code span,
+/// emphasis or strikethrough (`` ` `` always escaped, `*`, `_`, `~` when two could pair),
+/// no escape undone (`\` escaped), no new cell or line (`|` escaped, line breaks as
+/// spaces), no control character (escaped as on a terminal). Text without any of these is
+/// unchanged, so ordinary reports read as before.
 pub fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    // A single `*` ("GLOBALPAY*7781") or `~` ("~5 min") cannot open and close emphasis;
+    // `_` inside a word never does (CommonMark).
+    let chars: Vec<char> = text.chars().collect();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
+    let delimits = |i: usize| chars[i] != '_' || !(word(i.checked_sub(1)) && word(Some(i + 1)));
+    let pairs = |d: char| {
+        (0..chars.len())
+            .filter(|&i| chars[i] == d && delimits(i))
+            .count()
+            >= 2
+    };
+    let (stars, unders, tildes) = (pairs('*'), pairs('_'), pairs('~'));
+    let next_is = |i: usize, f: &dyn Fn(char) -> bool| chars.get(i + 1).is_some_and(|&c| f(c));
+    let starts_word = |i: usize| !word(i.checked_sub(1));
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '|' | '\\' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '*' if stars => out.push_str("\\*"),
+            '~' if tildes => out.push_str("\\~"),
+            '_' if unders && delimits(i) => out.push_str("\\_"),
+            ']' if next_is(i, &|n| n == '(' || n == '[') => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            '@' if next_is(i, &char::is_alphanumeric) => out.push_str("@&#8203;"),
+            '#' if next_is(i, &|n| n.is_ascii_digit()) => out.push_str("#&#8203;"),
+            ':' if chars.get(i + 1..i + 3) == Some(&['/', '/']) => out.push_str(":&#8203;"),
+            '.' if i >= 3
+                && starts_word(i - 3)
+                && chars[i - 3..i].iter().all(|c| c.eq_ignore_ascii_case(&'w')) =>
+            {
+                out.push_str("&#8203;.");
+            }
+            c if is_unsafe_on_terminal(c) => out.extend(c.escape_debug()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text from the data as a Markdown code span (an id, a filter, a skip reason), opened and
+/// closed with one more backtick than the longest run inside, so nothing in it can end the
+/// span; inside a span nothing is a link, a mention or HTML. Line breaks become spaces and
+/// control characters are escaped as on a terminal. Not for table cells, where `|` would
+/// still split the cell.
+pub fn md_code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let text = terminal(&text);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // A span's content that starts or ends with a backtick needs a space between it and the
+    // fence (CommonMark strips one such space on each side). An empty span is one space.
+    if text.is_empty() {
+        return "` `".to_string();
+    }
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A text cell of a CSV file, safe to open in a spreadsheet: a cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be read as a formula (CSV injection), so it
+/// gets a leading `'` as OWASP recommends. Only text cells go through this: numbers are
+/// written as they are.
+pub fn spreadsheet_cell(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
 }
 
 /// Text safe in XML 1.0 and HTML content and attribute values: the five markup characters
@@ -288,9 +430,92 @@ mod tests {
     }
 
     #[test]
+    fn terminal_text_shows_control_characters_escaped() {
+        assert!(matches!(terminal("billing — £5"), Cow::Borrowed(_)));
+        assert_eq!(terminal("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        // OSC 0 (window title) ended by BEL, OSC 8 hyperlink ended by ST.
+        assert_eq!(
+            terminal("\x1b]0;pwned\x07\x1b]8;;http://x\x1b\\"),
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}]8;;http://x\\u{1b}\\"
+        );
+        assert_eq!(terminal("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+        // C1 CSI and DEL; a right-to-left override.
+        assert_eq!(terminal("\u{9b}2J\u{7f}"), "\\u{9b}2J\\u{7f}");
+        assert_eq!(terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(
+            terminal_lines("line 1\nline\x1b 2"),
+            "line 1\nline\\u{1b} 2"
+        );
+        assert!(matches!(terminal_lines("a\nb"), Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn markdown_cells_hold_no_pipes_or_line_breaks() {
         assert_eq!(md_cell("card | lost\r\nnext"), "card \\| lost  next");
         assert_eq!(md_cell("plain"), "plain");
+    }
+
+    #[test]
+    fn ordinary_text_is_unchanged_in_markdown() {
+        for t in [
+            "Tap Help > I can't log in!",
+            "GLOBALPAY*7781 is the billing name",
+            "account_access",
+            "escalation_request 40.0%, bot_fallback 10.5%",
+            "£1,234.56 (about 3 weeks) - see [email] or [phone]",
+            "price @ 5.00, ~5 minutes, issue # 4",
+        ] {
+            assert_eq!(md_cell(t), t);
+        }
+    }
+
+    #[test]
+    fn markdown_cells_hold_no_markup_from_the_data() {
+        assert_eq!(
+            md_cell("</details><img src=x onerror=alert(1)>"),
+            "&lt;/details>&lt;img src=x onerror=alert(1)>"
+        );
+        assert_eq!(
+            md_cell("[click](https://evil.example)"),
+            "[click\\](https:&#8203;//evil.example)"
+        );
+        assert_eq!(md_cell("![x](y.png) [a][b]"), "![x\\](y.png) [a\\][b]");
+        assert_eq!(
+            md_cell("ping @team and @org/devs"),
+            "ping @&#8203;team and @&#8203;org/devs"
+        );
+        assert_eq!(md_cell("jo@example.com"), "jo@&#8203;example.com");
+        assert_eq!(
+            md_cell("see #12 or www.evil.com"),
+            "see #&#8203;12 or www&#8203;.evil.com"
+        );
+        assert_eq!(md_cell("&#64;team &lt;"), "&amp;#&#8203;64;team &amp;lt;");
+        assert_eq!(
+            md_cell("**bold** _it_ ~~gone~~ `code`"),
+            "\\*\\*bold\\*\\* \\_it\\_ \\~\\~gone\\~\\~ \\`code\\`"
+        );
+        // A trailing backslash cannot escape the cell's closing pipe.
+        assert_eq!(md_cell("a\\"), "a\\\\");
+        assert_eq!(md_cell("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_closed_from_inside() {
+        assert_eq!(md_code("category=billing"), "`category=billing`");
+        assert_eq!(md_code("a`b"), "``a`b``");
+        assert_eq!(md_code("`x``"), "``` `x`` ```");
+        assert_eq!(md_code("a\nb\x1b"), "`a b\\u{1b}`");
+        assert_eq!(md_code(""), "` `");
+    }
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        for t in ["=1+2", "+44", "-2", "@SUM(A1)", "\t=x", "\r=x"] {
+            assert_eq!(spreadsheet_cell(t), format!("'{t}"));
+        }
+        for t in ["billing", "", "a=b", " =x", "'quoted"] {
+            assert!(matches!(spreadsheet_cell(t), Cow::Borrowed(_)), "{t:?}");
+        }
     }
 
     #[test]

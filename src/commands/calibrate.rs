@@ -6,7 +6,7 @@ use handoff::error::{Error, Result};
 use handoff::pipeline::{self, Assessed};
 use handoff::report::calibration::CalibrationFormat;
 use handoff::report::{self, RenderOptions};
-use handoff::Detectors;
+use handoff::{terminal, Detectors};
 
 use super::setup::Setup;
 use super::{write_stdout, Outcome};
@@ -71,7 +71,7 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
             eprintln!(
                 "handoff: wrote {} suggested threshold(s) to {}",
                 values.len(),
-                path.display()
+                terminal(&path.display().to_string())
             );
         }
     }

@@ -3,6 +3,7 @@
 
 use handoff::config::STARTER;
 use handoff::error::{Error, Result};
+use handoff::terminal;
 
 use super::{write_file, write_stdout, Outcome};
 use crate::cli::InitArgs;
@@ -19,11 +20,11 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
         )));
     }
     write_file(&args.path, STARTER)?;
+    let path = args.path.display().to_string();
+    let path = terminal(&path);
     eprintln!(
-        "handoff: wrote {}; edit its [gate] section, then run \
-         handoff gate --config {} --baseline B --candidate C",
-        args.path.display(),
-        args.path.display()
+        "handoff: wrote {path}; edit its [gate] section, then run \
+         handoff gate --config {path} --baseline B --candidate C"
     );
     Ok(Outcome::Success)
 }

@@ -18,6 +18,7 @@ use std::path::Path;
 use handoff::error::{Error, Result};
 use handoff::filter::Filter;
 use handoff::output;
+use handoff::terminal_lines;
 
 /// How a command that ran to its end turned out; `main` maps each to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,10 +72,10 @@ impl Ui {
         }
     }
 
-    /// A warning on stderr unless `--quiet`.
+    /// A warning on stderr unless `--quiet`, its control characters escaped.
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("handoff: warning: {message}");
+            eprintln!("handoff: warning: {}", terminal_lines(message));
         }
     }
 }

@@ -10,7 +10,7 @@ use super::json::Json;
 use super::{RenderOptions, Renderer};
 use crate::calibrate::{Calibration, GroupStats};
 use crate::error::Result;
-use crate::numfmt::{fixed, fixed_or_missing};
+use crate::numfmt::{fixed, fixed_or_missing, terminal};
 
 /// `handoff calibrate --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ fn group_table(g: &GroupStats) -> Table {
     ]);
     for s in &g.signals {
         t.add_row([
-            s.signal.clone(),
+            terminal(&s.signal).into_owned(),
             opt(s.auc),
             s.threshold
                 .map(|x| format!("≥ {}", fixed(x, 3)))
@@ -75,7 +75,11 @@ fn table(c: &Calibration) -> String {
     let _ = writeln!(
         out,
         "handoff calibrate: {} of {} audited conversations have CSAT ({}); {} are low (≤ {} on 1-5)",
-        c.with_csat, c.audited, c.csat_scale, c.low_csat, c.low_csat_threshold
+        c.with_csat,
+        c.audited,
+        terminal(&c.csat_scale),
+        c.low_csat,
+        c.low_csat_threshold
     );
     let _ = writeln!(
         out,
@@ -86,7 +90,7 @@ fn table(c: &Calibration) -> String {
         let _ = writeln!(
             out,
             "\n{} ({} with CSAT, {} low)\n{}",
-            g.category,
+            terminal(&g.category),
             g.conversations,
             g.low_csat,
             group_table(g)
@@ -103,7 +107,7 @@ fn table(c: &Calibration) -> String {
         ]);
         for s in &c.turn_signals {
             t.add_row([
-                s.stats.signal.clone(),
+                terminal(&s.stats.signal).into_owned(),
                 fixed(s.weight, 2),
                 opt(s.stats.auc),
                 s.stats.flagged.to_string(),
@@ -124,7 +128,7 @@ fn table(c: &Calibration) -> String {
             let _ = writeln!(
                 out,
                 "  {} = {}   (now {}; F1 {} -> {})",
-                s.key,
+                terminal(&s.key),
                 s.suggested,
                 s.current,
                 fixed(s.f1_current, 3),

@@ -1,10 +1,12 @@
-//! `--format markdown`: the same report for a wiki page or a PR comment.
+//! `--format markdown`: the same report for a wiki page or a PR comment. Every value from
+//! the data is escaped (`numfmt::md_cell`) or a code span (`numfmt::md_code`), so a
+//! transcript or a category name stays text: no HTML, links, images or mentions.
 
 use std::fmt::Write;
 
 use super::{csat_cell, top_reasons, RenderOptions, Renderer};
 use crate::error::Result;
-use crate::numfmt::{clip, fixed, md_cell as cell, pct, Quantity};
+use crate::numfmt::{clip, fixed, md_cell as cell, md_code, pct, Quantity};
 use crate::summary::Summary;
 
 pub struct MarkdownRenderer;
@@ -23,7 +25,7 @@ impl Renderer for MarkdownRenderer {
             inp.records_read,
             inp.skipped,
             match &inp.filter {
-                Some(f) => format!(", {} filtered out by `{}`", inp.filtered_out, cell(f)),
+                Some(f) => format!(", {} filtered out by {}", inp.filtered_out, md_code(f)),
                 None => String::new(),
             },
             pct(s.overall.needs_human_rate),
@@ -50,7 +52,7 @@ impl Renderer for MarkdownRenderer {
                 csat_cell(c),
                 fixed(c.agent_hours, 1),
                 c.recommendation.label(),
-                top_reasons(c)
+                cell(&top_reasons(c))
             );
         }
         if let Some(t) = &s.trends {
@@ -79,7 +81,7 @@ impl Renderer for MarkdownRenderer {
         if inp.skipped > 0 {
             let _ = writeln!(out, "\n## Skipped records\n");
             for r in &inp.skip_reasons {
-                let _ = writeln!(out, "- {} × `{}`", r.count, r.reason);
+                let _ = writeln!(out, "- {} × {}", r.count, md_code(&r.reason));
                 for f in &r.first {
                     let _ = writeln!(out, "  - {}", cell(f));
                 }

@@ -1,5 +1,6 @@
 //! The default terminal report: a ranked table, then per-category evidence, then the input
-//! accounting.
+//! accounting. Every value from the data goes through `numfmt::terminal`: transcripts,
+//! category names, ids and file names may hold escape sequences.
 
 use std::fmt::Write;
 
@@ -8,7 +9,7 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::{csat_cell, top_reasons, RenderOptions, Renderer};
 use crate::error::Result;
-use crate::numfmt::{clip, fixed, pct, Quantity};
+use crate::numfmt::{clip, fixed, pct, terminal, Quantity};
 use crate::summary::{CategoryStats, Recommendation, Summary};
 
 pub struct TableRenderer;
@@ -29,7 +30,7 @@ const HEADER: [&str; 11] = [
 
 fn cells(c: &CategoryStats) -> Vec<String> {
     vec![
-        c.category.clone(),
+        terminal(&c.category).into_owned(),
         c.conversations.to_string(),
         format!(
             "{} ({})",
@@ -43,7 +44,7 @@ fn cells(c: &CategoryStats) -> Vec<String> {
         csat_cell(c),
         fixed(c.agent_hours, 1),
         c.recommendation.label().to_string(),
-        top_reasons(c),
+        terminal(&top_reasons(c)).into_owned(),
     ]
 }
 
@@ -93,11 +94,11 @@ impl Renderer for TableRenderer {
             inp.records_read,
             inp.skipped,
             match &inp.filter {
-                Some(f) => format!(", {} filtered out by {f}", inp.filtered_out),
+                Some(f) => format!(", {} filtered out by {}", inp.filtered_out, terminal(f)),
                 None => String::new(),
             },
             match &s.period {
-                Some([a, b]) => format!("; period {a} .. {b}"),
+                Some([a, b]) => format!("; period {} .. {}", terminal(a), terminal(b)),
                 None => String::new(),
             }
         );
@@ -137,7 +138,7 @@ impl Renderer for TableRenderer {
             let _ = writeln!(
                 out,
                 "\n{} — {}: {} of {} conversations need a human",
-                style.bold(&c.category),
+                style.bold(&terminal(&c.category)),
                 style.recommendation(c.recommendation),
                 c.needs_human,
                 c.conversations
@@ -150,7 +151,7 @@ impl Renderer for TableRenderer {
                         "    {}× ({} of all uses needed a human) \"{}\"",
                         a.needs_human,
                         pct(a.needs_human_share),
-                        clip(&a.text, 90)
+                        terminal(&clip(&a.text, 90))
                     );
                 }
             }
@@ -158,8 +159,8 @@ impl Renderer for TableRenderer {
                 let _ = writeln!(
                     out,
                     "  Example {} ({}, score {}):",
-                    e.id,
-                    e.location,
+                    terminal(&e.id),
+                    terminal(&e.location),
                     fixed(e.score, 2)
                 );
                 for ev in &e.evidence {
@@ -168,9 +169,22 @@ impl Renderer for TableRenderer {
                         .iter()
                         .rev()
                         .find(|m| m.role != "system" && !m.text.trim().is_empty())
-                        .map(|m| format!(" — {} #{}: \"{}\"", m.role, m.index, clip(&m.text, 70)))
+                        .map(|m| {
+                            format!(
+                                " — {} #{}: \"{}\"",
+                                terminal(&m.role),
+                                m.index,
+                                terminal(&clip(&m.text, 70))
+                            )
+                        })
                         .unwrap_or_default();
-                    let _ = writeln!(out, "    {}: {}{}", ev.reason, ev.detail, quote);
+                    let _ = writeln!(
+                        out,
+                        "    {}: {}{}",
+                        terminal(&ev.reason),
+                        terminal(&ev.detail),
+                        quote
+                    );
                 }
             }
         }
@@ -178,9 +192,9 @@ impl Renderer for TableRenderer {
         if inp.skipped > 0 {
             let _ = writeln!(out, "\n{}", style.bold("Skipped records"));
             for r in &inp.skip_reasons {
-                let _ = writeln!(out, "  {} × {}", r.count, r.reason);
+                let _ = writeln!(out, "  {} × {}", r.count, terminal(&r.reason));
                 for f in &r.first {
-                    let _ = writeln!(out, "    {f}");
+                    let _ = writeln!(out, "    {}", terminal(f));
                 }
             }
         }

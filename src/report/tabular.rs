@@ -1,7 +1,10 @@
-//! `--format csv`: one row per category plus an `overall` row, for spreadsheets.
+//! `--format csv`: one row per category plus an `overall` row, for spreadsheets. Text cells
+//! go through `numfmt::spreadsheet_cell` (no cell from the data starts a formula); numbers
+//! are written as they are.
 
 use super::{RenderOptions, Renderer};
 use crate::error::{Error, Result};
+use crate::numfmt::spreadsheet_cell;
 use crate::summary::{CategoryStats, Summary};
 
 pub struct CsvRenderer;
@@ -28,7 +31,7 @@ const HEADER: [&str; 17] = [
 
 fn row(c: &CategoryStats) -> Vec<String> {
     vec![
-        c.category.clone(),
+        spreadsheet_cell(&c.category).into_owned(),
         c.conversations.to_string(),
         c.needs_human.to_string(),
         c.needs_human_rate.to_string(),
@@ -44,11 +47,14 @@ fn row(c: &CategoryStats) -> Vec<String> {
         c.csat_answered.to_string(),
         c.agent_hours.to_string(),
         c.recommendation.code().to_string(),
-        c.reasons
-            .iter()
-            .map(|r| format!("{}:{}", r.reason, r.conversations))
-            .collect::<Vec<_>>()
-            .join(";"),
+        spreadsheet_cell(
+            &c.reasons
+                .iter()
+                .map(|r| format!("{}:{}", r.reason, r.conversations))
+                .collect::<Vec<_>>()
+                .join(";"),
+        )
+        .into_owned(),
     ]
 }
 

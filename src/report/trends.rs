@@ -6,7 +6,7 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use crate::numfmt::{level, md_cell, Quantity, MISSING};
+use crate::numfmt::{level, md_cell, terminal, Quantity, MISSING};
 use crate::summary::{TrendChange, TrendRow, Trends};
 
 /// "20.1% → 27.3% (+7.2 pp, +1.0 to +13.1)" for rates, "4.10 → 3.85 (-0.25, -0.40 to
@@ -86,7 +86,7 @@ pub(crate) fn table(t: &Trends) -> String {
         );
         return out;
     };
-    let _ = writeln!(out, "\n{head}");
+    let _ = writeln!(out, "\n{}", terminal(&head));
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -101,7 +101,7 @@ pub(crate) fn table(t: &Trends) -> String {
         ]);
     for r in rows(t) {
         table.add_row(vec![
-            r.category.clone(),
+            terminal(&r.category).into_owned(),
             format!("{} → {}", r.previous_conversations, r.latest_conversations),
             change(Quantity::Rate, &r.needs_human),
             change(Quantity::Rate, &r.satisfaction_drop),
@@ -131,7 +131,7 @@ pub(crate) fn markdown(t: &Trends) -> String {
         );
         return out;
     };
-    let _ = writeln!(out, "{head}.\n");
+    let _ = writeln!(out, "{}.\n", md_cell(&head));
     let _ = writeln!(
         out,
         "| Category | Conversations (prev → latest) | Needs human | Satisfaction drop | Mean CSAT | Flag |"

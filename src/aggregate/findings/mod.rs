@@ -3,6 +3,7 @@
 //! string column), .parquet (written by the aggregate stage, which owns polars). The CSV
 //! and Parquet writers take their columns from one table, `COLUMNS`.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -14,6 +15,7 @@ use parquet::ParquetFindings;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::numfmt::spreadsheet_cell;
 use crate::summary::{Evidence, EvidenceMessage};
 
 /// One audited conversation in the `--findings` file.
@@ -188,10 +190,18 @@ pub const COLUMNS: [Column; 15] = [
 ];
 
 impl Column {
-    /// The row's value as CSV text.
+    /// The row's value as CSV text. Text cells (ids, file names, category names) go through
+    /// `numfmt::spreadsheet_cell`: one starting with `=`, `+`, `-` or `@` gets a leading `'`
+    /// so that a spreadsheet does not run it as a formula. JSON cells start with `{` or `[`.
     fn csv_value(&self, row: &FindingRow) -> serde_json::Result<String> {
         Ok(match self.values {
-            Values::Text(f) => f(row),
+            Values::Text(f) => {
+                let text = f(row);
+                match spreadsheet_cell(&text) {
+                    Cow::Borrowed(_) => text,
+                    Cow::Owned(safe) => safe,
+                }
+            }
             Values::Json(f) => f(row)?,
             Values::OptionalJson(f) => f(row)?.unwrap_or_default(),
             Values::Flag(f) => f(row).to_string(),
@@ -336,5 +346,23 @@ mod tests {
         none.csat = Some(4.0);
         assert_eq!(COLUMNS[6].csv_value(&none).expect("serialises"), "");
         assert_eq!(COLUMNS[12].csv_value(&none).expect("serialises"), "4");
+    }
+
+    #[test]
+    fn csv_text_cells_never_start_a_formula() {
+        let mut r = row();
+        r.id = "=HYPERLINK(\"http://x\")".into();
+        r.location = "@evil.jsonl:1".into();
+        r.category = "-2+3".into();
+        r.csat = Some(-1.0);
+        let value = |name: &str| {
+            let c = COLUMNS.iter().find(|c| c.name == name).expect("a column");
+            c.csv_value(&r).expect("serialises")
+        };
+        assert_eq!(value("id"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(value("location"), "'@evil.jsonl:1");
+        assert_eq!(value("category"), "'-2+3");
+        // Numbers are numbers, not text: untouched.
+        assert_eq!(value("csat"), "-1");
     }
 }

@@ -1,12 +1,14 @@
 //! The gate as Markdown, for a PR comment (`--markdown FILE`) and `$GITHUB_STEP_SUMMARY`:
-//! verdict, failures, a collapsed table of every check, the release diff.
+//! verdict, failures, a collapsed table of every check, the release diff. Every value from
+//! the data is escaped (`numfmt::md_cell`) or a code span (`numfmt::md_code`): a PR comment
+//! must not carry HTML, links, images or mentions from a transcript or a category name.
 
 use std::fmt::Write;
 
 use super::{headline, interval, measure, side, status, threshold};
 use crate::error::Result;
 use crate::gate::{Check, GateReport};
-use crate::numfmt::{clip, level, md_cell as cell};
+use crate::numfmt::{clip, level, md_cell as cell, md_code};
 use crate::report::{RenderOptions, Renderer};
 
 /// Items of the release diff listed before "... and N more".
@@ -50,7 +52,7 @@ fn markdown(r: &GateReport) -> String {
     let _ = writeln!(out, "- Baseline: {}", cell(&side(&r.baseline)));
     let _ = writeln!(out, "- Candidate: {}", cell(&side(&r.candidate)));
     for note in &r.notes {
-        let _ = writeln!(out, "- **Note:** {note}");
+        let _ = writeln!(out, "- **Note:** {}", cell(note));
     }
 
     let failed: Vec<&Check> = r.checks.iter().filter(|c| !c.passed).collect();
@@ -86,10 +88,10 @@ fn markdown(r: &GateReport) -> String {
                 for f in flips.iter().take(LIST) {
                     let _ = writeln!(
                         out,
-                        "- `{}` ({}): {}",
-                        cell(&f.id).replace('`', "'"),
+                        "- {} ({}): {}",
+                        md_code(&f.id),
                         cell(&f.category),
-                        f.reasons.join(", ")
+                        cell(&f.reasons.join(", "))
                     );
                 }
                 if flips.len() > LIST {

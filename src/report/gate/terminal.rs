@@ -1,5 +1,6 @@
 //! The gate on a terminal: the verdict, failures spelled out, then one row per check
-//! (failures first), then the release diff.
+//! (failures first), then the release diff. Values from the data (sources, category names,
+//! ids, answers, and the messages quoting them) go through `numfmt::terminal`.
 
 use std::fmt::Write;
 
@@ -9,7 +10,7 @@ use comfy_table::{ContentArrangement, Table};
 use super::{headline, interval, measure, side, status, threshold};
 use crate::error::Result;
 use crate::gate::{GateReport, Status};
-use crate::numfmt::{clip, level};
+use crate::numfmt::{clip, level, terminal as t};
 use crate::report::{RenderOptions, Renderer};
 
 /// Items of the release diff listed on a terminal before "... and N more".
@@ -38,17 +39,17 @@ fn terminal(r: &GateReport, color: bool) -> String {
         "{}",
         paint(if r.passed { "1;32" } else { "1;31" }, &head)
     );
-    let _ = writeln!(out, "Baseline:  {}", side(&r.baseline));
-    let _ = writeln!(out, "Candidate: {}", side(&r.candidate));
+    let _ = writeln!(out, "Baseline:  {}", t(&side(&r.baseline)));
+    let _ = writeln!(out, "Candidate: {}", t(&side(&r.candidate)));
     for note in &r.notes {
-        let _ = writeln!(out, "{}", paint("33", &format!("Note: {note}")));
+        let _ = writeln!(out, "{}", paint("33", &format!("Note: {}", t(note))));
     }
 
     let failed: Vec<_> = r.checks.iter().filter(|c| !c.passed).collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "\nFailures:");
         for c in failed {
-            let _ = writeln!(out, "  {} {}", paint("31", "✗"), c.message);
+            let _ = writeln!(out, "  {} {}", paint("31", "✗"), t(&c.message));
         }
     }
 
@@ -75,7 +76,7 @@ fn terminal(r: &GateReport, color: bool) -> String {
         };
         table.add_row(vec![
             st,
-            c.scope.clone(),
+            t(&c.scope).into_owned(),
             c.metric.code().to_string(),
             c.rule.code().to_string(),
             measure(c.metric, &c.baseline),
@@ -104,9 +105,9 @@ fn terminal(r: &GateReport, color: bool) -> String {
                 let _ = writeln!(
                     out,
                     "    {} ({}): {}",
-                    f.id,
-                    f.category,
-                    f.reasons.join(", ")
+                    t(&f.id),
+                    t(&f.category),
+                    t(&f.reasons.join(", "))
                 );
             }
             if flips.len() > LIST {
@@ -123,8 +124,8 @@ fn terminal(r: &GateReport, color: bool) -> String {
                 out,
                 "    {}× \"{}\" (e.g. {})",
                 l.conversations,
-                clip(&l.text, 90),
-                l.examples.join(", ")
+                t(&clip(&l.text, 90)),
+                t(&l.examples.join(", "))
             );
         }
         if d.new_loops.len() > LIST {
