@@ -387,39 +387,79 @@ fn mask(buf: &mut [u8], spans: &mut Vec<Span>, start: usize, end: usize, label: 
     }
 }
 
-/// The normal form the patterns run on (see the module header) and, for each of its bytes,
-/// the offset in `text` of the character it came from; `None` when the text is its own
-/// normal form (ASCII without white space other than single spaces).
-fn normalise(text: &str) -> Option<(String, Vec<usize>)> {
+/// Where a byte of the normal form came from: the byte range in the original text of the
+/// character, or the escape sequence, it was read from.
+type Source = (usize, usize);
+
+/// The normal form the patterns run on (see the module header) and the source of each of
+/// its bytes; `None` when the text is its own normal form (ASCII without a backslash or
+/// white space other than single spaces).
+fn normalise(text: &str) -> Option<(String, Vec<Source>)> {
     let b = text.as_bytes();
     let plain = text.is_ascii()
         && !b.iter().enumerate().any(|(i, &c)| {
-            matches!(c, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+            matches!(c, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'\\')
                 || (c == b' ' && b.get(i + 1) == Some(&b' '))
         });
     if plain {
         return None;
     }
     let mut out = String::with_capacity(text.len());
-    let mut from = Vec::with_capacity(text.len());
+    let mut from: Vec<Source> = Vec::with_capacity(text.len());
     let mut in_space = false;
-    for (at, c) in text.char_indices() {
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        let (c, len) = match c {
+            '\\' => unescape(&text[at..]).unwrap_or((c, 1)),
+            c => (c, c.len_utf8()),
+        };
+        let source = (at, at + len);
+        at += len;
         if is_invisible(c) {
             continue;
         }
         if c.is_whitespace() {
             if !in_space {
                 out.push(' ');
-                from.push(at);
+                from.push(source);
                 in_space = true;
             }
             continue;
         }
         in_space = false;
         fold(c, &mut out);
-        from.resize(out.len(), at);
+        from.resize(out.len(), source);
     }
     Some((out, from))
+}
+
+/// The character an escape sequence at the start of `s` stands for, and the sequence's
+/// length: `\n`, `\t`, `\r`, `\u{a0}` (Rust's `{:?}`, which skip messages use to quote a
+/// raw value) and `\u00a0` (JSON, and exports that escape their text twice). Read as what
+/// they stand for, a no-break space or a zero-width space quoted in a message separates or
+/// vanishes as it does in the text itself.
+fn unescape(s: &str) -> Option<(char, usize)> {
+    let rest = s.strip_prefix('\\')?;
+    match rest.as_bytes().first()? {
+        b'n' => Some(('\n', 2)),
+        b't' => Some(('\t', 2)),
+        b'r' => Some(('\r', 2)),
+        b'u' => {
+            let (hex, len) = match rest[1..].strip_prefix('{') {
+                Some(braced) => {
+                    let close = braced.find('}')?;
+                    (&braced[..close], close + 4)
+                }
+                None => (rest.get(1..5)?, 6),
+            };
+            if hex.is_empty() || hex.len() > 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+            Some((c, len))
+        }
+        _ => None,
+    }
 }
 
 /// Zero-width and other invisible format characters, which can sit inside a number or an
@@ -504,23 +544,18 @@ fn unspaced_script(c: char) -> bool {
     ) && c.is_alphanumeric()
 }
 
-/// `text` with each span of its normal form (offsets mapped back through `from`) replaced
-/// by its placeholder. Spans are sorted and do not overlap in the normal form; two can
-/// meet inside one original character (a ligature folded to two letters), which then goes
-/// to the first.
-fn splice(text: &str, from: Option<&[usize]>, spans: &[Span]) -> String {
-    let start_of = |i: usize| from.map_or(i, |f| f[i]);
-    let end_of = |i: usize| {
-        let at = start_of(i);
-        at + text[at..].chars().next().map_or(0, char::len_utf8)
-    };
+/// `text` with each span of its normal form (mapped back through `from`) replaced by its
+/// placeholder. Spans are sorted and do not overlap in the normal form; two can meet inside
+/// one original character (a ligature folded to two letters), which then goes to the first.
+fn splice(text: &str, from: Option<&[Source]>, spans: &[Span]) -> String {
+    let source = |i: usize| from.map_or((i, i + 1), |f| f[i]);
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for &(start, end, label) in spans {
         if end <= start {
             continue;
         }
-        let (a, b) = (start_of(start).max(last), end_of(end - 1));
+        let (a, b) = (source(start).0.max(last), source(end - 1).1);
         if b <= a {
             continue;
         }
@@ -972,6 +1007,14 @@ mod tests {
             "a\u{00A0}b [card]  ｃ\td"
         );
         assert_eq!(r("ﬁle: jo@example.com\n\nbye"), "ﬁle: [email]\n\nbye");
+        // Escaped as Rust's {:?} or JSON quote them (skip messages, exports escaped twice).
+        assert_eq!(
+            r(r#""csat" is not a number: "call +44\u{a0}20\u{a0}7946\u{a0}0958""#),
+            r#""csat" is not a number: "call [phone]""#
+        );
+        assert_eq!(r(r"4111\u200b1111\u200b1111\u200b1111\n"), r"[card]\n");
+        assert_eq!(r(r"call\n07700\t900123"), r"call\n[phone]");
+        unchanged(r"C:\users\u{zz} \u12");
         let red = Redactor::new();
         assert!(matches!(
             red.redact("no pii\u{00A0}here ４"),
@@ -1019,6 +1062,7 @@ mod tests {
         ];
         const SEPS: &[&str] = &[
             " ", "", "-", ".", "/", "  ", "\n", "\t", "\u{00A0}", "\u{200B}", "\u{2009}", ", ",
+            r"\u{a0}", r"\n", r"\u200b", "\\",
         ];
         let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
         let mut next = |n: usize| {

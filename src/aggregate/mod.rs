@@ -109,13 +109,24 @@ impl Aggregator {
         }
     }
 
+    /// Counts a skipped record; the first few of each reason are kept by location, for
+    /// the report. Their messages quote raw field values ("csat" is not a number: "call me
+    /// on ..."), so they are redacted like any transcript text that is shown.
     pub fn skip(&mut self, skip: &Skip) {
-        let where_ = skip.location.describe(&self.files);
+        let kept = self
+            .skips
+            .get(&skip.kind)
+            .map_or(0, |(_, first)| first.len());
+        let shown = (kept < SKIP_LOCATIONS).then(|| {
+            format!(
+                "{}: {}",
+                skip.location.describe(&self.files),
+                self.redact(&skip.message)
+            )
+        });
         let entry = self.skips.entry(skip.kind).or_default();
         entry.0 += 1;
-        if entry.1.len() < SKIP_LOCATIONS {
-            entry.1.push(format!("{where_}: {}", skip.message));
-        }
+        entry.1.extend(shown);
     }
 
     /// Counts records the filter did not select.
