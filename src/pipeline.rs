@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip};
 use crate::model::{Conversation, CsatScale};
+use crate::output;
 use crate::summary::Summary;
 
 pub struct AuditRequest {
@@ -36,6 +37,9 @@ pub struct AuditRequest {
     pub handle_minutes: f64,
     pub redact: bool,
     pub findings: Option<PathBuf>,
+    /// Files the command writes, with the flag naming each (`--findings` is added here):
+    /// reading one of them as an input is an error, as the run would replace it.
+    pub outputs: Vec<(String, PathBuf)>,
     pub threads: Option<usize>,
     pub progress: bool,
     /// Only conversations matching this are audited; the rest are counted as filtered out.
@@ -62,6 +66,11 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
 /// Like `run`, also returning the per-conversation outcomes when `collect_outcomes` is set.
 pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>)> {
     let files = ingest::expand_inputs(&req.inputs)?;
+    let findings_flag = req
+        .findings
+        .iter()
+        .map(|p| ("--findings".to_string(), p.clone()));
+    not_an_output(&files, req.outputs.iter().cloned().chain(findings_flag))?;
     let names: Vec<String> = files.iter().map(InputFile::display).collect();
     let mut findings_out = req.findings.as_deref().map(findings::create).transpose()?;
     let pool = thread_pool(req.threads)?;
@@ -99,6 +108,31 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
     }
     let outcomes = aggregator.take_outcomes();
     Ok((aggregator.finish(&file_reads)?, outcomes))
+}
+
+/// An input that is also an output file would be replaced by its own report (or read
+/// half-written, for findings).
+fn not_an_output(
+    files: &[InputFile],
+    outputs: impl Iterator<Item = (String, PathBuf)>,
+) -> Result<()> {
+    for (flag, out) in outputs {
+        if !output::replaces_existing_file(&out) {
+            continue;
+        }
+        let input = files.iter().find(|f| match &f.source {
+            ingest::InputSource::Path(p) => output::same_file(p, &out),
+            ingest::InputSource::Stdin => false,
+        });
+        if let Some(input) = input {
+            return Err(Error::Usage(format!(
+                "{flag} {} is also an input ({}); its report would replace it",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {

@@ -8,6 +8,7 @@ mod calibrate;
 mod findings;
 mod formats;
 mod gate;
+mod hostile_input;
 mod html;
 mod inputs;
 mod outputs;

@@ -9,11 +9,12 @@ use handoff::report::{self, RenderOptions};
 use handoff::Detectors;
 
 use super::setup::Setup;
-use super::{write_stdout, Outcome};
+use super::{create_output, write_stdout, Outcome};
 use crate::cli::{CalibrateArgs, CalibrateFormat};
 
 pub fn run(args: CalibrateArgs) -> Result<Outcome> {
     let setup = Setup::new(&args.read, args.config.as_deref(), false)?;
+    let config_out = create_output(args.write_config.as_deref())?;
     let scale = setup.csat_scale.scale;
     let files = handoff::ingest::expand_inputs(&args.inputs)?;
     let pool = pipeline::thread_pool(setup.threads)?;
@@ -60,18 +61,18 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
             "{skipped} records skipped (run `handoff audit` to see why)"
         ));
     }
-    if let Some(path) = &args.write_config {
+    if let Some(out) = config_out {
         let values: Vec<(String, f64)> = result
             .suggestions
             .iter()
             .map(|s| (s.key.clone(), s.suggested))
             .collect();
-        handoff::config::write_values(path, &values)?;
+        let path = out.path().display().to_string();
+        handoff::config::write_values(out, &values)?;
         if !setup.ui.quiet {
             eprintln!(
-                "handoff: wrote {} suggested threshold(s) to {}",
+                "handoff: wrote {} suggested threshold(s) to {path}",
                 values.len(),
-                path.display()
             );
         }
     }

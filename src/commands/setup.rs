@@ -57,6 +57,7 @@ impl Setup {
             handle_minutes: HANDLE_MINUTES,
             redact,
             findings: None,
+            outputs: Vec::new(),
             threads: self.threads,
             progress: self.ui.progress,
             filter: None,
