@@ -231,9 +231,14 @@ pub struct ReadArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
+
+    /// Follow symbolic links to directories while walking input directories (each
+    /// directory is walked once, so a link loop ends). Links to files are always read.
+    #[arg(long)]
+    pub follow: bool,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -293,12 +298,17 @@ pub struct FieldPath(pub Vec<String>);
 // Value parsers. clap prints "invalid value '<TEXT>' for '<FLAG>': <message>", so the
 // messages say only what was expected.
 
+/// Most worker threads `--threads` takes: far more than any machine's cores, few enough
+/// that a typo (`--threads 100000`) does not try to start a hundred thousand threads.
+pub const MAX_THREADS: usize = 1024;
+
 /// `--threads`: a pool without workers would never finish.
-fn at_least_one(text: &str) -> Result<usize, String> {
+fn threads(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
+        Ok(n) if n > MAX_THREADS => Err(format!("must be at most {MAX_THREADS}")),
         Ok(n) => Ok(n),
-        Err(_) => Err("expected a whole number, at least 1".into()),
+        Err(_) => Err(format!("expected a whole number from 1 to {MAX_THREADS}")),
     }
 }
 
@@ -365,12 +375,17 @@ mod tests {
     }
 
     #[test]
-    fn threads_must_be_at_least_one() {
+    fn threads_must_be_between_1_and_1024() {
         assert_eq!(audit(&["--threads", "3"]).read.threads, Some(3));
         let e = audit_error(&["--threads", "0"]).expect("0 is refused");
         assert!(e.contains("--threads") && e.contains("at least 1"), "{e}");
         let e = audit_error(&["--threads", "two"]).expect("a word is refused");
         assert!(e.contains("--threads") && e.contains("whole number"), "{e}");
+        assert_eq!(audit(&["--threads", "1024"]).read.threads, Some(1024));
+        let e = audit_error(&["--threads", "1025"]).expect("too many");
+        assert!(e.contains("--threads") && e.contains("at most 1024"), "{e}");
+        let e = audit_error(&["--threads", "99999999999999999999999"]).expect("overflow");
+        assert!(e.contains("--threads"), "{e}");
     }
 
     #[test]

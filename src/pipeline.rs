@@ -65,7 +65,8 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
 
 /// Like `run`, also returning the per-conversation outcomes when `collect_outcomes` is set.
 pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>)> {
-    let files = ingest::expand_inputs(&req.inputs)?;
+    let expanded = ingest::expand_inputs(&req.inputs, req.ingest.follow)?;
+    let files = expanded.files;
     let findings_flag = req
         .findings
         .iter()
@@ -94,6 +95,7 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
         },
         names,
     );
+    aggregator.paths_skipped(&expanded.skipped);
     let file_reads = stream(
         &files,
         &req.ingest,

@@ -245,3 +245,133 @@ fn a_signal_removes_the_temporary_files_and_ends_the_run_as_the_signal_would() {
         assert!(!dir.path("report.json").exists());
     }
 }
+
+// ---- item 3: the directory walk ----
+
+/// `handoff audit ARGS --format json --quiet` in `dir`, within a time limit (a walk into a
+/// link loop or a FIFO never ends), as parsed JSON.
+#[cfg(unix)]
+fn audit_json_within(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all: Vec<&std::ffi::OsStr> = vec!["audit".as_ref()];
+    all.extend(args.iter().map(|a| std::ffi::OsStr::new(*a)));
+    all.extend(["--format", "json", "--quiet"].map(std::ffi::OsStr::new));
+    let out = wait_within(spawn(&all, dir), Duration::from_secs(30));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+#[cfg(unix)]
+fn reasons(list: &serde_json::Value) -> Vec<(String, u64)> {
+    list.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    (
+                        r["reason"].as_str().unwrap_or("").to_string(),
+                        r["count"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walk_reads_each_file_once_and_passes_over_loops_fifos_and_dangling_links() {
+    use std::os::unix::fs::symlink;
+    let dir = TestDir::new();
+    let lines: Vec<String> = (0..3)
+        .map(|i| {
+            conversation(
+                &format!("c{i}"),
+                "card",
+                &[("customer", "hi"), ("bot", "hello")],
+            )
+        })
+        .collect();
+    dir.write("data/a.jsonl", &lines.join("\n"));
+    symlink(".", dir.path("data/self")).expect("symlink");
+    symlink("a.jsonl", dir.path("data/b.jsonl")).expect("symlink");
+    symlink("missing.jsonl", dir.path("data/gone.jsonl")).expect("symlink");
+    let fifo = Command::new("mkfifo")
+        .arg(dir.path("data/pipe.jsonl"))
+        .status()
+        .expect("mkfifo");
+    assert!(fifo.success());
+    let report = audit_json_within(&dir.path(""), &["data"]);
+    let input = &report["input"];
+    assert_eq!(input["records_read"], 3, "{input}");
+    assert_eq!(input["files"].as_array().map(Vec::len), Some(1), "{input}");
+    assert_eq!(
+        reasons(&input["paths_skipped"]),
+        vec![
+            ("symlinked_directory".to_string(), 1),
+            ("same_file".to_string(), 1),
+            ("special_file".to_string(), 1),
+            ("broken_symlink".to_string(), 1),
+        ]
+    );
+    // The same file named twice is read once.
+    let a = dir.path("data/a.jsonl");
+    let a = a.to_str().expect("utf-8 path");
+    let report = audit_json_within(&dir.path(""), &[a, a, "data/b.jsonl"]);
+    assert_eq!(report["input"]["records_read"], 3);
+    assert_eq!(
+        reasons(&report["input"]["paths_skipped"]),
+        vec![("same_file".to_string(), 2)]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_walks_linked_directories_once_and_ends_in_a_loop() {
+    use std::os::unix::fs::symlink;
+    let dir = TestDir::new();
+    let line = |id: &str| conversation(id, "card", &[("customer", "hi"), ("bot", "hello")]);
+    dir.write("data/a.jsonl", &line("a"));
+    dir.write("elsewhere/b.jsonl", &line("b"));
+    symlink("../elsewhere", dir.path("data/linked")).expect("symlink");
+    // A loop through the linked directory back to the start.
+    symlink("../data", dir.path("elsewhere/back")).expect("symlink");
+    let report = audit_json_within(&dir.path(""), &["data"]);
+    assert_eq!(report["input"]["records_read"], 1, "links not followed");
+    let report = audit_json_within(&dir.path(""), &["data", "--follow"]);
+    assert_eq!(report["input"]["records_read"], 2, "{}", report["input"]);
+    assert_eq!(
+        reasons(&report["input"]["paths_skipped"]),
+        vec![("directory_already_walked".to_string(), 1)]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_on_the_command_line_still_streams() {
+    use std::io::Write;
+    let dir = TestDir::new();
+    let fifo = dir.path("in.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            // Blocks until handoff opens the FIFO for reading.
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&fifo)
+                .expect("open the FIFO");
+            for i in 0..4 {
+                let line = conversation(&format!("f{i}"), "card", &[("customer", "hi")]);
+                writeln!(f, "{line}").expect("write");
+            }
+        })
+    };
+    let report = audit_json_within(&dir.path(""), &["in.fifo"]);
+    writer.join().expect("writer");
+    assert_eq!(report["input"]["records_read"], 4);
+}

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::detect::Assessment;
 use crate::error::Result;
-use crate::ingest::{FileRead, Skip, SkipKind};
+use crate::ingest::{FileRead, PathSkip, PathSkipKind, Skip, SkipKind};
 use crate::model::{Conversation, Reason};
 use crate::numfmt;
 use crate::redact::Redactor;
@@ -73,6 +73,7 @@ pub struct Aggregator {
     answers: BTreeMap<String, AnswerCounter>,
     examples: BTreeMap<String, Vec<(f64, u64, Example)>>,
     skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
+    paths_skipped: BTreeMap<PathSkipKind, (u64, Vec<String>)>,
     seq: u64,
     audited: u64,
     filtered_out: u64,
@@ -94,6 +95,7 @@ impl Aggregator {
             answers: BTreeMap::new(),
             examples: BTreeMap::new(),
             skips: BTreeMap::new(),
+            paths_skipped: BTreeMap::new(),
             seq: 0,
             audited: 0,
             period: None,
@@ -115,6 +117,17 @@ impl Aggregator {
         entry.0 += 1;
         if entry.1.len() < SKIP_LOCATIONS {
             entry.1.push(format!("{where_}: {}", skip.message));
+        }
+    }
+
+    /// Counts the paths expanding the inputs passed over.
+    pub fn paths_skipped(&mut self, skipped: &[PathSkip]) {
+        for s in skipped {
+            let entry = self.paths_skipped.entry(s.kind).or_default();
+            entry.0 += 1;
+            if entry.1.len() < SKIP_LOCATIONS {
+                entry.1.push(format!("{}: {}", s.path, s.message));
+            }
         }
     }
 
@@ -351,6 +364,15 @@ impl Aggregator {
             filtered_out: self.filtered_out,
             skip_reasons: self
                 .skips
+                .iter()
+                .map(|(kind, (count, first))| SkipCount {
+                    reason: kind.code().to_string(),
+                    count: *count,
+                    first: first.clone(),
+                })
+                .collect(),
+            paths_skipped: self
+                .paths_skipped
                 .iter()
                 .map(|(kind, (count, first))| SkipCount {
                     reason: kind.code().to_string(),

@@ -9,8 +9,8 @@ use handoff::PeriodOptions;
 
 use super::setup::Setup;
 use super::{
-    create_output, distinct_outputs, output_paths, parse_filter, write_output, write_stdout,
-    Outcome,
+    create_output, distinct_outputs, output_paths, parse_filter, warn_accounting, write_output,
+    write_stdout, Outcome,
 };
 use crate::cli::{AuditArgs, FormatArg, PeriodArg};
 
@@ -67,6 +67,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         None => write_stdout(&text)?,
     }
 
+    warn_accounting(&setup.ui, &summary.input);
     let skipped = summary.input.skipped;
     if skipped > 0 {
         setup.ui.warn(&format!(

@@ -16,7 +16,8 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
     let setup = Setup::new(&args.read, args.config.as_deref(), false)?;
     let config_out = create_output(args.write_config.as_deref())?;
     let scale = setup.csat_scale.scale;
-    let files = handoff::ingest::expand_inputs(&args.inputs)?;
+    let expanded = handoff::ingest::expand_inputs(&args.inputs, setup.ingest.follow)?;
+    let files = expanded.files;
     let pool = pipeline::thread_pool(setup.threads)?;
     let detect_config = &setup.config.detect;
     let detectors = Detectors::new(setup.config.detection(), scale);
@@ -60,6 +61,9 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
         setup.ui.warn(&format!(
             "{skipped} records skipped (run `handoff audit` to see why)"
         ));
+    }
+    for s in &expanded.skipped {
+        setup.ui.warn(&format!("skipped {}: {}", s.path, s.message));
     }
     if let Some(out) = config_out {
         let values: Vec<(String, f64)> = result

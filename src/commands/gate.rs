@@ -21,8 +21,8 @@ use handoff::summary::Summary;
 
 use super::setup::Setup;
 use super::{
-    create_output, distinct_outputs, output_paths, parse_filter, write_output, write_stdout,
-    Outcome,
+    create_output, distinct_outputs, output_paths, parse_filter, warn_accounting, write_output,
+    write_stdout, Outcome,
 };
 use crate::cli::{GateArgs, GateFormatArg};
 
@@ -79,6 +79,9 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
         not_empty(flag, &side.summary)?;
     }
 
+    for side in [&baseline, &candidate] {
+        warn_accounting(&setup.ui, &side.summary.input);
+    }
     let diff = match (baseline.outcomes.take(), candidate.outcomes.take()) {
         (Some(b), Some(c)) => Some(release_diff(&b, &c)),
         _ => None,

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use handoff::error::{Error, Result};
 use handoff::filter::Filter;
 use handoff::output::{self, AtomicFile};
+use handoff::summary::InputAccounting;
 
 /// How a command that ran to its end turned out; `main` maps each to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,24 @@ impl Ui {
         if !self.quiet {
             eprintln!("handoff: warning: {message}");
         }
+    }
+}
+
+/// Warnings about what a run read but could not use as given, beyond skipped records
+/// (which each command counts itself): paths passed over while expanding the inputs.
+fn warn_accounting(ui: &Ui, input: &InputAccounting) {
+    for p in &input.paths_skipped {
+        let n = p.count;
+        let first = p.first.first().map(String::as_str).unwrap_or("");
+        let more = if n > 1 {
+            format!(" (and {} more)", n - 1)
+        } else {
+            String::new()
+        };
+        ui.warn(&format!(
+            "{n} path(s) not read ({}): {first}{more}",
+            p.reason
+        ));
     }
 }
 

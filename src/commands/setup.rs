@@ -89,6 +89,7 @@ fn ingest_options(read: &ReadArgs) -> Result<IngestOptions> {
         input_format,
         mapping: mapping.map(Arc::new),
         csat_scale: read.csat_scale.scale,
+        follow: read.follow,
     })
 }
 

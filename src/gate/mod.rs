@@ -556,13 +556,9 @@ mod tests {
                 detection_fingerprint: "x".into(),
             },
             input: InputAccounting {
-                files: Vec::new(),
                 records_read: overall.conversations,
                 audited: overall.conversations,
-                skipped: 0,
-                skip_reasons: Vec::new(),
-                filter: None,
-                filtered_out: 0,
+                ..Default::default()
             },
             period: None,
             weekly: None,

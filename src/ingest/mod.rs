@@ -32,7 +32,9 @@ pub use formats::canonical::parse_record;
 pub use formats::csv::CsvColumns;
 pub use formats::mapping::Mapping;
 pub use formats::FormatSpec;
-pub use inputs::{expand_inputs, Container, InputFile, InputSource};
+pub use inputs::{
+    expand_inputs, Container, Expanded, InputFile, InputSource, PathSkip, PathSkipKind,
+};
 
 use crate::error::{Error, Result};
 use crate::model::{Conversation, CsatScale, Location};
@@ -55,6 +57,8 @@ pub struct IngestOptions {
     pub mapping: Option<Arc<Mapping>>,
     /// The run's `--csat-scale`; vendor ratings on other scales are mapped onto it.
     pub csat_scale: CsatScale,
+    /// `--follow`: walk symbolic links to directories.
+    pub follow: bool,
 }
 
 /// Turns one record's bytes into a conversation.

@@ -48,7 +48,7 @@ pub struct Settings {
     pub detection_fingerprint: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InputAccounting {
     pub files: Vec<FileAccount>,
     pub records_read: u64,
@@ -60,6 +60,11 @@ pub struct InputAccounting {
     /// Records read and valid but not selected by the filter:
     /// `records_read = audited + skipped + filtered_out`.
     pub filtered_out: u64,
+    /// Paths passed over while expanding the inputs, by reason (`symlinked_directory`,
+    /// `directory_already_walked`, `same_file`, `special_file`, `broken_symlink`): files
+    /// that were not read, so no record of theirs is counted above. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths_skipped: Vec<SkipCount>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,7 +81,7 @@ pub struct FileAccount {
 pub struct SkipCount {
     pub reason: String,
     pub count: u64,
-    /// The first few occurrences: "path:line: message".
+    /// The first few occurrences: "path:line: message" ("path: message" for paths).
     pub first: Vec<String>,
 }
 
