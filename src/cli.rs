@@ -235,6 +235,12 @@ pub struct ReadArgs {
     #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
 
+    /// Skip any record larger than SIZE (a JSON line, an array element, a JSON document or
+    /// an element of its list, a CSV line) instead of reading it into memory; reading
+    /// resumes after it. Bytes, or with K, M or G (powers of 1024), e.g. 64M.
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = byte_size)]
+    pub max_record_bytes: usize,
+
     /// Follow symbolic links to directories while walking input directories (each
     /// directory is walked once, so a link loop ends). Links to files are always read.
     #[arg(long)]
@@ -312,6 +318,29 @@ fn threads(text: &str) -> Result<usize, String> {
     }
 }
 
+/// `--max-record-bytes`: `1048576`, `512K`, `64M`, `1G` (also `KiB`, `MB`...: every
+/// multiple is a power of 1024).
+fn byte_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err("expected a size such as 1048576, 512K, 64M or 1G".into()),
+    };
+    let n: usize = number
+        .parse()
+        .map_err(|_| "expected a size such as 1048576, 512K, 64M or 1G".to_string())?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("must be at least 1 byte".into()),
+        Some(bytes) => Ok(bytes),
+        None => Err("too large".into()),
+    }
+}
+
 fn csat_scale(text: &str) -> Result<CsatScaleArg, String> {
     match CsatScale::parse(text) {
         Some(scale) => Ok(CsatScaleArg {
@@ -386,6 +415,31 @@ mod tests {
         assert!(e.contains("--threads") && e.contains("at most 1024"), "{e}");
         let e = audit_error(&["--threads", "99999999999999999999999"]).expect("overflow");
         assert!(e.contains("--threads"), "{e}");
+    }
+
+    #[test]
+    fn max_record_bytes_takes_sizes_with_binary_units() {
+        assert_eq!(
+            audit(&[]).read.max_record_bytes,
+            handoff::ingest::DEFAULT_MAX_RECORD_BYTES,
+            "the default is the library's"
+        );
+        assert_eq!(
+            audit(&["--max-record-bytes", "1000"]).read.max_record_bytes,
+            1000
+        );
+        assert_eq!(
+            audit(&["--max-record-bytes", "64M"]).read.max_record_bytes,
+            64 << 20
+        );
+        assert_eq!(
+            audit(&["--max-record-bytes", "2kib"]).read.max_record_bytes,
+            2048
+        );
+        for bad in ["0", "-5", "1T", "lots", "99999999999999999999G"] {
+            let e = audit_error(&["--max-record-bytes", bad]).expect("refused");
+            assert!(e.contains("--max-record-bytes"), "{bad}: {e}");
+        }
     }
 
     #[test]

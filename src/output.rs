@@ -224,7 +224,7 @@ pub fn same_target(a: &Path, b: &Path) -> bool {
     if same_file(a, b) {
         return true;
     }
-    let absolute = |p: &Path| resolve(p).and_then(|r| std::path::absolute(r)).ok();
+    let absolute = |p: &Path| resolve(p).and_then(std::path::absolute).ok();
     match (absolute(a), absolute(b)) {
         (Some(x), Some(y)) => x == y,
         _ => false,

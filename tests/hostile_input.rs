@@ -375,3 +375,233 @@ fn a_fifo_named_on_the_command_line_still_streams() {
     writer.join().expect("writer");
     assert_eq!(report["input"]["records_read"], 4);
 }
+
+// ---- items 5 and 14: record size, JSON documents, encodings ----
+
+/// The canonical record `id` with a healthy conversation; `text` is the customer's first
+/// message.
+fn record(id: &str, text: &str) -> serde_json::Value {
+    serde_json::json!({"id": id, "category": "refunds", "messages": [
+        {"role": "customer", "text": text},
+        {"role": "bot", "text": "Your refund was sent on Monday and arrives in 3 days."},
+        {"role": "customer", "text": "thanks, that helps"}
+    ]})
+}
+
+/// The input accounting of an audit of `path` (extra flags appended), with the invariant
+/// every run keeps checked.
+fn accounting(path: &Path, extra: &[&str]) -> serde_json::Value {
+    let report = handoff().arg("audit").arg(path).args(extra).json();
+    let input = report["input"].clone();
+    let n = |k: &str| input[k].as_u64().unwrap_or(u64::MAX);
+    assert_eq!(
+        n("records_read"),
+        n("audited") + n("skipped") + n("filtered_out"),
+        "records_read = audited + skipped + filtered_out: {input}"
+    );
+    input
+}
+
+/// The first listed occurrence of skip reason `code`.
+fn first_skip(input: &serde_json::Value, code: &str) -> String {
+    input["skip_reasons"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["reason"] == code))
+        .and_then(|r| r["first"][0].as_str())
+        .unwrap_or_else(|| panic!("no {code} in {input}"))
+        .to_string()
+}
+
+#[test]
+fn an_oversized_json_line_is_skipped_and_reading_resumes_at_the_next_line() {
+    let dir = TestDir::new();
+    let lines = [
+        record("a", "where is my refund").to_string(),
+        record("big", &"x".repeat(5000)).to_string(),
+        record("b", "where is my refund").to_string(),
+    ];
+    let path = dir.write("in.jsonl", &lines.join("\n"));
+    let input = accounting(&path, &["--max-record-bytes", "2K"]);
+    assert_eq!(
+        (input["records_read"].as_u64(), input["audited"].as_u64()),
+        (Some(3), Some(2))
+    );
+    let skip = first_skip(&input, "record_too_large");
+    assert!(
+        skip.contains("in.jsonl:2:") && skip.contains("2048"),
+        "{skip}"
+    );
+    // Under the default limit the same line is read.
+    let input = accounting(&path, &[]);
+    assert_eq!(input["audited"], 3);
+}
+
+#[test]
+fn a_compressed_endless_line_costs_one_skipped_record() {
+    use std::io::Write;
+    let dir = TestDir::new();
+    let path = dir.path("zeros.jsonl.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).expect("create"),
+        flate2::Compression::fast(),
+    );
+    // 8 MiB of zeros without a newline, then one good record.
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..8 {
+        gz.write_all(&zeros).expect("write");
+    }
+    writeln!(gz).expect("write");
+    writeln!(gz, "{}", record("after", "where is my refund")).expect("write");
+    gz.finish().expect("finish");
+    let input = accounting(&path, &["--max-record-bytes", "1M"]);
+    assert_eq!(input["records_read"], 2);
+    assert_eq!(
+        input["audited"], 1,
+        "the record after the endless line is read"
+    );
+    assert!(first_skip(&input, "record_too_large").contains("zeros.jsonl.gz:1:"));
+}
+
+#[test]
+fn oversized_array_elements_document_records_and_csv_lines_are_skipped_in_place() {
+    let dir = TestDir::new();
+    let big = record("big", &"x".repeat(5000));
+    let (a, b) = (record("a", "refund?"), record("b", "refund?"));
+    let array = dir.write("a.json", &serde_json::json!([a, big, b]).to_string());
+    let input = accounting(&array, &["--max-record-bytes", "2K"]);
+    assert_eq!(
+        (input["records_read"].as_u64(), input["audited"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert!(first_skip(&input, "record_too_large").contains("(element 2)"));
+
+    let wrapped = serde_json::json!({"conversations": [a, big, b]});
+    let doc = dir.write(
+        "d.json",
+        &serde_json::to_string_pretty(&wrapped).expect("json"),
+    );
+    let input = accounting(&doc, &["--max-record-bytes", "2K"]);
+    assert_eq!(
+        (input["records_read"].as_u64(), input["audited"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert!(first_skip(&input, "record_too_large").contains("(element 2)"));
+
+    let csv = dir.write(
+        "m.csv",
+        &format!(
+            "conversation_id,role,text\na,customer,hi\na,bot,hello there\nb,customer,{}\nb,bot,ok\n",
+            "y".repeat(5000)
+        ),
+    );
+    let input = accounting(&csv, &["--max-record-bytes", "2K"]);
+    assert_eq!(input["skipped"], 1, "{input}");
+    assert!(first_skip(&input, "record_too_large").contains("m.csv:4:"));
+}
+
+#[test]
+fn a_bad_record_in_a_wrapped_document_costs_only_itself() {
+    let dir = TestDir::new();
+    let wrapped = serde_json::json!({"conversations": [
+        record("a", "refund?"), record("b", "BADBYTE"), record("c", "refund?")
+    ]});
+    let text = serde_json::to_string_pretty(&wrapped).expect("json");
+    let bytes = text.replace("BADBYTE", "bad \u{1} byte").into_bytes();
+    // One byte that is not UTF-8 in the second record.
+    let bytes: Vec<u8> = bytes
+        .into_iter()
+        .map(|b| if b == 1 { 0xFF } else { b })
+        .collect();
+    let path = dir.path("w.json");
+    std::fs::write(&path, bytes).expect("write");
+    let input = accounting(&path, &[]);
+    assert_eq!(input["records_read"], 3, "{input}");
+    assert_eq!(input["audited"], 2);
+    assert!(first_skip(&input, "invalid_json").contains("(element 2)"));
+}
+
+#[test]
+fn documents_after_a_broken_one_are_read_and_junk_between_them_is_one_record() {
+    let dir = TestDir::new();
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("json");
+    let broken =
+        pretty(&record("a", "refund?")).replace("\"category\": \"refunds\"", "\"category\": ");
+    let text = format!(
+        "{broken}\n{}\nthis is not JSON\n{}\n",
+        pretty(&record("b", "refund?")),
+        pretty(&record("c", "refund?"))
+    );
+    let path = dir.write("docs.json", &text);
+    let input = accounting(&path, &[]);
+    assert_eq!(input["records_read"], 4, "{input}");
+    assert_eq!(input["audited"], 2);
+    assert!(first_skip(&input, "invalid_json").contains("docs.json:1:"));
+}
+
+#[test]
+fn a_cut_off_document_counts_its_conversations_not_its_lines() {
+    let dir = TestDir::new();
+    let records: Vec<serde_json::Value> = (0..5)
+        .map(|i| record(&format!("c{i}"), "refund?"))
+        .collect();
+    let full =
+        serde_json::to_string_pretty(&serde_json::json!({"conversations": records})).expect("json");
+    let cut = &full[..full.find("\"c4\"").expect("last record") + 20];
+    let path = dir.write("cut.json", cut);
+    let input = accounting(&path, &[]);
+    assert_eq!(input["records_read"], 5, "{input}");
+    assert_eq!(input["audited"], 4);
+    assert!(first_skip(&input, "invalid_json").contains("cut off"));
+}
+
+#[test]
+fn utf16_and_utf32_inputs_are_transcoded() {
+    let dir = TestDir::new();
+    let lines: String = (0..3)
+        .map(|i| record(&format!("u{i}"), "é 😀 where is my refund").to_string() + "\n")
+        .collect();
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(lines.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut be32 = vec![0, 0, 0xFE, 0xFF];
+    let array =
+        serde_json::to_string_pretty(&serde_json::json!([record("v", "refund?")])).expect("json");
+    be32.extend(array.chars().flat_map(|c| (c as u32).to_be_bytes()));
+    for (name, bytes, n) in [("le.jsonl", le, 3), ("be32.json", be32, 1)] {
+        let path = dir.path(name);
+        std::fs::write(&path, bytes).expect("write");
+        let input = accounting(&path, &[]);
+        assert_eq!(input["audited"], n, "{name}: {input}");
+        assert_eq!(input["skipped"], 0, "{name}: {input}");
+    }
+}
+
+#[test]
+fn a_bot_framework_transcript_in_its_object_form_is_read() {
+    let dir = TestDir::new();
+    let activities: Vec<serde_json::Value> = [
+        ("user", "my card is blocked"),
+        ("bot", "Sorry, I didn't understand that."),
+        ("user", "I want to talk to a human"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (role, text))| {
+        serde_json::json!({"type": "message", "id": i.to_string(),
+            "timestamp": format!("2025-03-03T10:00:0{i}Z"),
+            "from": {"id": role, "role": role}, "conversation": {"id": "conv-1"}, "text": text})
+    })
+    .collect();
+    let transcript = serde_json::json!({"transcript": activities});
+    for (name, text) in [
+        (
+            "pretty.transcript",
+            serde_json::to_string_pretty(&transcript).expect("json"),
+        ),
+        ("minified.transcript", transcript.to_string()),
+    ] {
+        let path = dir.write(name, &text);
+        let input = accounting(&path, &[]);
+        assert_eq!(input["audited"], 1, "{name}: {input}");
+        assert_eq!(input["files"][0]["format"], "botframework");
+    }
+}

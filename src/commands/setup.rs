@@ -90,6 +90,7 @@ fn ingest_options(read: &ReadArgs) -> Result<IngestOptions> {
         mapping: mapping.map(Arc::new),
         csat_scale: read.csat_scale.scale,
         follow: read.follow,
+        max_record_bytes: read.max_record_bytes,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Ingest: inputs (files, directories, stdin; plain, gzip or zstd) in, canonical
-//! `Conversation`s out.
+//! Ingest: inputs (files, directories, stdin; plain, gzip or zstd; UTF-8, or UTF-16/32
+//! with a byte-order mark) in, canonical `Conversation`s out. No record larger than
+//! `--max-record-bytes` is read into memory.
 //!
 //! Reading is sequential and cheap (decompress, split the byte stream into records); parsing is
 //! the expensive part and runs in parallel on whole chunks. So readers emit `Batch::Raw` chunks
@@ -13,6 +14,7 @@
 //! each input from its first record or header.
 
 mod decompress;
+mod encoding;
 mod events;
 pub mod formats;
 pub(crate) mod html;
@@ -26,7 +28,7 @@ pub(crate) mod time;
 use std::fmt;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub use formats::canonical::parse_record;
 pub use formats::csv::CsvColumns;
@@ -45,7 +47,12 @@ pub const CHUNK_RECORDS: usize = 2048;
 /// Bytes per raw chunk, whichever limit comes first.
 pub const CHUNK_BYTES: usize = 4 << 20;
 
-#[derive(Debug, Clone, Default)]
+/// `--max-record-bytes` when not given: far above any real conversation (the largest in
+/// the vendor samples here are a few hundred KB), low enough that one record parsed into
+/// memory (about 20 times its size as JSON values) stays well under a gigabyte.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
+
+#[derive(Debug, Clone)]
 pub struct IngestOptions {
     /// `--category-field a.b.c`: where the category lives when the record has no `category`
     /// (canonical records); for vendor formats it takes precedence over their own category.
@@ -59,6 +66,23 @@ pub struct IngestOptions {
     pub csat_scale: CsatScale,
     /// `--follow`: walk symbolic links to directories.
     pub follow: bool,
+    /// `--max-record-bytes`: a record (a line, an array element, a document or a list
+    /// element in one, a CSV line) larger than this is skipped, not read into memory.
+    pub max_record_bytes: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            category_field: None,
+            csv: CsvColumns::default(),
+            input_format: None,
+            mapping: None,
+            csat_scale: CsatScale::default(),
+            follow: false,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
 }
 
 /// Turns one record's bytes into a conversation.
@@ -135,6 +159,21 @@ impl RawChunk {
         }
     }
 
+    /// Hands this chunk on (when it holds records) and then a record skipped while framing
+    /// (too large, cut off), so that the skip keeps its place in input order.
+    fn then_skip(
+        &mut self,
+        input: &Input,
+        skip: Skip,
+        sink: &mut dyn FnMut(Batch) -> Result<()>,
+    ) -> Result<()> {
+        if !self.spans.is_empty() {
+            let fresh = RawChunk::new(input, self.parser);
+            sink(Batch::Raw(std::mem::replace(self, fresh)))?;
+        }
+        sink(Batch::Parsed(vec![Err(skip)]))
+    }
+
     fn is_full(&self) -> bool {
         self.spans.len() >= CHUNK_RECORDS || self.buf.len() >= CHUNK_BYTES
     }
@@ -201,6 +240,8 @@ pub enum SkipKind {
     NoCustomer,
     /// A platform test run, not a customer (Copilot Studio's test pane).
     TestConversation,
+    /// Larger than `--max-record-bytes`: not read into memory.
+    RecordTooLarge,
 }
 
 impl SkipKind {
@@ -214,6 +255,7 @@ impl SkipKind {
             SkipKind::InvalidCsvRow => "invalid_csv_row",
             SkipKind::NoCustomer => "no_customer",
             SkipKind::TestConversation => "test_conversation",
+            SkipKind::RecordTooLarge => "record_too_large",
         }
     }
 }
@@ -237,9 +279,27 @@ pub struct Input {
     pub index: usize,
     pub name: Arc<str>,
     pub container: Container,
+    /// CSV lines cut at `--max-record-bytes` while reading (see `sniff::LineLimit`): the
+    /// rows holding them are skipped.
+    pub long_lines: Arc<Mutex<Vec<u64>>>,
 }
 
 impl Input {
+    pub fn new(index: usize, name: &str, container: Container) -> Input {
+        Input {
+            index,
+            name: Arc::from(name),
+            container,
+            long_lines: Arc::default(),
+        }
+    }
+
+    /// The first line cut for length among lines `from..to`.
+    pub fn long_line_in(&self, from: u64, to: u64) -> Option<u64> {
+        let lines = self.long_lines.lock().ok()?;
+        lines.iter().copied().find(|l| (from..to).contains(l))
+    }
+
     pub fn io_error(&self, source: io::Error) -> Error {
         Error::Input {
             path: self.name.to_string(),
@@ -288,17 +348,15 @@ pub fn read_inputs(
 ) -> Result<Vec<FileRead>> {
     let mut records = Vec::with_capacity(files.len());
     for (index, file) in files.iter().enumerate() {
-        let input = Input {
-            index,
-            name: Arc::from(file.display()),
-            container: file.container,
-        };
+        let input = Input::new(index, &file.display(), file.container);
         let raw = file.open().map_err(|e| input.io_error(e))?;
         let counted = Counting {
             inner: raw,
             counter: bytes_read.clone(),
         };
-        let decoded = decompress::open(counted).map_err(|e| input.io_error(e))?;
+        let decoded = decompress::open(counted)
+            .and_then(encoding::open)
+            .map_err(|e| input.io_error(e))?;
         records.push(sniff::read(&input, decoded, opts, &mut sink)?);
     }
     Ok(records)

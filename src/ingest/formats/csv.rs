@@ -69,7 +69,21 @@ pub(super) fn next_row<R: std::io::Read>(
     };
     match rdr.read_record(record) {
         Ok(false) => Ok(Row::End),
-        Ok(true) => Ok(Row::Read(location)),
+        Ok(true) => {
+            // The row ends where the next one starts.
+            let end = rdr.position().line().max(line + 1);
+            match input.long_line_in(line, end) {
+                Some(long) => Ok(Row::Unreadable(Skip {
+                    kind: SkipKind::RecordTooLarge,
+                    location,
+                    message: format!(
+                        "line {long} is longer than --max-record-bytes; the row holding it \
+                         (and any it runs into) is skipped"
+                    ),
+                })),
+                None => Ok(Row::Read(location)),
+            }
+        }
         Err(e) if e.is_io_error() => {
             Err(input.format_error(format!("read error at line {line}: {e}")))
         }
