@@ -437,7 +437,8 @@ mod tests {
             2048
         );
         for bad in ["0", "-5", "1T", "lots", "99999999999999999999G"] {
-            let e = audit_error(&["--max-record-bytes", bad]).expect("refused");
+            let arg = format!("--max-record-bytes={bad}");
+            let e = audit_error(&[&arg]).expect("refused");
             assert!(e.contains("--max-record-bytes"), "{bad}: {e}");
         }
     }
@@ -453,7 +454,7 @@ mod tests {
             }
         );
         assert_eq!(s.text, "0..10");
-        for bad in ["5-1", "3-3", "five", ""] {
+        for bad in ["5-1", "3-3", "five", "", "0-inf", "NaN-5", "1-nan"] {
             let e = audit_error(&["--csat-scale", bad]).expect("refused");
             assert!(
                 e.contains("--csat-scale") && e.contains("MIN < MAX"),

@@ -248,4 +248,40 @@ mod tests {
         );
         assert!(err("[gate]\nmin_csat_responses = 1").contains("gate.min_csat_responses"));
     }
+
+    #[test]
+    fn numbers_that_are_not_numbers_are_refused_at_load() {
+        let err = |text: &str| Config::parse(text).expect_err(text);
+        for (text, key) in [
+            (
+                "[detect]\nrepeat_similarity = nan",
+                "detect.repeat_similarity",
+            ),
+            ("[detect]\nlow_csat = nan", "detect.low_csat"),
+            ("[detect]\nlow_csat = 7", "detect.low_csat"),
+            (
+                "[detect.dissatisfaction]\ncorrection = inf",
+                "detect.dissatisfaction.correction",
+            ),
+            (
+                "[detect.dissatisfaction]\nintercept = -nan",
+                "detect.dissatisfaction.intercept",
+            ),
+            ("[score.weights]\nhandoff = nan", "score.weights.handoff"),
+            ("[sentiment]\n\"meh\" = nan", "sentiment.\"meh\""),
+            ("[sentiment]\n\"awful\" = -9", "sentiment.\"awful\""),
+            ("[recommend]\nhuman_review = nan", "recommend.human_review"),
+            ("[gate]\nconfidence = nan", "gate.confidence"),
+            ("[gate.mean_csat]\nlimit = inf", "gate.mean_csat.limit"),
+            (
+                "[gate.needs_human]\nmax_regression = nan",
+                "gate.needs_human.max_regression",
+            ),
+        ] {
+            let e = err(text);
+            assert!(e.contains(key), "{text}: {e}");
+        }
+        let ok = Config::parse("[detect]\nlow_csat = 2.5\n[sentiment]\n\"meh\" = -1.5\n");
+        assert!(ok.is_ok(), "{ok:?}");
+    }
 }

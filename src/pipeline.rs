@@ -4,6 +4,8 @@
 //! and the findings file. Only two chunks wait in the channel, so memory stays flat however
 //! large the input.
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -21,8 +23,8 @@ use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip};
-use crate::model::{Conversation, CsatScale};
+use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip, SkipKind};
+use crate::model::{Conversation, CsatScale, Location};
 use crate::output;
 use crate::summary::Summary;
 
@@ -55,8 +57,55 @@ pub struct AuditRequest {
 #[allow(clippy::large_enum_variant)]
 pub enum Assessed {
     Audited(Conversation, Assessment),
-    Filtered,
+    /// Read and valid, not selected by the filter: its id and location, as it still
+    /// counts for duplicate ids.
+    Filtered(String, Location),
     Skipped(Skip),
+}
+
+/// Conversation ids read so far in a run, for the duplicate rule: the first record with an
+/// id is audited, a later one with the same id is skipped (`duplicate_id`), whether it is
+/// in the same file or another, and whether or not the filter selects either. Kept as
+/// 64-bit hashes (SipHash-1-3 with fixed keys, so runs are reproducible): 8 bytes per
+/// distinct id, about 15-20 MB per million ids with the hash set's slack, so tens of
+/// millions of conversations fit. Two different ids share a hash with a chance of about
+/// n²/2⁶⁵ (one in 300,000 for 10 million ids), and a guessed collision needs about 2⁶⁴
+/// tries. Ids a format made from the record's location (the record has none) are not
+/// ids of the conversation and are not checked.
+#[derive(Default)]
+pub struct SeenIds {
+    hashes: HashSet<u64>,
+}
+
+impl SeenIds {
+    /// Turns conversations whose id was read before into skips.
+    pub fn check(&mut self, assessed: &mut [Assessed], files: &[String]) {
+        for item in assessed.iter_mut() {
+            let (id, location) = match item {
+                Assessed::Audited(conv, _) => (conv.id.as_str(), conv.location),
+                Assessed::Filtered(id, location) => (id.as_str(), *location),
+                Assessed::Skipped(_) => continue,
+            };
+            let file = files.get(location.file).map(String::as_str).unwrap_or("");
+            if ingest::is_location_id(id, file, location) {
+                continue;
+            }
+            let mut h = DefaultHasher::new();
+            id.hash(&mut h);
+            if self.hashes.insert(h.finish()) {
+                continue;
+            }
+            let skip = Skip {
+                kind: SkipKind::DuplicateId,
+                location,
+                message: format!(
+                    "conversation {} was read before; only its first record is audited",
+                    ingest::shown_id(id)
+                ),
+            };
+            *item = Assessed::Skipped(skip);
+        }
+    }
 }
 
 pub fn run(req: AuditRequest) -> Result<Summary> {
@@ -148,7 +197,8 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 }
 
 /// Streams the inputs through ingest and detect, handing each assessed chunk, in input
-/// order, to `fold` on the calling thread. Returns what was read from each file.
+/// order, to `fold` on the calling thread, with the records whose id was read before
+/// turned into skips (see [`SeenIds`]). Returns what was read from each file.
 pub fn stream(
     files: &[InputFile],
     ingest_opts: &IngestOptions,
@@ -178,8 +228,11 @@ pub fn stream(
     let mut outcome: Result<()> = Ok(());
     std::thread::scope(|scope| {
         let (assessed_tx, assessed_rx) = sync_channel::<Vec<Assessed>>(1);
+        let names: Vec<String> = files.iter().map(InputFile::display).collect();
         let folder = scope.spawn(move || -> Result<()> {
-            for assessed in assessed_rx {
+            let mut seen = SeenIds::default();
+            for mut assessed in assessed_rx {
+                seen.check(&mut assessed, &names);
                 fold(assessed)?;
             }
             Ok(())
@@ -215,14 +268,18 @@ fn assess_batch(
     detectors: &Detectors,
     filter: Option<&Filter>,
 ) -> Vec<Assessed> {
-    let assess = |parsed: std::result::Result<Conversation, Skip>| match parsed {
+    let assess = |parsed: std::result::Result<Conversation, Skip>| match parsed
+        .and_then(|conv| ingest::check(conv, opts))
+    {
         Err(skip) => Assessed::Skipped(skip),
-        Ok(conv) if filter.is_some_and(|f| !f.matches_record(&conv)) => Assessed::Filtered,
+        Ok(conv) if filter.is_some_and(|f| !f.matches_record(&conv)) => {
+            Assessed::Filtered(conv.id, conv.location)
+        }
         Ok(conv) => {
             let a = detectors.assess(&conv);
             // The category is known only now (the taxonomy may have assigned it).
             if filter.is_some_and(|f| !f.matches_category(&a.category)) {
-                Assessed::Filtered
+                Assessed::Filtered(conv.id, conv.location)
             } else {
                 Assessed::Audited(conv, a)
             }
@@ -248,7 +305,7 @@ fn fold(
     for item in assessed {
         match item {
             Assessed::Audited(conv, a) => ok.push((conv, a)),
-            Assessed::Filtered => filtered += 1,
+            Assessed::Filtered(..) => filtered += 1,
             Assessed::Skipped(skip) => aggregator.skip(&skip),
         }
     }

@@ -605,3 +605,274 @@ fn a_bot_framework_transcript_in_its_object_form_is_read() {
         assert_eq!(input["files"][0]["format"], "botframework");
     }
 }
+
+// ---- item 10: numbers that are not numbers ----
+
+#[test]
+fn non_finite_and_off_scale_csat_are_skipped_and_the_saved_summary_stays_readable() {
+    let dir = TestDir::new();
+    let rated = |id: &str, csat: serde_json::Value| {
+        let mut r = record(id, "where is my refund");
+        r["csat"] = csat;
+        r.to_string()
+    };
+    let lines = [
+        rated("good", serde_json::json!(4)),
+        rated("nan", serde_json::json!("NaN")),
+        rated("inf", serde_json::json!("Infinity")),
+        rated("seven", serde_json::json!(7)),
+        rated("negative", serde_json::json!("-1")),
+    ];
+    let input_path = dir.write("in.jsonl", &lines.join("\n"));
+    let report = handoff().arg("audit").arg(&input_path).json();
+    let input = &report["input"];
+    assert_eq!(
+        (input["audited"].as_u64(), input["skipped"].as_u64()),
+        (Some(1), Some(4))
+    );
+    let first: Vec<&str> = input["skip_reasons"][0]["first"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        first[0].contains("in.jsonl:2:") && first[0].contains("not a finite number"),
+        "{first:?}"
+    );
+    assert!(
+        first[2].contains("in.jsonl:4:") && first[2].contains("outside the --csat-scale (1-5)"),
+        "{first:?}"
+    );
+    assert_eq!(report["overall"]["mean_csat"], 4.0);
+    assert_eq!(report["overall"]["csat_sum"], 4.0);
+    // On a 0-10 scale, 7 is a rating.
+    let wide = handoff()
+        .arg("audit")
+        .arg(&input_path)
+        .args(["--csat-scale", "0-10"])
+        .json();
+    assert_eq!(wide["input"]["audited"], 2);
+
+    // A CSV "inf" too.
+    let csv = dir.write(
+        "m.csv",
+        "conversation_id,role,text,csat\na,customer,hi,inf\na,bot,hello there,\n",
+    );
+    let report = handoff().arg("audit").arg(&csv).json();
+    assert_eq!(report["input"]["skipped"], 1);
+
+    // The gate reads back what audit saved.
+    let saved = dir.path("saved.json");
+    handoff()
+        .arg("audit")
+        .arg(&input_path)
+        .args(["--format", "json", "--quiet", "-o"])
+        .arg(&saved)
+        .ok();
+    let out = handoff()
+        .args(["gate", "--baseline"])
+        .arg(&saved)
+        .arg("--candidate")
+        .arg(&input_path)
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn a_config_with_nan_or_infinite_numbers_is_refused_at_load() {
+    let dir = TestDir::new();
+    let input = corpus(&dir);
+    for (toml, key) in [
+        (
+            "[detect.dissatisfaction]\ncorrection = nan\n",
+            "detect.dissatisfaction.correction",
+        ),
+        ("[sentiment]\n\"meh\" = inf\n", "sentiment.\"meh\""),
+        ("[detect]\nlow_csat = nan\n", "detect.low_csat"),
+    ] {
+        let config = dir.write("bad.toml", toml);
+        let out = handoff()
+            .arg("audit")
+            .arg(&input)
+            .arg("--config")
+            .arg(&config)
+            .run();
+        assert_eq!(out.code, 2, "{toml}");
+        assert!(out.stderr.contains(key), "{toml}: {}", out.stderr);
+    }
+}
+
+// ---- item 11: dates ----
+
+#[test]
+fn implausible_and_unreadable_start_times_are_undated_with_a_reason() {
+    let dir = TestDir::new();
+    let dated = |id: &str, at: &str| {
+        let mut r = record(id, "where is my refund");
+        r["started_at"] = serde_json::json!(at);
+        r.to_string()
+    };
+    let mut lines: Vec<String> = (0..6)
+        .map(|i| {
+            dated(
+                &format!("w{i}"),
+                &format!("2025-03-{:02}T10:00:00Z", 3 + i * 2),
+            )
+        })
+        .collect();
+    lines.push(dated("future", "2999-01-01T00:00:00Z"));
+    lines.push(dated("ancient", "0001-01-01"));
+    lines.push(dated("words", "yesterday"));
+    let path = dir.write("in.jsonl", &lines.join("\n"));
+    let report = handoff().arg("audit").arg(&path).json();
+    assert_eq!(report["input"]["audited"], 9, "undated, not skipped");
+    assert_eq!(report["period"][0], "2025-03-03T10:00:00Z");
+    assert_eq!(report["period"][1], "2025-03-13T10:00:00Z");
+    let weeks: Vec<&str> = report["weekly"]["weeks"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|w| w["week"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(weeks, ["2025-W10", "2025-W11"]);
+    assert_eq!(report["weekly"]["undated"], 3);
+    let undated = &report["input"]["undated_reasons"];
+    assert_eq!(
+        reasons_of(undated),
+        vec![
+            ("implausible_date".to_string(), 2),
+            ("unreadable_date".to_string(), 1)
+        ]
+    );
+    let words = undated[1]["first"][0].as_str().unwrap_or("");
+    assert!(
+        words.contains("in.jsonl:9:") && words.contains("\"yesterday\""),
+        "{words}"
+    );
+}
+
+fn reasons_of(list: &serde_json::Value) -> Vec<(String, u64)> {
+    list.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    (
+                        r["reason"].as_str().unwrap_or("").to_string(),
+                        r["count"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---- item 13: duplicate ids ----
+
+#[test]
+fn duplicate_ids_keep_the_first_record_and_skip_later_ones_within_and_across_files() {
+    let dir = TestDir::new();
+    let line = |id: &str| record(id, "where is my refund").to_string();
+    let a = dir.write("a.jsonl", &[line("x"), line("y"), line("x")].join("\n"));
+    let b = dir.write("b.jsonl", &[line("y"), line("z")].join("\n"));
+    let report = handoff().arg("audit").arg(&a).arg(&b).json();
+    let input = &report["input"];
+    assert_eq!(input["records_read"], 5);
+    assert_eq!(input["audited"], 3, "x, y and z once each");
+    assert_eq!(
+        reasons_of(&input["skip_reasons"]),
+        vec![("duplicate_id".to_string(), 2)]
+    );
+    let first = &input["skip_reasons"][0]["first"];
+    assert!(
+        first[0].as_str().unwrap_or("").contains("a.jsonl:3:"),
+        "{first}"
+    );
+    assert!(
+        first[1].as_str().unwrap_or("").contains("b.jsonl:1:"),
+        "{first}"
+    );
+    // --strict fails on them.
+    let out = handoff().arg("audit").arg(&a).arg("--strict").run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // The first record counts even when the filter leaves it out.
+    let mut first_web = record("x", "where is my refund");
+    first_web["channel"] = serde_json::json!("web");
+    let mut second_app = record("x", "where is my refund");
+    second_app["channel"] = serde_json::json!("app");
+    let c = dir.write("c.jsonl", &format!("{first_web}\n{second_app}"));
+    let report = handoff()
+        .arg("audit")
+        .arg(&c)
+        .args(["--filter", "channel=app"])
+        .json();
+    let input = &report["input"];
+    assert_eq!(
+        (
+            input["filtered_out"].as_u64(),
+            input["skipped"].as_u64(),
+            input["audited"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+}
+
+#[test]
+fn ids_made_from_locations_are_not_duplicates() {
+    let dir = TestDir::new();
+    // Chat logs without ids: each gets "chats.jsonl:LINE", the same in both folders.
+    let chat = serde_json::json!({"messages": [
+        {"role": "user", "content": "where is my refund"},
+        {"role": "assistant", "content": "It was sent on Monday."}
+    ]})
+    .to_string();
+    dir.write("one/chats.jsonl", &chat);
+    dir.write("two/chats.jsonl", &chat);
+    let report = handoff().arg("audit").arg(dir.path("")).json();
+    assert_eq!(report["input"]["audited"], 2, "{}", report["input"]);
+}
+
+// ---- item 15: names that collide, rules that match nothing ----
+
+#[test]
+fn a_category_named_overall_is_not_the_overall_row() {
+    let dir = TestDir::new();
+    let lines: Vec<String> = (0..4)
+        .map(|i| {
+            let cat = if i < 3 { "overall" } else { "card" };
+            serde_json::json!({"id": format!("c{i}"), "category": cat, "messages": messages(i == 0)})
+                .to_string()
+        })
+        .collect();
+    let path = dir.write("in.jsonl", &lines.join("\n"));
+    let report = handoff().arg("audit").arg(&path).json();
+    assert_eq!(report["overall"]["conversations"], 4);
+    let names: Vec<&str> = report["categories"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["category"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"overall (category)"), "{names:?}");
+    assert!(!names.contains(&"overall"), "{names:?}");
+}
+
+#[test]
+fn a_gate_rule_for_a_category_that_does_not_exist_is_reported() {
+    let dir = TestDir::new();
+    let input = corpus(&dir);
+    let config = dir.write(
+        "gate.toml",
+        "[gate.categories.crad.needs_human]\nlimit = 10\n[gate.categories.card.loop]\nenabled = false\n",
+    );
+    let out = handoff()
+        .args(["gate", "--format", "json", "--baseline"])
+        .arg(&input)
+        .arg("--candidate")
+        .arg(&input)
+        .arg("--config")
+        .arg(&config)
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("[gate.categories.crad]"), "{notes:?}");
+}

@@ -35,7 +35,7 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
                 match item {
                     Assessed::Audited(_, a) => calibrator.add(&a),
                     Assessed::Skipped(_) => skipped += 1,
-                    Assessed::Filtered => {}
+                    Assessed::Filtered(..) => {}
                 }
             }
             Ok(())

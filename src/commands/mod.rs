@@ -96,6 +96,13 @@ fn warn_accounting(ui: &Ui, input: &InputAccounting) {
             p.reason
         ));
     }
+    for u in &input.undated_reasons {
+        let first = u.first.first().map(String::as_str).unwrap_or("");
+        ui.warn(&format!(
+            "{} conversation(s) undated ({}), e.g. {first}",
+            u.count, u.reason
+        ));
+    }
 }
 
 fn parse_filter(flag: &str, clauses: &[String]) -> Result<Option<Filter>> {

@@ -9,6 +9,7 @@ use handoff::config::Config;
 use handoff::error::{Error, Result};
 use handoff::ingest::{CsvColumns, IngestOptions, Mapping};
 use handoff::pipeline::AuditRequest;
+use handoff::time::DateWindow;
 use handoff::PeriodOptions;
 
 use super::Ui;
@@ -91,6 +92,7 @@ fn ingest_options(read: &ReadArgs) -> Result<IngestOptions> {
         csat_scale: read.csat_scale.scale,
         follow: read.follow,
         max_record_bytes: read.max_record_bytes,
+        dates: DateWindow::now(),
     })
 }
 

@@ -39,7 +39,8 @@ pub use inputs::{
 };
 
 use crate::error::{Error, Result};
-use crate::model::{Conversation, CsatScale, Location};
+use crate::model::{Conversation, CsatScale, Location, Undated};
+use crate::time::DateWindow;
 
 /// Records per raw chunk: large enough to amortise scheduling, small enough that a chunk of
 /// long conversations stays a few MB.
@@ -69,6 +70,8 @@ pub struct IngestOptions {
     /// `--max-record-bytes`: a record (a line, an array element, a document or a list
     /// element in one, a CSV line) larger than this is skipped, not read into memory.
     pub max_record_bytes: usize,
+    /// Start times outside this window are not used (see [`check`]).
+    pub dates: DateWindow,
 }
 
 impl Default for IngestOptions {
@@ -81,6 +84,7 @@ impl Default for IngestOptions {
             csat_scale: CsatScale::default(),
             follow: false,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            dates: DateWindow::now(),
         }
     }
 }
@@ -107,12 +111,79 @@ impl Ctx<'_> {
 
     /// "name.jsonl:12" or "name.json#3": an id for records that carry none.
     pub fn location_id(&self) -> String {
-        let base = self.file.rsplit(['/', '\\']).next().unwrap_or(self.file);
+        let base = base_name(self.file);
         if self.location.element > 0 {
             format!("{base}#{}", self.location.element)
         } else {
             format!("{base}:{}", self.location.line)
         }
+    }
+}
+
+fn base_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+/// Whether `id` is the one [`Ctx::location_id`] makes for a record of `file` at `location`:
+/// an id the record did not carry, which says nothing about the conversation (two files
+/// of the same name in different folders make the same ones).
+pub fn is_location_id(id: &str, file: &str, location: Location) -> bool {
+    let Some(rest) = id.strip_prefix(base_name(file)) else {
+        return false;
+    };
+    if location.element > 0 {
+        rest.strip_prefix('#') == Some(location.element.to_string().as_str())
+    } else {
+        rest.strip_prefix(':') == Some(location.line.to_string().as_str())
+    }
+}
+
+/// What every conversation must satisfy whatever its format, checked once after parsing:
+/// a CSAT score is a finite number on the run's `--csat-scale` (else the record is skipped:
+/// NaN or an infinite value would poison every mean, and the gate could not read back the
+/// summary it was written into), and a start time lies in the plausible window (else the
+/// conversation is undated, with the reason kept for the report).
+pub fn check(
+    mut conv: Conversation,
+    opts: &IngestOptions,
+) -> std::result::Result<Conversation, Skip> {
+    if let Some(v) = conv.csat {
+        let scale = opts.csat_scale;
+        let why = if !v.is_finite() {
+            Some("is not a finite number")
+        } else if v < scale.min || v > scale.max {
+            Some("is outside the --csat-scale")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(Skip {
+                kind: SkipKind::InvalidField,
+                location: conv.location,
+                message: format!(
+                    "conversation {}: csat {v} {why} ({}-{})",
+                    shown_id(&conv.id),
+                    scale.min,
+                    scale.max
+                ),
+            });
+        }
+    }
+    if let Some(t) = conv.started_at.filter(|t| !opts.dates.contains(*t)) {
+        conv.started_at = None;
+        conv.undated = Some(Undated::Implausible(t));
+    }
+    Ok(conv)
+}
+
+/// An id as quoted in a skip message: a hostile one can be long.
+pub fn shown_id(id: &str) -> String {
+    const MAX: usize = 80;
+    if id.chars().count() <= MAX {
+        id.to_string()
+    } else {
+        let cut: String = id.chars().take(MAX).collect();
+        format!("{cut}…")
     }
 }
 
@@ -242,6 +313,9 @@ pub enum SkipKind {
     TestConversation,
     /// Larger than `--max-record-bytes`: not read into memory.
     RecordTooLarge,
+    /// A conversation id read before (in this file or an earlier one): the first record
+    /// with an id is audited, later ones are not.
+    DuplicateId,
 }
 
 impl SkipKind {
@@ -256,6 +330,7 @@ impl SkipKind {
             SkipKind::NoCustomer => "no_customer",
             SkipKind::TestConversation => "test_conversation",
             SkipKind::RecordTooLarge => "record_too_large",
+            SkipKind::DuplicateId => "duplicate_id",
         }
     }
 }

@@ -11,7 +11,6 @@ use super::{CsvFormat, FormatSpec, Reader};
 use crate::error::Result;
 use crate::ingest::{Batch, IngestOptions, Input, Skip, SkipKind, CHUNK_RECORDS};
 use crate::model::{Conversation, Location, Message, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "csv",
@@ -217,7 +216,14 @@ fn read(
             conv.status = get(status_col);
         }
         if conv.started_at.is_none() {
-            conv.started_at = get(ts_col).as_deref().and_then(Timestamp::parse);
+            // The first row with a readable time; an unreadable one is kept as the reason
+            // until one is found.
+            let start = super::common::Start::parse(get(ts_col).as_deref());
+            conv.started_at = start.at;
+            conv.undated = match start.at {
+                Some(_) => None,
+                None => conv.undated.take().or(start.undated),
+            };
         }
         if let Some(csat) = get(csat_col) {
             match csat.parse::<f64>() {

@@ -251,8 +251,10 @@ fn build(
         .map(|&i| &tweets[i])
         .find(|t| !t.inbound && !t.author.is_empty())
         .map(|t| t.author.clone());
+    let start = super::common::first_message_time(&messages);
     Ok(Conversation {
-        started_at: super::common::first_message_time(&messages),
+        started_at: start.at,
+        undated: start.undated,
         id,
         category: brand,
         channel: Some("twitter".into()),
