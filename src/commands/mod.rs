@@ -81,7 +81,8 @@ impl Ui {
 }
 
 /// Warnings about what a run read but could not use as given, beyond skipped records
-/// (which each command counts itself): paths passed over while expanding the inputs.
+/// (which each command counts itself): paths a directory walk passed over, and start
+/// times that left conversations undated.
 fn warn_accounting(ui: &Ui, input: &InputAccounting) {
     for p in &input.paths_skipped {
         let n = p.count;
