@@ -231,9 +231,20 @@ pub struct ReadArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
+
+    /// Skip any record larger than SIZE (a JSON line, an array element, a JSON document or
+    /// an element of its list, a CSV line) instead of reading it into memory; reading
+    /// resumes after it. Bytes, or with K, M or G (powers of 1024), e.g. 64M.
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = byte_size)]
+    pub max_record_bytes: usize,
+
+    /// Follow symbolic links to directories while walking input directories (each
+    /// directory is walked once, so a link loop ends). Links to files are always read.
+    #[arg(long)]
+    pub follow: bool,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -293,12 +304,40 @@ pub struct FieldPath(pub Vec<String>);
 // Value parsers. clap prints "invalid value '<TEXT>' for '<FLAG>': <message>", so the
 // messages say only what was expected.
 
+/// Most worker threads `--threads` takes: far more than any machine's cores, few enough
+/// that a typo (`--threads 100000`) does not try to start a hundred thousand threads.
+pub const MAX_THREADS: usize = 1024;
+
 /// `--threads`: a pool without workers would never finish.
-fn at_least_one(text: &str) -> Result<usize, String> {
+fn threads(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
+        Ok(n) if n > MAX_THREADS => Err(format!("must be at most {MAX_THREADS}")),
         Ok(n) => Ok(n),
-        Err(_) => Err("expected a whole number, at least 1".into()),
+        Err(_) => Err(format!("expected a whole number from 1 to {MAX_THREADS}")),
+    }
+}
+
+/// `--max-record-bytes`: `1048576`, `512K`, `64M`, `1G` (also `KiB`, `MB`...: every
+/// multiple is a power of 1024).
+fn byte_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err("expected a size such as 1048576, 512K, 64M or 1G".into()),
+    };
+    let n: usize = number
+        .parse()
+        .map_err(|_| "expected a size such as 1048576, 512K, 64M or 1G".to_string())?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("must be at least 1 byte".into()),
+        Some(bytes) => Ok(bytes),
+        None => Err("too large".into()),
     }
 }
 
@@ -365,12 +404,43 @@ mod tests {
     }
 
     #[test]
-    fn threads_must_be_at_least_one() {
+    fn threads_must_be_between_1_and_1024() {
         assert_eq!(audit(&["--threads", "3"]).read.threads, Some(3));
         let e = audit_error(&["--threads", "0"]).expect("0 is refused");
         assert!(e.contains("--threads") && e.contains("at least 1"), "{e}");
         let e = audit_error(&["--threads", "two"]).expect("a word is refused");
         assert!(e.contains("--threads") && e.contains("whole number"), "{e}");
+        assert_eq!(audit(&["--threads", "1024"]).read.threads, Some(1024));
+        let e = audit_error(&["--threads", "1025"]).expect("too many");
+        assert!(e.contains("--threads") && e.contains("at most 1024"), "{e}");
+        let e = audit_error(&["--threads", "99999999999999999999999"]).expect("overflow");
+        assert!(e.contains("--threads"), "{e}");
+    }
+
+    #[test]
+    fn max_record_bytes_takes_sizes_with_binary_units() {
+        assert_eq!(
+            audit(&[]).read.max_record_bytes,
+            handoff::ingest::DEFAULT_MAX_RECORD_BYTES,
+            "the default is the library's"
+        );
+        assert_eq!(
+            audit(&["--max-record-bytes", "1000"]).read.max_record_bytes,
+            1000
+        );
+        assert_eq!(
+            audit(&["--max-record-bytes", "64M"]).read.max_record_bytes,
+            64 << 20
+        );
+        assert_eq!(
+            audit(&["--max-record-bytes", "2kib"]).read.max_record_bytes,
+            2048
+        );
+        for bad in ["0", "-5", "1T", "lots", "99999999999999999999G"] {
+            let arg = format!("--max-record-bytes={bad}");
+            let e = audit_error(&[&arg]).expect("refused");
+            assert!(e.contains("--max-record-bytes"), "{bad}: {e}");
+        }
     }
 
     #[test]
@@ -384,7 +454,7 @@ mod tests {
             }
         );
         assert_eq!(s.text, "0..10");
-        for bad in ["5-1", "3-3", "five", ""] {
+        for bad in ["5-1", "3-3", "five", "", "0-inf", "NaN-5", "1-nan"] {
             let e = audit_error(&["--csat-scale", bad]).expect("refused");
             assert!(
                 e.contains("--csat-scale") && e.contains("MIN < MAX"),

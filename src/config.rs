@@ -13,6 +13,7 @@ use crate::aggregate::RecommendConfig;
 use crate::detect::settings::{DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig};
 use crate::error::{Error, Result};
 use crate::gate::config::GateConfig;
+use crate::output::AtomicFile;
 
 /// The commented starter file `handoff init` writes; it loads through `Config::parse` to
 /// the built-in defaults (tested below).
@@ -71,13 +72,21 @@ impl Config {
 
 /// Sets `section.key = value` entries in a TOML config file, keeping the rest of the file
 /// (comments, order, other keys) as it is, creating the file when missing. The result must
-/// still load as a `Config`, so a suggestion can never leave a broken config behind.
-pub fn write_values(path: &Path, values: &[(String, f64)]) -> Result<()> {
+/// still load as a `Config`, so a suggestion can never leave a broken config behind. `out`
+/// is the file, opened before the run (see `output`); one written through (a FIFO, a
+/// device) has nothing to keep and is not read.
+pub fn write_values(out: AtomicFile, values: &[(String, f64)]) -> Result<()> {
+    let path = out.path().to_path_buf();
     let err = |message: String| Error::Config {
-        path: path.to_path_buf(),
+        path: path.clone(),
         message,
     };
-    let text = match std::fs::read_to_string(path) {
+    let existing = if out.is_replaced() {
+        std::fs::read_to_string(&path)
+    } else {
+        Ok(String::new())
+    };
+    let text = match existing {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(err(e.to_string())),
@@ -95,9 +104,9 @@ pub fn write_values(path: &Path, values: &[(String, f64)]) -> Result<()> {
             .ok_or_else(|| err(format!("[{section}] is not a table")))?;
         table[key] = toml_edit::value(*value);
     }
-    let out = doc.to_string();
-    Config::parse(&out).map_err(|m| err(format!("the updated config would not load: {m}")))?;
-    crate::output::write_file(path, out.as_bytes())
+    let text = doc.to_string();
+    Config::parse(&text).map_err(|m| err(format!("the updated config would not load: {m}")))?;
+    crate::output::write_all(out, text.as_bytes())
 }
 
 #[cfg(test)]
@@ -238,5 +247,41 @@ mod tests {
                 .contains("gate.categories.\"gift cards\".mean_csat.max_regression")
         );
         assert!(err("[gate]\nmin_csat_responses = 1").contains("gate.min_csat_responses"));
+    }
+
+    #[test]
+    fn numbers_that_are_not_numbers_are_refused_at_load() {
+        let err = |text: &str| Config::parse(text).expect_err(text);
+        for (text, key) in [
+            (
+                "[detect]\nrepeat_similarity = nan",
+                "detect.repeat_similarity",
+            ),
+            ("[detect]\nlow_csat = nan", "detect.low_csat"),
+            ("[detect]\nlow_csat = 7", "detect.low_csat"),
+            (
+                "[detect.dissatisfaction]\ncorrection = inf",
+                "detect.dissatisfaction.correction",
+            ),
+            (
+                "[detect.dissatisfaction]\nintercept = -nan",
+                "detect.dissatisfaction.intercept",
+            ),
+            ("[score.weights]\nhandoff = nan", "score.weights.handoff"),
+            ("[sentiment]\n\"meh\" = nan", "sentiment.\"meh\""),
+            ("[sentiment]\n\"awful\" = -9", "sentiment.\"awful\""),
+            ("[recommend]\nhuman_review = nan", "recommend.human_review"),
+            ("[gate]\nconfidence = nan", "gate.confidence"),
+            ("[gate.mean_csat]\nlimit = inf", "gate.mean_csat.limit"),
+            (
+                "[gate.needs_human]\nmax_regression = nan",
+                "gate.needs_human.max_regression",
+            ),
+        ] {
+            let e = err(text);
+            assert!(e.contains(key), "{text}: {e}");
+        }
+        let ok = Config::parse("[detect]\nlow_csat = 2.5\n[sentiment]\n\"meh\" = -1.5\n");
+        assert!(ok.is_ok(), "{ok:?}");
     }
 }

@@ -29,9 +29,15 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// True when the error is only that the reader of stdout went away (`handoff audit | head`).
+    /// True when the error is only that the reader of stdout went away (`handoff audit | head`),
+    /// also when the report reaches it through `-o /dev/stdout` or a FIFO.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Stdout(e) if e.kind() == io::ErrorKind::BrokenPipe)
+        match self {
+            Error::Stdout(e) | Error::Output { source: e, .. } => {
+                e.kind() == io::ErrorKind::BrokenPipe
+            }
+            _ => false,
+        }
     }
 }
 

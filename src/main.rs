@@ -17,7 +17,12 @@ use cli::{Cli, Command};
 use commands::Outcome;
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let command = Cli::parse().command;
+    // Before any output file exists: an interrupted run must not leave a temporary behind.
+    if let Err(e) = handoff::output::remove_temporaries_on_signals() {
+        eprintln!("handoff: warning: {e}");
+    }
+    let result = match command {
         Command::Audit(args) => commands::audit::run(args),
         Command::Calibrate(args) => commands::calibrate::run(args),
         Command::Gate(args) => commands::gate::run(args),

@@ -77,13 +77,39 @@ pub struct Conversation {
     pub channel: Option<String>,
     pub bot_version: Option<String>,
     /// When the conversation began, read at ingest; `None` when the export gives no time
-    /// or one that cannot be read (the conversation is then undated, not skipped).
+    /// or one that cannot be used (the conversation is then undated, not skipped).
     pub started_at: Option<Timestamp>,
+    /// Why a time the export gave was not used: the report counts these by reason.
+    pub undated: Option<Undated>,
     pub csat: Option<f64>,
     pub status: Option<String>,
     pub messages: Vec<Message>,
     pub marks: PlatformMarks,
     pub location: Location,
+}
+
+/// A start time the export gave that the conversation does not get.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Undated {
+    /// Text that is not a timestamp handoff reads (as written, cut to 40 characters).
+    Unreadable(String),
+    /// A timestamp outside the plausible window (`time::DateWindow`).
+    Implausible(Timestamp),
+}
+
+impl Undated {
+    /// Text the export gave that is not a timestamp.
+    pub fn unreadable(text: &str) -> Undated {
+        Undated::Unreadable(text.trim().chars().take(40).collect())
+    }
+
+    /// The code the report counts it under.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Undated::Unreadable(_) => "unreadable_date",
+            Undated::Implausible(_) => "implausible_date",
+        }
+    }
 }
 
 /// What the platform itself recorded beyond the text, as indices into `messages`: bot
@@ -115,7 +141,8 @@ impl CsatScale {
     pub fn parse(s: &str) -> Option<CsatScale> {
         let (a, b) = s.split_once("..").or_else(|| s.split_once('-'))?;
         let (min, max) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
-        (max > min).then_some(CsatScale { min, max })
+        // f64 parsing takes "inf" and "NaN": a scale needs two finite ends.
+        (min.is_finite() && max.is_finite() && max > min).then_some(CsatScale { min, max })
     }
 
     pub fn to_five(self, v: f64) -> f64 {

@@ -4,6 +4,8 @@
 //! and the findings file. Only two chunks wait in the channel, so memory stays flat however
 //! large the input.
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -21,8 +23,9 @@ use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip};
-use crate::model::{Conversation, CsatScale};
+use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip, SkipKind};
+use crate::model::{Conversation, CsatScale, Location};
+use crate::output;
 use crate::summary::Summary;
 
 pub struct AuditRequest {
@@ -36,6 +39,9 @@ pub struct AuditRequest {
     pub handle_minutes: f64,
     pub redact: bool,
     pub findings: Option<PathBuf>,
+    /// Files the command writes, with the flag naming each (`--findings` is added here):
+    /// reading one of them as an input is an error, as the run would replace it.
+    pub outputs: Vec<(String, PathBuf)>,
     pub threads: Option<usize>,
     pub progress: bool,
     /// Only conversations matching this are audited; the rest are counted as filtered out.
@@ -51,8 +57,55 @@ pub struct AuditRequest {
 #[allow(clippy::large_enum_variant)]
 pub enum Assessed {
     Audited(Conversation, Assessment),
-    Filtered,
+    /// Read and valid, not selected by the filter: its id and location, as it still
+    /// counts for duplicate ids.
+    Filtered(String, Location),
     Skipped(Skip),
+}
+
+/// Conversation ids read so far in a run, for the duplicate rule: the first record with an
+/// id is audited, a later one with the same id is skipped (`duplicate_id`), whether it is
+/// in the same file or another, and whether or not the filter selects either. Kept as
+/// 64-bit hashes (SipHash-1-3 with fixed keys, so runs are reproducible): 8 bytes per
+/// distinct id, about 15-20 MB per million ids with the hash set's slack, so tens of
+/// millions of conversations fit. Two different ids share a hash with a chance of about
+/// n²/2⁶⁵ (one in 300,000 for 10 million ids), and a guessed collision needs about 2⁶⁴
+/// tries. Ids a format made from the record's location (the record has none) are not
+/// ids of the conversation and are not checked.
+#[derive(Default)]
+pub struct SeenIds {
+    hashes: HashSet<u64>,
+}
+
+impl SeenIds {
+    /// Turns conversations whose id was read before into skips.
+    pub fn check(&mut self, assessed: &mut [Assessed], files: &[String]) {
+        for item in assessed.iter_mut() {
+            let (id, location) = match item {
+                Assessed::Audited(conv, _) => (conv.id.as_str(), conv.location),
+                Assessed::Filtered(id, location) => (id.as_str(), *location),
+                Assessed::Skipped(_) => continue,
+            };
+            let file = files.get(location.file).map(String::as_str).unwrap_or("");
+            if ingest::is_location_id(id, file, location) {
+                continue;
+            }
+            let mut h = DefaultHasher::new();
+            id.hash(&mut h);
+            if self.hashes.insert(h.finish()) {
+                continue;
+            }
+            let skip = Skip {
+                kind: SkipKind::DuplicateId,
+                location,
+                message: format!(
+                    "conversation {} was read before; only its first record is audited",
+                    ingest::shown_id(id)
+                ),
+            };
+            *item = Assessed::Skipped(skip);
+        }
+    }
 }
 
 pub fn run(req: AuditRequest) -> Result<Summary> {
@@ -61,7 +114,13 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
 
 /// Like `run`, also returning the per-conversation outcomes when `collect_outcomes` is set.
 pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>)> {
-    let files = ingest::expand_inputs(&req.inputs)?;
+    let expanded = ingest::expand_inputs(&req.inputs, req.ingest.follow)?;
+    let files = expanded.files;
+    let findings_flag = req
+        .findings
+        .iter()
+        .map(|p| ("--findings".to_string(), p.clone()));
+    not_an_output(&files, req.outputs.iter().cloned().chain(findings_flag))?;
     let names: Vec<String> = files.iter().map(InputFile::display).collect();
     let mut findings_out = req.findings.as_deref().map(findings::create).transpose()?;
     let pool = thread_pool(req.threads)?;
@@ -85,6 +144,7 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
         },
         names,
     );
+    aggregator.paths_skipped(&expanded.skipped);
     let file_reads = stream(
         &files,
         &req.ingest,
@@ -101,6 +161,31 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
     Ok((aggregator.finish(&file_reads)?, outcomes))
 }
 
+/// An input that is also an output file would be replaced by its own report (or read
+/// half-written, for findings).
+fn not_an_output(
+    files: &[InputFile],
+    outputs: impl Iterator<Item = (String, PathBuf)>,
+) -> Result<()> {
+    for (flag, out) in outputs {
+        if !output::replaces_existing_file(&out) {
+            continue;
+        }
+        let input = files.iter().find(|f| match &f.source {
+            ingest::InputSource::Path(p) => output::same_file(p, &out),
+            ingest::InputSource::Stdin => false,
+        });
+        if let Some(input) = input {
+            return Err(Error::Usage(format!(
+                "{flag} {} is also an input ({}); its report would replace it",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
@@ -112,7 +197,8 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 }
 
 /// Streams the inputs through ingest and detect, handing each assessed chunk, in input
-/// order, to `fold` on the calling thread. Returns what was read from each file.
+/// order, to `fold` on the calling thread, with the records whose id was read before
+/// turned into skips (see [`SeenIds`]). Returns what was read from each file.
 pub fn stream(
     files: &[InputFile],
     ingest_opts: &IngestOptions,
@@ -142,8 +228,11 @@ pub fn stream(
     let mut outcome: Result<()> = Ok(());
     std::thread::scope(|scope| {
         let (assessed_tx, assessed_rx) = sync_channel::<Vec<Assessed>>(1);
+        let names: Vec<String> = files.iter().map(InputFile::display).collect();
         let folder = scope.spawn(move || -> Result<()> {
-            for assessed in assessed_rx {
+            let mut seen = SeenIds::default();
+            for mut assessed in assessed_rx {
+                seen.check(&mut assessed, &names);
                 fold(assessed)?;
             }
             Ok(())
@@ -179,14 +268,18 @@ fn assess_batch(
     detectors: &Detectors,
     filter: Option<&Filter>,
 ) -> Vec<Assessed> {
-    let assess = |parsed: std::result::Result<Conversation, Skip>| match parsed {
+    let assess = |parsed: std::result::Result<Conversation, Skip>| match parsed
+        .and_then(|conv| ingest::check(conv, opts))
+    {
         Err(skip) => Assessed::Skipped(skip),
-        Ok(conv) if filter.is_some_and(|f| !f.matches_record(&conv)) => Assessed::Filtered,
+        Ok(conv) if filter.is_some_and(|f| !f.matches_record(&conv)) => {
+            Assessed::Filtered(conv.id, conv.location)
+        }
         Ok(conv) => {
             let a = detectors.assess(&conv);
             // The category is known only now (the taxonomy may have assigned it).
             if filter.is_some_and(|f| !f.matches_category(&a.category)) {
-                Assessed::Filtered
+                Assessed::Filtered(conv.id, conv.location)
             } else {
                 Assessed::Audited(conv, a)
             }
@@ -212,7 +305,7 @@ fn fold(
     for item in assessed {
         match item {
             Assessed::Audited(conv, a) => ok.push((conv, a)),
-            Assessed::Filtered => filtered += 1,
+            Assessed::Filtered(..) => filtered += 1,
             Assessed::Skipped(skip) => aggregator.skip(&skip),
         }
     }

@@ -139,12 +139,25 @@ fn broken_json_array_element_is_located_by_line_and_element() {
 }
 
 #[test]
-fn unclosed_json_array_is_an_input_error() {
+fn a_cut_off_json_array_keeps_what_was_read_and_the_run_goes_on() {
     let dir = TestDir::new();
-    let path = dir.write("a.json", &format!("[{}, ", good("a")));
-    let out = handoff().arg("audit").arg(&path).run();
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("not closed"), "{}", out.stderr);
+    let cut = format!(
+        "[{},\n{},\n{{\"id\": \"c\", \"mess",
+        good("a"),
+        escalated("b")
+    );
+    let path = dir.write("a.json", &cut);
+    let next = dir.write("b.jsonl", &good("d"));
+    let report = handoff().arg("audit").arg(&path).arg(&next).json();
+    let input = &report["input"];
+    assert_eq!(input["records_read"], 4, "{input}");
+    assert_eq!(input["audited"], 3);
+    assert_eq!(input["skipped"], 1);
+    let first = input["skip_reasons"][0]["first"][0].as_str().unwrap_or("");
+    assert!(
+        first.contains(":3 (element 3)") && first.contains("cut off"),
+        "{first}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod findings;
 mod formats;
 mod gate;
 mod hostile;
+mod hostile_input;
 mod html;
 mod inputs;
 mod outputs;

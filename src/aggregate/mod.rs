@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 
 use crate::detect::Assessment;
 use crate::error::Result;
-use crate::ingest::{FileRead, Skip, SkipKind};
-use crate::model::{Conversation, Reason};
+use crate::ingest::{self, FileRead, PathSkip, PathSkipKind, Skip, SkipKind};
+use crate::model::{Conversation, Reason, Undated};
 use crate::numfmt;
 use crate::redact::Redactor;
 use crate::time::{Granularity, Timestamp};
@@ -73,6 +73,8 @@ pub struct Aggregator {
     answers: BTreeMap<String, AnswerCounter>,
     examples: BTreeMap<String, Vec<(f64, u64, Example)>>,
     skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
+    paths_skipped: BTreeMap<PathSkipKind, (u64, Vec<String>)>,
+    undated: BTreeMap<&'static str, (u64, Vec<String>)>,
     seq: u64,
     audited: u64,
     filtered_out: u64,
@@ -94,6 +96,8 @@ impl Aggregator {
             answers: BTreeMap::new(),
             examples: BTreeMap::new(),
             skips: BTreeMap::new(),
+            paths_skipped: BTreeMap::new(),
+            undated: BTreeMap::new(),
             seq: 0,
             audited: 0,
             period: None,
@@ -127,6 +131,17 @@ impl Aggregator {
         let entry = self.skips.entry(skip.kind).or_default();
         entry.0 += 1;
         entry.1.extend(shown);
+    }
+
+    /// Counts the paths expanding the inputs passed over.
+    pub fn paths_skipped(&mut self, skipped: &[PathSkip]) {
+        for s in skipped {
+            let entry = self.paths_skipped.entry(s.kind).or_default();
+            entry.0 += 1;
+            if entry.1.len() < SKIP_LOCATIONS {
+                entry.1.push(format!("{}: {}", s.path, s.message));
+            }
+        }
     }
 
     /// Counts records the filter did not select.
@@ -165,6 +180,9 @@ impl Aggregator {
             if a.needs_human {
                 self.keep_example(conv, a);
             }
+            if let Some(u) = &conv.undated {
+                self.count_undated(conv, u);
+            }
             self.days.add(conv.started_at, a);
             if let Some(mut o) = self.outcomes.take() {
                 o.add(conv, a, |t| self.redact(t));
@@ -178,6 +196,29 @@ impl Aggregator {
             }
         }
         self.sums.add(rows)
+    }
+
+    fn count_undated(&mut self, conv: &Conversation, u: &Undated) {
+        let entry = self.undated.entry(u.code()).or_default();
+        entry.0 += 1;
+        if entry.1.len() < SKIP_LOCATIONS {
+            let why = match u {
+                Undated::Unreadable(text) => {
+                    format!("started_at {text:?} is not a timestamp handoff reads")
+                }
+                Undated::Implausible(t) => {
+                    format!("started_at {t} is before 1990 or more than a year ahead")
+                }
+            };
+            // The unreadable value is quoted raw from the export: redact it like a skip message.
+            let why = self.redact(&why);
+            let entry = self.undated.entry(u.code()).or_default();
+            entry.1.push(format!(
+                "{}: conversation {}: {why}",
+                conv.location.describe(&self.files),
+                ingest::shown_id(&conv.id)
+            ));
+        }
     }
 
     fn keep_example(&mut self, conv: &Conversation, a: &Assessment) {
@@ -369,6 +410,24 @@ impl Aggregator {
                     first: first.clone(),
                 })
                 .collect(),
+            undated_reasons: self
+                .undated
+                .iter()
+                .map(|(code, (count, first))| SkipCount {
+                    reason: code.to_string(),
+                    count: *count,
+                    first: first.clone(),
+                })
+                .collect(),
+            paths_skipped: self
+                .paths_skipped
+                .iter()
+                .map(|(kind, (count, first))| SkipCount {
+                    reason: kind.code().to_string(),
+                    count: *count,
+                    first: first.clone(),
+                })
+                .collect(),
         };
         let r = &self.opts.recommend;
         Ok(Summary {
@@ -398,7 +457,7 @@ impl Aggregator {
     }
 
     fn overall(&self, rows: &[CategoryRow]) -> CategoryStats {
-        let mut total = CategoryRow::empty("overall");
+        let mut total = CategoryRow::empty(OVERALL);
         for row in rows {
             total.add(row);
         }

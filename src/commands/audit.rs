@@ -8,16 +8,29 @@ use handoff::time::Granularity;
 use handoff::PeriodOptions;
 
 use super::setup::Setup;
-use super::{parse_filter, write_file, write_stdout, Outcome};
+use super::{
+    create_output, distinct_outputs, output_paths, parse_filter, warn_accounting, write_output,
+    write_stdout, Outcome,
+};
 use crate::cli::{AuditArgs, FormatArg, PeriodArg};
 
 pub fn run(args: AuditArgs) -> Result<Outcome> {
     let setup = Setup::new(&args.read, args.config.as_deref(), args.output.is_some())?;
     let filter = parse_filter("--filter", &args.filter)?;
     let config = &setup.config;
+    let outputs = [
+        ("--output", args.output.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--findings", args.findings.as_deref()),
+    ];
+    distinct_outputs(&outputs)?;
+    // --findings is opened by the pipeline, whose writer streams the rows.
+    let report_out = create_output(args.output.as_deref())?;
+    let html_out = create_output(args.html.as_deref())?;
     let summary = pipeline::run(AuditRequest {
         handle_minutes: args.handle_minutes,
         findings: args.findings.clone(),
+        outputs: output_paths(&outputs),
         filter,
         periods: PeriodOptions {
             test: config.gate.period_test(),
@@ -41,19 +54,20 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         generated_at: Some(report::generated_at()),
     };
     let text = report::renderer(format).render(&summary, &opts)?;
-    if let Some(path) = &args.html {
+    if let Some(file) = html_out {
         let html = if format == ReportFormat::Html {
             text.clone()
         } else {
             report::renderer(ReportFormat::Html).render(&summary, &opts)?
         };
-        write_file(path, &html)?;
+        write_output(file, &html)?;
     }
-    match &args.output {
-        Some(path) => write_file(path, &text)?,
+    match report_out {
+        Some(file) => write_output(file, &text)?,
         None => write_stdout(&text)?,
     }
 
+    warn_accounting(&setup.ui, &summary.input);
     let skipped = summary.input.skipped;
     if skipped > 0 {
         setup.ui.warn(&format!(

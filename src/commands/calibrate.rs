@@ -9,13 +9,15 @@ use handoff::report::{self, RenderOptions};
 use handoff::{terminal, Detectors};
 
 use super::setup::Setup;
-use super::{write_stdout, Outcome};
+use super::{create_output, write_stdout, Outcome};
 use crate::cli::{CalibrateArgs, CalibrateFormat};
 
 pub fn run(args: CalibrateArgs) -> Result<Outcome> {
     let setup = Setup::new(&args.read, args.config.as_deref(), false)?;
+    let config_out = create_output(args.write_config.as_deref())?;
     let scale = setup.csat_scale.scale;
-    let files = handoff::ingest::expand_inputs(&args.inputs)?;
+    let expanded = handoff::ingest::expand_inputs(&args.inputs, setup.ingest.follow)?;
+    let files = expanded.files;
     let pool = pipeline::thread_pool(setup.threads)?;
     let detect_config = &setup.config.detect;
     let detectors = Detectors::new(setup.config.detection(), scale);
@@ -33,7 +35,7 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
                 match item {
                     Assessed::Audited(_, a) => calibrator.add(&a),
                     Assessed::Skipped(_) => skipped += 1,
-                    Assessed::Filtered => {}
+                    Assessed::Filtered(..) => {}
                 }
             }
             Ok(())
@@ -60,18 +62,21 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
             "{skipped} records skipped (run `handoff audit` to see why)"
         ));
     }
-    if let Some(path) = &args.write_config {
+    for s in &expanded.skipped {
+        setup.ui.warn(&format!("skipped {}: {}", s.path, s.message));
+    }
+    if let Some(out) = config_out {
         let values: Vec<(String, f64)> = result
             .suggestions
             .iter()
             .map(|s| (s.key.clone(), s.suggested))
             .collect();
-        handoff::config::write_values(path, &values)?;
+        let path = terminal(&out.path().display().to_string()).into_owned();
+        handoff::config::write_values(out, &values)?;
         if !setup.ui.quiet {
             eprintln!(
-                "handoff: wrote {} suggested threshold(s) to {}",
+                "handoff: wrote {} suggested threshold(s) to {path}",
                 values.len(),
-                terminal(&path.display().to_string())
             );
         }
     }

@@ -4,7 +4,7 @@
 //! step summary behind for CI to show.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use handoff::error::{Error, Result};
 use handoff::filter::Filter;
@@ -12,6 +12,7 @@ use handoff::gate::diff::release_diff;
 use handoff::gate::input::{classify, GateInput};
 use handoff::gate::{self as gate_eval, GateReport, GateSide};
 use handoff::model::CsatScale;
+use handoff::output::{self, AtomicFile};
 use handoff::pipeline::Outcomes;
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::gate::GateFormat;
@@ -19,7 +20,10 @@ use handoff::report::{self, RenderOptions};
 use handoff::summary::Summary;
 
 use super::setup::Setup;
-use super::{parse_filter, write_file, write_stdout, Outcome};
+use super::{
+    create_output, distinct_outputs, output_paths, parse_filter, warn_accounting, write_output,
+    write_stdout, Outcome,
+};
 use crate::cli::{GateArgs, GateFormatArg};
 
 /// One side of the comparison, loaded.
@@ -41,6 +45,15 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
             "--baseline and --candidate cannot both read stdin (-)".into(),
         ));
     }
+    let outputs = [
+        ("--junit", args.junit.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+    ];
+    distinct_outputs(&outputs)?;
+    not_an_input(&outputs, args.baseline.iter().chain(&args.candidate))?;
+    let junit = create_output(args.junit.as_deref())?;
+    let markdown = create_output(args.markdown.as_deref())?;
+    let outputs = output_paths(&outputs);
     let baseline_input = classify("--baseline", &args.baseline)?;
     let candidate_input = classify("--candidate", &args.candidate)?;
     let both_transcripts = matches!(
@@ -48,8 +61,17 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
         (GateInput::Transcripts(_), GateInput::Transcripts(_))
     );
     let redact = !args.no_redact;
-    let load =
-        |flag, input, filter| load_side(&setup, redact, both_transcripts, flag, input, filter);
+    let load = |flag, input, filter| {
+        load_side(
+            &setup,
+            redact,
+            both_transcripts,
+            &outputs,
+            flag,
+            input,
+            filter,
+        )
+    };
     let mut baseline = load("--baseline", baseline_input, baseline_filter)?;
     let mut candidate = load("--candidate", candidate_input, candidate_filter)?;
     same_csat_scale(&baseline.summary, &candidate.summary)?;
@@ -57,6 +79,9 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
         not_empty(flag, &side.summary)?;
     }
 
+    for side in [&baseline, &candidate] {
+        warn_accounting(&setup.ui, &side.summary.input);
+    }
     let diff = match (baseline.outcomes.take(), candidate.outcomes.take()) {
         (Some(b), Some(c)) => Some(release_diff(&b, &c)),
         _ => None,
@@ -75,7 +100,7 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
         &setup.config.gate,
         diff,
     );
-    write_reports(&args, &report, setup.ui.color)?;
+    write_reports(&args, &report, setup.ui.color, junit, markdown)?;
 
     let (b_skipped, c_skipped) = (
         baseline.summary.input.skipped,
@@ -100,10 +125,30 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// A report file named as an input (a saved summary or a transcript file) would be
+/// replaced by the gate's own report. Directories are checked when the audit expands them.
+fn not_an_input<'a>(
+    outputs: &[(&str, Option<&Path>)],
+    inputs: impl Iterator<Item = &'a String>,
+) -> Result<()> {
+    for input in inputs {
+        for (flag, path) in outputs {
+            if let Some(path) = path.filter(|p| output::same_file(p, Path::new(input))) {
+                return Err(Error::Usage(format!(
+                    "{flag} {} is also an input; its report would replace it",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn load_side(
     setup: &Setup,
     redact: bool,
     collect_outcomes: bool,
+    outputs: &[(String, PathBuf)],
     flag: &str,
     input: GateInput,
     filter: Option<Filter>,
@@ -128,6 +173,7 @@ fn load_side(
             let (summary, outcomes) = pipeline::run_with_outcomes(AuditRequest {
                 filter,
                 collect_outcomes,
+                outputs: outputs.to_vec(),
                 ..setup.request(inputs, redact)
             })?;
             Ok(Side {
@@ -174,18 +220,24 @@ fn not_empty(flag: &str, s: &Summary) -> Result<()> {
 }
 
 /// The files first (JUnit, Markdown, the CI step summary), then the report on stdout.
-fn write_reports(args: &GateArgs, report: &GateReport, color: bool) -> Result<()> {
+fn write_reports(
+    args: &GateArgs,
+    report: &GateReport,
+    color: bool,
+    junit: Option<AtomicFile>,
+    markdown_out: Option<AtomicFile>,
+) -> Result<()> {
     let opts = RenderOptions {
         color,
         generated_at: None,
     };
     let render = |format| report::gate::renderer(format).render(report, &opts);
-    if let Some(path) = &args.junit {
-        write_file(path, &render(GateFormat::Junit)?)?;
+    if let Some(file) = junit {
+        write_output(file, &render(GateFormat::Junit)?)?;
     }
     let markdown = render(GateFormat::Markdown)?;
-    if let Some(path) = &args.markdown {
-        write_file(path, &markdown)?;
+    if let Some(file) = markdown_out {
+        write_output(file, &markdown)?;
     }
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         append_step_summary(PathBuf::from(path), &markdown)?;

@@ -5,7 +5,9 @@ use handoff::config::STARTER;
 use handoff::error::{Error, Result};
 use handoff::terminal;
 
-use super::{write_file, write_stdout, Outcome};
+use handoff::output;
+
+use super::{write_stdout, Outcome};
 use crate::cli::InitArgs;
 
 pub fn run(args: InitArgs) -> Result<Outcome> {
@@ -13,13 +15,14 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
         write_stdout(STARTER)?;
         return Ok(Outcome::Success);
     }
-    if args.path.exists() && !args.force {
+    // Only a file is "already there": a FIFO or a device is written through.
+    if output::replaces_existing_file(&args.path) && !args.force {
         return Err(Error::Usage(format!(
             "{} already exists; use --force to overwrite it",
             args.path.display()
         )));
     }
-    write_file(&args.path, STARTER)?;
+    output::write_file(&args.path, STARTER.as_bytes())?;
     let path = args.path.display().to_string();
     let path = terminal(&path);
     eprintln!(

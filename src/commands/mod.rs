@@ -13,11 +13,12 @@ mod setup;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use handoff::error::{Error, Result};
 use handoff::filter::Filter;
-use handoff::output;
+use handoff::output::{self, AtomicFile};
+use handoff::summary::InputAccounting;
 use handoff::terminal_lines;
 
 /// How a command that ran to its end turned out; `main` maps each to the process exit code.
@@ -80,13 +81,75 @@ impl Ui {
     }
 }
 
+/// Warnings about what a run read but could not use as given, beyond skipped records
+/// (which each command counts itself): paths a directory walk passed over, and start
+/// times that left conversations undated.
+fn warn_accounting(ui: &Ui, input: &InputAccounting) {
+    for p in &input.paths_skipped {
+        let n = p.count;
+        let first = p.first.first().map(String::as_str).unwrap_or("");
+        let more = if n > 1 {
+            format!(" (and {} more)", n - 1)
+        } else {
+            String::new()
+        };
+        ui.warn(&format!(
+            "{n} path(s) not read ({}): {first}{more}",
+            p.reason
+        ));
+    }
+    for u in &input.undated_reasons {
+        let first = u.first.first().map(String::as_str).unwrap_or("");
+        ui.warn(&format!(
+            "{} conversation(s) undated ({}), e.g. {first}",
+            u.count, u.reason
+        ));
+    }
+}
+
 fn parse_filter(flag: &str, clauses: &[String]) -> Result<Option<Filter>> {
     Filter::parse(clauses).map_err(|e| Error::Usage(format!("{flag}: {e}")))
 }
 
-/// Writes `text` to `path` atomically.
-fn write_file(path: &Path, text: &str) -> Result<()> {
-    output::write_file(path, text.as_bytes())
+/// Two flags naming the same output file are an error: the second would silently replace
+/// the first. `outputs` pairs each flag with its path, when given.
+fn distinct_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<()> {
+    let given: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|(flag, path)| path.map(|p| (*flag, p)))
+        .collect();
+    for (i, (flag, path)) in given.iter().enumerate() {
+        if let Some((other, _)) = given[..i]
+            .iter()
+            .find(|(_, p)| output::same_target(p, path))
+        {
+            return Err(Error::Usage(format!(
+                "{other} and {flag} name the same file ({}); give each its own",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Opens an output file before any transcript is read, so a path that cannot be written
+/// fails at once rather than after the audit.
+fn create_output(path: Option<&Path>) -> Result<Option<AtomicFile>> {
+    path.map(AtomicFile::create).transpose()
+}
+
+/// The outputs an audit must not read as inputs (they would be replaced by their own
+/// report), for `AuditRequest::outputs`.
+fn output_paths(outputs: &[(&str, Option<&Path>)]) -> Vec<(String, PathBuf)> {
+    outputs
+        .iter()
+        .filter_map(|(flag, path)| path.map(|p| (flag.to_string(), p.to_path_buf())))
+        .collect()
+}
+
+/// Writes `text` to an output opened by [`create_outputs`] and commits it.
+fn write_output(file: AtomicFile, text: &str) -> Result<()> {
+    output::write_all(file, text.as_bytes())
 }
 
 /// A closed pipe surfaces as `Error::Stdout`, which `main` ends quietly.

@@ -9,6 +9,7 @@ use handoff::config::Config;
 use handoff::error::{Error, Result};
 use handoff::ingest::{CsvColumns, IngestOptions, Mapping};
 use handoff::pipeline::AuditRequest;
+use handoff::time::DateWindow;
 use handoff::PeriodOptions;
 
 use super::Ui;
@@ -57,6 +58,7 @@ impl Setup {
             handle_minutes: HANDLE_MINUTES,
             redact,
             findings: None,
+            outputs: Vec::new(),
             threads: self.threads,
             progress: self.ui.progress,
             filter: None,
@@ -88,6 +90,9 @@ fn ingest_options(read: &ReadArgs) -> Result<IngestOptions> {
         input_format,
         mapping: mapping.map(Arc::new),
         csat_scale: read.csat_scale.scale,
+        follow: read.follow,
+        max_record_bytes: read.max_record_bytes,
+        dates: DateWindow::now(),
     })
 }
 

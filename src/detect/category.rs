@@ -8,6 +8,7 @@ use super::lexicon;
 use super::text::PhraseSet;
 use super::Prepared;
 use crate::model::Role;
+use crate::summary::{OVERALL, RENAMED_OVERALL};
 
 pub const UNCATEGORIZED: &str = "uncategorized";
 
@@ -51,7 +52,18 @@ impl Taxonomy {
         }
     }
 
+    /// The conversation's category; a category named like the whole-corpus row is renamed
+    /// ([`RENAMED_OVERALL`]).
     pub fn categorize(&self, prep: &Prepared) -> String {
+        let name = self.assign(prep);
+        if name == OVERALL {
+            RENAMED_OVERALL.to_string()
+        } else {
+            name
+        }
+    }
+
+    fn assign(&self, prep: &Prepared) -> String {
         if let Some(c) = prep.conv.category.as_deref() {
             let c = c.trim();
             if !c.is_empty() {

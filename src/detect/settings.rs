@@ -54,6 +54,31 @@ impl DetectionSettings {
         if !(-1.0..=1.0).contains(&self.detect.sentiment_negative) {
             return Err("detect.sentiment_negative: must be between -1 and 1".into());
         }
+        // TOML has nan and inf: a NaN threshold or weight compares false with everything,
+        // so it would silently turn a signal off (or on) instead of failing here.
+        if !(1.0..=5.0).contains(&self.detect.low_csat) {
+            return Err(format!(
+                "detect.low_csat = {}: must be between 1 and 5 (CSAT mapped onto 1..5)",
+                self.detect.low_csat
+            ));
+        }
+        let d = &self.detect.dissatisfaction;
+        let weights = std::iter::once(("intercept", d.intercept))
+            .chain(super::dissatisfaction::SIGNALS.into_iter().zip(d.weights()));
+        for (name, w) in weights {
+            if !w.is_finite() {
+                return Err(format!(
+                    "detect.dissatisfaction.{name} = {w}: must be a finite number"
+                ));
+            }
+        }
+        for (entry, v) in &self.sentiment {
+            if !(-4.0..=4.0).contains(v) {
+                return Err(format!(
+                    "sentiment.{entry:?} = {v}: must be a valence between -4 and 4"
+                ));
+            }
+        }
         if self.detect.loop_min_repeats == 0 {
             return Err("detect.loop_min_repeats must be at least 1".into());
         }

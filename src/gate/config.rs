@@ -296,7 +296,7 @@ impl GateConfig {
 }
 
 /// A category name as a TOML key: bare when it can be, quoted otherwise.
-fn key_text(name: &str) -> String {
+pub fn key_text(name: &str) -> String {
     if !name.is_empty()
         && name
             .chars()

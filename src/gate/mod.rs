@@ -18,7 +18,7 @@ use crate::numfmt::{level, Quantity};
 use crate::stats::{
     newcombe_difference, welch_difference, wilson_z, z_critical, Estimate, Moments,
 };
-use crate::summary::{CategoryStats, Summary};
+use crate::summary::{CategoryStats, Summary, OVERALL};
 use config::{GateConfig, InsufficientPolicy, Metric};
 pub use diff::ReleaseDiff;
 
@@ -152,7 +152,7 @@ pub fn evaluate(
     scopes.sort_unstable();
     scopes.dedup();
     let mut checks = Vec::new();
-    let overall = std::iter::once(("overall", Some(&b.overall), Some(&c.overall)));
+    let overall = std::iter::once((OVERALL, Some(&b.overall), Some(&c.overall)));
     let per_category = scopes
         .iter()
         .map(|name| (*name, find(b, name), find(c, name)));
@@ -202,6 +202,15 @@ pub fn evaluate(
             .count(),
     };
     let mut notes = Vec::new();
+    for name in cfg.categories.keys() {
+        if name != OVERALL && scopes.binary_search(&name.as_str()).is_err() {
+            notes.push(format!(
+                "[gate.categories.{}] names no category of the baseline or the candidate, \
+                 so its rules were not applied (names must match exactly)",
+                config::key_text(name)
+            ));
+        }
+    }
     if b.settings.detection_fingerprint != c.settings.detection_fingerprint {
         notes.push(
             "baseline and candidate were audited with different detection settings \
@@ -556,13 +565,9 @@ mod tests {
                 detection_fingerprint: "x".into(),
             },
             input: InputAccounting {
-                files: Vec::new(),
                 records_read: overall.conversations,
                 audited: overall.conversations,
-                skipped: 0,
-                skip_reasons: Vec::new(),
-                filter: None,
-                filtered_out: 0,
+                ..Default::default()
             },
             period: None,
             weekly: None,

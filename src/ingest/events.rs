@@ -52,6 +52,15 @@ impl<'a> Grouper<'a> {
         })
     }
 
+    /// Adds what a framing reader hands on: raw records, or records it skipped itself
+    /// (too large, cut off), which are counted with the file's other skips.
+    pub fn add_batch(&mut self, batch: Batch) {
+        match batch {
+            Batch::Raw(chunk) => self.add_chunk(&chunk),
+            Batch::Parsed(items) => self.skips.extend(items.into_iter().filter_map(|r| r.err())),
+        }
+    }
+
     pub fn add_chunk(&mut self, chunk: &RawChunk) {
         for i in 0..chunk.spans.len() {
             let (bytes, location) = chunk.record(i);

@@ -1,10 +1,16 @@
-//! Turning the command line's INPUT arguments into an ordered list of input files.
+//! Turning the command line's INPUT arguments into an ordered list of input files. A walk
+//! meets what a hostile or careless tree holds: link loops (`self -> .`), links that reach
+//! one file twice, FIFOs that block forever, devices that never end. It reads each file
+//! once, does not follow links to directories unless asked (`--follow`, as fd and ripgrep
+//! do), and passes over special files, counting every path it passes over.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::output::FileId;
 
 /// What the file name says about the framing; the content decides the rest (see `sniff`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,11 +75,62 @@ impl InputFile {
     }
 }
 
+/// Why a path met while expanding the inputs was not read. Codes appear in the report's
+/// `input.paths_skipped` (docs/security.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathSkipKind {
+    /// A symbolic link to a directory inside a walk, without `--follow`.
+    SymlinkedDirectory,
+    /// With `--follow`: a directory already walked (a link loop, or a second link to it).
+    DirectoryAlreadyWalked,
+    /// A file already read under another name (a link, a hard link, named twice).
+    SameFile,
+    /// A FIFO, socket or device with a transcript's name inside a walk: reading it could
+    /// block forever or never end.
+    SpecialFile,
+    /// A symbolic link to nothing, with a transcript's name.
+    BrokenSymlink,
+}
+
+impl PathSkipKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            PathSkipKind::SymlinkedDirectory => "symlinked_directory",
+            PathSkipKind::DirectoryAlreadyWalked => "directory_already_walked",
+            PathSkipKind::SameFile => "same_file",
+            PathSkipKind::SpecialFile => "special_file",
+            PathSkipKind::BrokenSymlink => "broken_symlink",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathSkip {
+    pub kind: PathSkipKind,
+    pub path: String,
+    pub message: String,
+}
+
+/// The input files of a run, in reading order, and the paths passed over on the way.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub files: Vec<InputFile>,
+    pub skipped: Vec<PathSkip>,
+}
+
 /// Expands files, directories (recursively, sorted so runs are deterministic) and `-`.
-/// A file named explicitly is read whatever its extension; inside directories only the
-/// `EXTENSIONS` (plain, `.gz` or `.zst`) are read.
-pub fn expand_inputs(args: &[String]) -> Result<Vec<InputFile>> {
-    let mut files = Vec::new();
+/// A file named explicitly is read whatever its extension or type (a FIFO named on the
+/// command line streams); inside directories only the `EXTENSIONS` (plain, `.gz` or
+/// `.zst`) of regular files are read. Symbolic links to files are read; links to
+/// directories only with `follow` (`--follow`), which never walks a directory twice, so a
+/// link loop ends. No file is read twice, whatever the names that reach it.
+pub fn expand_inputs(args: &[String], follow: bool) -> Result<Expanded> {
+    let mut walk = Walk {
+        follow,
+        out: Expanded::default(),
+        seen_files: HashMap::new(),
+        seen_dirs: HashSet::new(),
+    };
     let mut stdin_seen = false;
     for arg in args {
         if arg == "-" {
@@ -81,7 +138,7 @@ pub fn expand_inputs(args: &[String]) -> Result<Vec<InputFile>> {
                 return Err(Error::Usage("`-` (stdin) can be given only once".into()));
             }
             stdin_seen = true;
-            files.push(InputFile {
+            walk.out.files.push(InputFile {
                 source: InputSource::Stdin,
                 container: Container::Unknown,
             });
@@ -93,58 +150,158 @@ pub fn expand_inputs(args: &[String]) -> Result<Vec<InputFile>> {
             source,
         })?;
         if meta.is_dir() {
-            let before = files.len();
-            walk(&path, &mut files)?;
-            if files.len() == before {
+            let (before, skipped_before) = (walk.out.files.len(), walk.out.skipped.len());
+            walk.dir(&path)?;
+            if walk.out.files.len() == before {
+                let unfollowed = walk.out.skipped[skipped_before..]
+                    .iter()
+                    .any(|s| s.kind == PathSkipKind::SymlinkedDirectory);
                 return Err(Error::InputFormat {
                     path: arg.clone(),
                     message: format!(
-                        "directory holds no .{} files (plain, .gz or .zst)",
-                        EXTENSIONS.join(", .")
+                        "directory holds no .{} files (plain, .gz or .zst){}",
+                        EXTENSIONS.join(", ."),
+                        if unfollowed {
+                            "; links to directories in it are not followed without --follow"
+                        } else {
+                            ""
+                        }
                     ),
                 });
             }
         } else {
             let container = Container::from_path(&path).unwrap_or(Container::Unknown);
-            files.push(InputFile {
-                source: InputSource::Path(path),
-                container,
-            });
+            walk.file(path, container);
         }
     }
-    Ok(files)
+    Ok(walk.out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<InputFile>) -> Result<()> {
-    let read = |e| Error::Input {
-        path: dir.display().to_string(),
-        source: e,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<io::Result<_>>()
-        .map_err(read)?;
-    entries.sort();
-    for path in entries {
-        // Hidden files and folders (.git, editor swap files) are never transcripts.
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
+struct Walk {
+    follow: bool,
+    out: Expanded,
+    /// Files read so far, by identity, with the name they were read under.
+    seen_files: HashMap<FileId, String>,
+    seen_dirs: HashSet<FileId>,
+}
+
+impl Walk {
+    fn skip(&mut self, kind: PathSkipKind, path: &Path, message: impl Into<String>) {
+        self.out.skipped.push(PathSkip {
+            kind,
+            path: path.display().to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Adds a file unless it was read already.
+    fn file(&mut self, path: PathBuf, container: Container) {
+        if let Some(id) = FileId::of(&path) {
+            if let Some(first) = self.seen_files.get(&id) {
+                let message = format!("the same file as {first}, which is read once");
+                self.skip(PathSkipKind::SameFile, &path, message);
+                return;
+            }
+            self.seen_files.insert(id, path.display().to_string());
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if let Some(container) = Container::from_path(&path) {
-            out.push(InputFile {
-                source: InputSource::Path(path),
-                container,
-            });
+        self.out.files.push(InputFile {
+            source: InputSource::Path(path),
+            container,
+        });
+    }
+
+    fn dir(&mut self, dir: &Path) -> Result<()> {
+        if let Some(id) = FileId::of(dir) {
+            if !self.seen_dirs.insert(id) {
+                self.skip(
+                    PathSkipKind::DirectoryAlreadyWalked,
+                    dir,
+                    "a directory already walked (a symbolic link loop, or a second link to it)",
+                );
+                return Ok(());
+            }
+        }
+        let read = |e| Error::Input {
+            path: dir.display().to_string(),
+            source: e,
+        };
+        let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
+            .map_err(read)?
+            .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?))))
+            .collect::<io::Result<_>>()
+            .map_err(read)?;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, kind) in entries {
+            // Hidden files and folders (.git, editor swap files) are never transcripts.
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            let container = Container::from_path(&path);
+            if kind.is_dir() {
+                self.dir(&path)?;
+            } else if kind.is_symlink() {
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_dir() && self.follow => self.dir(&path)?,
+                    Ok(m) if m.is_dir() => self.skip(
+                        PathSkipKind::SymlinkedDirectory,
+                        &path,
+                        "a symbolic link to a directory, not followed (--follow walks it)",
+                    ),
+                    Ok(m) => {
+                        if let Some(container) = container {
+                            self.entry(path, &m.file_type(), container);
+                        }
+                    }
+                    Err(_) if container.is_some() => self.skip(
+                        PathSkipKind::BrokenSymlink,
+                        &path,
+                        "a symbolic link to nothing",
+                    ),
+                    Err(_) => {}
+                }
+            } else if let Some(container) = container {
+                self.entry(path, &kind, container);
+            }
+        }
+        Ok(())
+    }
+
+    /// A walked entry with a transcript's name: read when it is a regular file.
+    fn entry(&mut self, path: PathBuf, kind: &std::fs::FileType, container: Container) {
+        if kind.is_file() {
+            self.file(path, container);
+        } else {
+            let what = special_kind(kind);
+            self.skip(
+                PathSkipKind::SpecialFile,
+                &path,
+                format!("{what}, not a file (name it on the command line to read it)"),
+            );
         }
     }
-    Ok(())
+}
+
+/// What a non-regular file is, for the skip message.
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "not a regular file"
 }
 
 #[cfg(test)]

@@ -2,11 +2,14 @@
 //! top-level element starts and ends (tracking strings, escapes and nesting) so elements are
 //! parsed in parallel like JSON lines, without holding the whole array in memory.
 //! Locations are element numbers (1-based); the line where the element starts is kept too.
+//! An element larger than `--max-record-bytes` is scanned past, not copied, and skipped; an
+//! array cut off keeps the elements before the cut (the cut one is skipped).
 
 use std::io::BufRead;
 
-use super::{Batch, Input, RawChunk, RecordParser, Span};
+use super::{Batch, IngestOptions, Input, RawChunk, RecordParser, Skip, SkipKind, Span};
 use crate::error::Result;
+use crate::model::Location;
 
 enum State {
     /// Before the opening '['.
@@ -27,9 +30,23 @@ pub fn read<R: BufRead>(
     input: &Input,
     reader: &mut R,
     parser: RecordParser,
+    opts: &IngestOptions,
     sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<u64> {
+    let max = opts.max_record_bytes;
     let bad = |message: String| input.format_error(message);
+    let skip = |kind, line, element, message| Skip {
+        kind,
+        location: Location {
+            file: input.index,
+            line,
+            element,
+        },
+        message,
+    };
+    // Bytes of the current element, and whether it outgrew `max` (then it is not copied).
+    let mut element_len = 0usize;
+    let mut oversized = false;
     let mut chunk = RawChunk::new(input, parser);
     let mut state = State::Start;
     let mut line = 1u64;
@@ -46,7 +63,7 @@ pub fn read<R: BufRead>(
         }
         let len = buf.len();
         let mut copy_from = None;
-        if matches!(state, State::Element { .. }) {
+        if matches!(state, State::Element { .. }) && !oversized {
             copy_from = Some(0);
         }
         let mut i = 0;
@@ -69,6 +86,8 @@ pub fn read<R: BufRead>(
                     } else {
                         element_start = chunk.buf.len();
                         element_line = line;
+                        element_len = 0;
+                        oversized = false;
                         copy_from = Some(i);
                         scalar = b != b'{' && b != b'[';
                         let (depth, in_string) = match b {
@@ -88,6 +107,7 @@ pub fn read<R: BufRead>(
                     in_string,
                     escape,
                 } => {
+                    element_len += 1;
                     let mut ended_before = false;
                     if *in_string {
                         if *escape {
@@ -117,17 +137,27 @@ pub fn read<R: BufRead>(
                             end -= 1;
                         }
                         elements += 1;
-                        chunk.spans.push(Span {
-                            start: element_start,
-                            end,
-                            line: element_line,
-                            element: elements,
-                        });
                         state = if ended_before && b == b']' {
                             State::Done
                         } else {
                             State::Between
                         };
+                        if oversized || end - element_start > max {
+                            chunk.buf.truncate(element_start);
+                            let message = format!(
+                                "an element of {element_len} bytes, over --max-record-bytes \
+                                 ({max} bytes)"
+                            );
+                            let s = skip(SkipKind::RecordTooLarge, element_line, elements, message);
+                            chunk.then_skip(input, s, sink)?;
+                        } else {
+                            chunk.spans.push(Span {
+                                start: element_start,
+                                end,
+                                line: element_line,
+                                element: elements,
+                            });
+                        }
                         if chunk.is_full() {
                             sink(Batch::Raw(std::mem::replace(
                                 &mut chunk,
@@ -149,17 +179,25 @@ pub fn read<R: BufRead>(
         }
         if let Some(from) = copy_from {
             chunk.buf.extend_from_slice(&buf[from..len]);
+            if chunk.buf.len() - element_start > max {
+                chunk.buf.truncate(element_start);
+                oversized = true;
+            }
         }
         reader.consume(len);
     }
     match state {
-        State::Done => {}
-        State::Start if elements == 0 => {}
-        _ => {
-            return Err(bad(format!(
-                "the JSON array is not closed (input ends inside element {} at line {line})",
-                elements + 1
-            )))
+        State::Done | State::Start | State::Between => {}
+        State::Element { .. } => {
+            // Cut off inside an element: the elements before it are kept.
+            chunk.buf.truncate(element_start);
+            elements += 1;
+            let message = format!(
+                "the input ends inside this element (line {line}): the JSON array is cut off; \
+                 the elements before it are read"
+            );
+            let s = skip(SkipKind::InvalidJson, element_line, elements, message);
+            chunk.then_skip(input, s, sink)?;
         }
     }
     if !chunk.spans.is_empty() {

@@ -1,5 +1,6 @@
-//! Ingest: inputs (files, directories, stdin; plain, gzip or zstd) in, canonical
-//! `Conversation`s out.
+//! Ingest: inputs (files, directories, stdin; plain, gzip or zstd; UTF-8, or UTF-16/32
+//! with a byte-order mark) in, canonical `Conversation`s out. No record larger than
+//! `--max-record-bytes` is read into memory.
 //!
 //! Reading is sequential and cheap (decompress, split the byte stream into records); parsing is
 //! the expensive part and runs in parallel on whole chunks. So readers emit `Batch::Raw` chunks
@@ -13,6 +14,7 @@
 //! each input from its first record or header.
 
 mod decompress;
+mod encoding;
 mod events;
 pub mod formats;
 pub(crate) mod html;
@@ -26,16 +28,19 @@ pub(crate) mod time;
 use std::fmt;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub use formats::canonical::parse_record;
 pub use formats::csv::CsvColumns;
 pub use formats::mapping::Mapping;
 pub use formats::FormatSpec;
-pub use inputs::{expand_inputs, Container, InputFile, InputSource};
+pub use inputs::{
+    expand_inputs, Container, Expanded, InputFile, InputSource, PathSkip, PathSkipKind,
+};
 
 use crate::error::{Error, Result};
-use crate::model::{Conversation, CsatScale, Location};
+use crate::model::{Conversation, CsatScale, Location, Undated};
+use crate::time::DateWindow;
 
 /// Records per raw chunk: large enough to amortise scheduling, small enough that a chunk of
 /// long conversations stays a few MB.
@@ -43,7 +48,12 @@ pub const CHUNK_RECORDS: usize = 2048;
 /// Bytes per raw chunk, whichever limit comes first.
 pub const CHUNK_BYTES: usize = 4 << 20;
 
-#[derive(Debug, Clone, Default)]
+/// `--max-record-bytes` when not given: far above any real conversation (the largest in
+/// the vendor samples here are a few hundred KB), low enough that one record parsed into
+/// memory (about 20 times its size as JSON values) stays well under a gigabyte.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
+
+#[derive(Debug, Clone)]
 pub struct IngestOptions {
     /// `--category-field a.b.c`: where the category lives when the record has no `category`
     /// (canonical records); for vendor formats it takes precedence over their own category.
@@ -55,6 +65,28 @@ pub struct IngestOptions {
     pub mapping: Option<Arc<Mapping>>,
     /// The run's `--csat-scale`; vendor ratings on other scales are mapped onto it.
     pub csat_scale: CsatScale,
+    /// `--follow`: walk symbolic links to directories.
+    pub follow: bool,
+    /// `--max-record-bytes`: a record (a line, an array element, a document or a list
+    /// element in one, a CSV line) larger than this is skipped, not read into memory.
+    pub max_record_bytes: usize,
+    /// Start times outside this window are not used (see [`check`]).
+    pub dates: DateWindow,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            category_field: None,
+            csv: CsvColumns::default(),
+            input_format: None,
+            mapping: None,
+            csat_scale: CsatScale::default(),
+            follow: false,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            dates: DateWindow::now(),
+        }
+    }
 }
 
 /// Turns one record's bytes into a conversation.
@@ -79,12 +111,79 @@ impl Ctx<'_> {
 
     /// "name.jsonl:12" or "name.json#3": an id for records that carry none.
     pub fn location_id(&self) -> String {
-        let base = self.file.rsplit(['/', '\\']).next().unwrap_or(self.file);
+        let base = base_name(self.file);
         if self.location.element > 0 {
             format!("{base}#{}", self.location.element)
         } else {
             format!("{base}:{}", self.location.line)
         }
+    }
+}
+
+fn base_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+/// Whether `id` is the one [`Ctx::location_id`] makes for a record of `file` at `location`:
+/// an id the record did not carry, which says nothing about the conversation (two files
+/// of the same name in different folders make the same ones).
+pub fn is_location_id(id: &str, file: &str, location: Location) -> bool {
+    let Some(rest) = id.strip_prefix(base_name(file)) else {
+        return false;
+    };
+    if location.element > 0 {
+        rest.strip_prefix('#') == Some(location.element.to_string().as_str())
+    } else {
+        rest.strip_prefix(':') == Some(location.line.to_string().as_str())
+    }
+}
+
+/// What every conversation must satisfy whatever its format, checked once after parsing:
+/// a CSAT score is a finite number on the run's `--csat-scale` (else the record is skipped:
+/// NaN or an infinite value would poison every mean, and the gate could not read back the
+/// summary it was written into), and a start time lies in the plausible window (else the
+/// conversation is undated, with the reason kept for the report).
+pub fn check(
+    mut conv: Conversation,
+    opts: &IngestOptions,
+) -> std::result::Result<Conversation, Skip> {
+    if let Some(v) = conv.csat {
+        let scale = opts.csat_scale;
+        let why = if !v.is_finite() {
+            Some("is not a finite number")
+        } else if v < scale.min || v > scale.max {
+            Some("is outside the --csat-scale")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(Skip {
+                kind: SkipKind::InvalidField,
+                location: conv.location,
+                message: format!(
+                    "conversation {}: csat {v} {why} ({}-{})",
+                    shown_id(&conv.id),
+                    scale.min,
+                    scale.max
+                ),
+            });
+        }
+    }
+    if let Some(t) = conv.started_at.filter(|t| !opts.dates.contains(*t)) {
+        conv.started_at = None;
+        conv.undated = Some(Undated::Implausible(t));
+    }
+    Ok(conv)
+}
+
+/// An id as quoted in a skip message: a hostile one can be long.
+pub fn shown_id(id: &str) -> String {
+    const MAX: usize = 80;
+    if id.chars().count() <= MAX {
+        id.to_string()
+    } else {
+        let cut: String = id.chars().take(MAX).collect();
+        format!("{cut}…")
     }
 }
 
@@ -129,6 +228,21 @@ impl RawChunk {
             buf,
             spans,
         }
+    }
+
+    /// Hands this chunk on (when it holds records) and then a record skipped while framing
+    /// (too large, cut off), so that the skip keeps its place in input order.
+    fn then_skip(
+        &mut self,
+        input: &Input,
+        skip: Skip,
+        sink: &mut dyn FnMut(Batch) -> Result<()>,
+    ) -> Result<()> {
+        if !self.spans.is_empty() {
+            let fresh = RawChunk::new(input, self.parser);
+            sink(Batch::Raw(std::mem::replace(self, fresh)))?;
+        }
+        sink(Batch::Parsed(vec![Err(skip)]))
     }
 
     fn is_full(&self) -> bool {
@@ -197,6 +311,11 @@ pub enum SkipKind {
     NoCustomer,
     /// A platform test run, not a customer (Copilot Studio's test pane).
     TestConversation,
+    /// Larger than `--max-record-bytes`: not read into memory.
+    RecordTooLarge,
+    /// A conversation id read before (in this file or an earlier one): the first record
+    /// with an id is audited, later ones are not.
+    DuplicateId,
 }
 
 impl SkipKind {
@@ -210,6 +329,8 @@ impl SkipKind {
             SkipKind::InvalidCsvRow => "invalid_csv_row",
             SkipKind::NoCustomer => "no_customer",
             SkipKind::TestConversation => "test_conversation",
+            SkipKind::RecordTooLarge => "record_too_large",
+            SkipKind::DuplicateId => "duplicate_id",
         }
     }
 }
@@ -233,9 +354,27 @@ pub struct Input {
     pub index: usize,
     pub name: Arc<str>,
     pub container: Container,
+    /// CSV lines cut at `--max-record-bytes` while reading (see `sniff::LineLimit`): the
+    /// rows holding them are skipped.
+    pub long_lines: Arc<Mutex<Vec<u64>>>,
 }
 
 impl Input {
+    pub fn new(index: usize, name: &str, container: Container) -> Input {
+        Input {
+            index,
+            name: Arc::from(name),
+            container,
+            long_lines: Arc::default(),
+        }
+    }
+
+    /// The first line cut for length among lines `from..to`.
+    pub fn long_line_in(&self, from: u64, to: u64) -> Option<u64> {
+        let lines = self.long_lines.lock().ok()?;
+        lines.iter().copied().find(|l| (from..to).contains(l))
+    }
+
     pub fn io_error(&self, source: io::Error) -> Error {
         Error::Input {
             path: self.name.to_string(),
@@ -284,17 +423,15 @@ pub fn read_inputs(
 ) -> Result<Vec<FileRead>> {
     let mut records = Vec::with_capacity(files.len());
     for (index, file) in files.iter().enumerate() {
-        let input = Input {
-            index,
-            name: Arc::from(file.display()),
-            container: file.container,
-        };
+        let input = Input::new(index, &file.display(), file.container);
         let raw = file.open().map_err(|e| input.io_error(e))?;
         let counted = Counting {
             inner: raw,
             counter: bytes_read.clone(),
         };
-        let decoded = decompress::open(counted).map_err(|e| input.io_error(e))?;
+        let decoded = decompress::open(counted)
+            .and_then(encoding::open)
+            .map_err(|e| input.io_error(e))?;
         records.push(sniff::read(&input, decoded, opts, &mut sink)?);
     }
     Ok(records)

@@ -6,10 +6,12 @@
 
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
 use super::formats::{self, FormatSpec, JsonFormat, Shape};
+use super::json_doc::Unwrap;
 use super::{
     events, json_array, json_doc, jsonl, Batch, Container, FileRead, IngestOptions, Input,
 };
@@ -29,6 +31,7 @@ const HEAD_CAP: usize = 64 << 20;
 enum Framing {
     Lines,
     Array,
+    Document(Unwrap),
 }
 
 /// Reads one decoded input to the end.
@@ -71,7 +74,7 @@ fn first_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> {
     }
 }
 
-fn is_blank(b: u8) -> bool {
+pub(super) fn is_blank(b: u8) -> bool {
     b.is_ascii_whitespace() || matches!(b, 0xEF | 0xBB | 0xBF)
 }
 
@@ -95,7 +98,7 @@ fn grow<R: Read>(input: &Input, reader: &mut R, head: &mut Vec<u8>) -> Result<bo
 }
 
 /// Where the object or array starting at `b[start]` ends (exclusive), if it does in `b`.
-fn value_end(b: &[u8], start: usize) -> Option<usize> {
+pub(super) fn value_end(b: &[u8], start: usize) -> Option<usize> {
     let (mut depth, mut in_string, mut escape) = (0u32, false, false);
     for (i, &c) in b.iter().enumerate().skip(start) {
         if in_string {
@@ -125,7 +128,7 @@ fn value_end(b: &[u8], start: usize) -> Option<usize> {
 
 /// The complete elements of the top-level array at the start of `b` (at most `max`), and
 /// whether the array closed within `b`.
-fn array_elements(b: &[u8], max: usize) -> (Vec<Range<usize>>, bool) {
+pub(super) fn array_elements(b: &[u8], max: usize) -> (Vec<Range<usize>>, bool) {
     let mut out = Vec::new();
     let mut i = b.iter().position(|&c| !is_blank(c)).unwrap_or(b.len());
     if b.get(i) != Some(&b'[') {
@@ -163,6 +166,71 @@ fn array_elements(b: &[u8], max: usize) -> (Vec<Range<usize>>, bool) {
         }
     }
     (out, false)
+}
+
+/// Where the string starting at `b[start]` (a `"`) ends (exclusive), if it does in `b`.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut escape = false;
+    for (i, &c) in b.iter().enumerate().skip(start + 1) {
+        if escape {
+            escape = false;
+        } else if c == b'\\' {
+            escape = true;
+        } else if c == b'"' {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The top-level members of the object starting at `b[start]`, as far as `b` holds them:
+/// each key (as written) with where its value starts. Stops at the first value that does
+/// not end within `b`, or at anything that is not an object member.
+pub(super) fn members(b: &[u8], start: usize) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    if b.get(start) != Some(&b'{') {
+        return out;
+    }
+    let skip_blank = |mut i: usize| {
+        while i < b.len() && is_blank(b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = start + 1;
+    loop {
+        while i < b.len() && (is_blank(b[i]) || b[i] == b',') {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'"') {
+            return out;
+        }
+        let Some(key_end) = string_end(b, i) else {
+            return out;
+        };
+        let key = String::from_utf8_lossy(&b[i + 1..key_end - 1]).into_owned();
+        i = skip_blank(key_end);
+        if b.get(i) != Some(&b':') {
+            return out;
+        }
+        i = skip_blank(i + 1);
+        if i >= b.len() {
+            return out;
+        }
+        out.push((key, i));
+        let end = match b[i] {
+            b'{' | b'[' => value_end(b, i),
+            b'"' => string_end(b, i),
+            _ => b[i..]
+                .iter()
+                .position(|&c| c == b',' || c == b'}')
+                .map(|k| i + k),
+        };
+        match end {
+            Some(end) => i = end,
+            None => return out,
+        }
+    }
 }
 
 /// The complete non-blank lines of `b` (at most `max`); the last line counts as complete
@@ -228,7 +296,12 @@ fn read_stream<R: Read + Send + 'static>(
             || (found > 0 && head.len() >= PROBE_BYTES)
             || (framing == Framing::Array && array_elements(head, PROBE_RECORDS).1)
     })?;
-    let records: Vec<&[u8]> = probe(&head, at_end).into_iter().map(|r| &head[r]).collect();
+    // A record over the size limit is skipped when read, and not parsed to detect a format.
+    let records: Vec<&[u8]> = probe(&head, at_end)
+        .into_iter()
+        .filter(|r| r.len() <= opts.max_record_bytes)
+        .map(|r| &head[r])
+        .collect();
     if records.is_empty() && framing == Framing::Array && array_elements(&head, 1).1 {
         // `[]`: nothing to read, nothing to detect.
         return Ok(FileRead {
@@ -245,7 +318,7 @@ fn read_stream<R: Read + Send + 'static>(
     })
 }
 
-/// Reads records framed as lines or an array with `format`.
+/// Reads records framed as lines, an array or documents with `format`.
 fn stream_records(
     input: &Input,
     reader: &mut dyn BufRead,
@@ -259,8 +332,11 @@ fn stream_records(
     let frame = |reader: &mut dyn BufRead, sink: &mut dyn FnMut(Batch) -> Result<()>| {
         let mut reader = reader;
         match framing {
-            Framing::Array => json_array::read(input, &mut reader, json.parse, sink),
-            _ => jsonl::read(input, &mut reader, json.parse, sink),
+            Framing::Array => json_array::read(input, &mut reader, json.parse, opts, sink),
+            Framing::Lines => jsonl::read(input, &mut reader, json.parse, opts, sink),
+            Framing::Document(unwrap) => {
+                json_doc::read(input, reader, json.parse, unwrap, opts, sink)
+            }
         }
     };
     match shape {
@@ -268,9 +344,7 @@ fn stream_records(
         Shape::Event => {
             let mut grouper = events::Grouper::new(input, format, opts)?;
             frame(reader, &mut |batch| {
-                if let Batch::Raw(chunk) = batch {
-                    grouper.add_chunk(&chunk);
-                }
+                grouper.add_batch(batch);
                 Ok(())
             })?;
             grouper.finish(sink)
@@ -279,7 +353,9 @@ fn stream_records(
 }
 
 /// A stream starting with `{`: JSON lines when the first object ends on its first line,
-/// otherwise pretty-printed (or wrapped) JSON document(s), read whole.
+/// otherwise pretty-printed (or wrapped) JSON document(s). A first value that is not JSON
+/// (cut off, or broken) is the first line of JSON lines when the next line is a whole JSON
+/// object, and a broken document otherwise.
 fn read_object_stream<R: Read + Send + 'static>(
     input: &Input,
     mut reader: R,
@@ -287,38 +363,62 @@ fn read_object_stream<R: Read + Send + 'static>(
     sink: &mut dyn FnMut(Batch) -> Result<()>,
 ) -> Result<FileRead> {
     let start = |head: &[u8]| head.iter().position(|&c| !is_blank(c)).unwrap_or(0);
-    let (head, _) = read_head(input, &mut reader, |head| {
+    let (mut head, mut at_end) = read_head(input, &mut reader, |head| {
         value_end(head, start(head)).is_some()
     })?;
     let s = start(&head);
     let end = value_end(&head, s);
-    let multi_line = end.is_some_and(|end| head[s..end].contains(&b'\n'));
-    if !multi_line {
+    let first = end
+        .filter(|end| end - s <= opts.max_record_bytes)
+        .and_then(|end| serde_json::from_slice::<Value>(&head[s..end]).ok());
+    let one_line = end.is_some_and(|end| !head[s..end].contains(&b'\n'));
+    let lines = if one_line {
         // One object per line streams, unless the first line is a valid object no format
         // recognises: then it may be a minified wrapper (`{"value": [...]}`), which the
         // document reader unwraps.
-        let first = end.and_then(|end| serde_json::from_slice::<Value>(&head[s..end]).ok());
-        let streamable =
-            opts.input_format.is_some() || first.is_none_or(|v| recognise(&v, opts).is_some());
-        if streamable {
-            return read_stream(
-                input,
-                Cursor::new(head).chain(reader),
-                Framing::Lines,
-                opts,
-                sink,
-            );
-        }
+        opts.input_format.is_some() || first.as_ref().is_none_or(|v| recognise(v, opts).is_some())
+    } else {
+        first.is_none() && second_line_is_an_object(&head, at_end)
+    };
+    if lines {
+        return read_stream(
+            input,
+            Cursor::new(head).chain(reader),
+            Framing::Lines,
+            opts,
+            sink,
+        );
     }
-    let mut bytes = head;
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| input.io_error(e))?;
-    match json_doc::read(input, &bytes, opts, sink)? {
-        Some(read) => Ok(read),
-        // The first "document" is not JSON: a JSON-lines file whose first line is broken.
-        None => read_stream(input, Cursor::new(bytes), Framing::Lines, opts, sink),
+    // Documents: read on until the head shows the first records (or ends).
+    while !at_end
+        && head.len() < HEAD_CAP
+        && !(head.len() >= PROBE_BYTES && json_doc::plannable(&head))
+    {
+        at_end = !grow(input, &mut reader, &mut head)?;
     }
+    let (format, shape, unwrap) = json_doc::plan(input, &head, opts)?;
+    let mut reader = replay(head, reader);
+    let records = stream_records(
+        input,
+        &mut reader,
+        Framing::Document(unwrap),
+        format,
+        shape,
+        opts,
+        sink,
+    )?;
+    Ok(FileRead {
+        records,
+        format: Some(format.name),
+    })
+}
+
+/// Whether the second non-blank line of `head` is complete and a JSON object on its own:
+/// JSON lines, where a pretty-printed document's second line is a fragment.
+fn second_line_is_an_object(head: &[u8], at_end: bool) -> bool {
+    lines(head, 2, at_end).get(1).is_some_and(|r| {
+        serde_json::from_slice::<Value>(&head[r.clone()]).is_ok_and(|v| v.is_object())
+    })
 }
 
 fn json_of(input: &Input, format: &'static FormatSpec) -> Result<&'static JsonFormat> {
@@ -411,7 +511,15 @@ fn read_csv<R: Read + Send + 'static>(
         .headers()
         .cloned()
         .unwrap_or_default();
-    let mut reader = replay(head, reader);
+    let limited = LineLimit {
+        inner: Cursor::new(head).chain(reader),
+        max: opts.max_record_bytes,
+        line: 1,
+        length: 0,
+        dropping: false,
+        long: input.long_lines.clone(),
+    };
+    let mut reader = BufReader::with_capacity(BUF, limited);
     let format = match opts.input_format {
         Some(f) => f,
         None => formats::csv_candidates()
@@ -436,6 +544,57 @@ fn read_csv<R: Read + Send + 'static>(
         records,
         format: Some(format.name),
     })
+}
+
+/// A CSV stream with each line cut at `max` bytes: the rest of a longer line is dropped
+/// as it streams by, never held, and the line's number is noted so that the row holding it
+/// is skipped (`formats::csv::next_row`). A CSV row may span lines inside quotes, so lines,
+/// not rows, are what can be bounded while reading.
+struct LineLimit<R> {
+    inner: R,
+    max: usize,
+    /// The line being read (1-based) and its length so far.
+    line: u64,
+    length: usize,
+    dropping: bool,
+    long: Arc<Mutex<Vec<u64>>>,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(out)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let b = out[i];
+                if b == b'\n' {
+                    self.line += 1;
+                    self.length = 0;
+                    self.dropping = false;
+                } else if self.dropping {
+                    continue;
+                } else {
+                    self.length += 1;
+                    if self.length > self.max {
+                        self.dropping = true;
+                        if let Ok(mut long) = self.long.lock() {
+                            long.push(self.line);
+                        }
+                        continue;
+                    }
+                }
+                out[kept] = b;
+                kept += 1;
+            }
+            // A read whose bytes were all dropped is not the end of the input.
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,15 @@ use serde::{Deserialize, Serialize};
 /// meaning, so `handoff gate` rejects files it would misread with a clear message.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The name of the whole-corpus row (`Summary::overall`, the gate's `overall` scope, the
+/// weekly series' and trends' overall rows).
+pub const OVERALL: &str = "overall";
+
+/// What a category literally named [`OVERALL`] is called instead, so that it can never be
+/// mistaken for the whole-corpus row (in the gate's scopes and `[gate.categories.*]`, the
+/// weekly flags, the CSV report's rows).
+pub const RENAMED_OVERALL: &str = "overall (category)";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     /// See [`SCHEMA_VERSION`].
@@ -48,7 +57,7 @@ pub struct Settings {
     pub detection_fingerprint: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InputAccounting {
     pub files: Vec<FileAccount>,
     pub records_read: u64,
@@ -60,6 +69,17 @@ pub struct InputAccounting {
     /// Records read and valid but not selected by the filter:
     /// `records_read = audited + skipped + filtered_out`.
     pub filtered_out: u64,
+    /// Paths passed over while expanding the inputs, by reason (`symlinked_directory`,
+    /// `directory_already_walked`, `same_file`, `special_file`, `broken_symlink`): files
+    /// that were not read, so no record of theirs is counted above. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths_skipped: Vec<SkipCount>,
+    /// Audited conversations whose export gave a start time that was not used, by reason:
+    /// `unreadable_date` (not a timestamp handoff reads) or `implausible_date` (before 1990
+    /// or more than a year after the run). They are audited, undated (`weekly.undated`).
+    /// Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undated_reasons: Vec<SkipCount>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,7 +96,7 @@ pub struct FileAccount {
 pub struct SkipCount {
     pub reason: String,
     pub count: u64,
-    /// The first few occurrences: "path:line: message".
+    /// The first few occurrences: "path:line: message" ("path: message" for paths).
     pub first: Vec<String>,
 }
 

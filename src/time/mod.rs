@@ -83,6 +83,43 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// The instants a conversation can plausibly have started at: from 1990 (before any chat
+/// export) to a year past now (a clock ahead, a time zone wrong; a year covers both). A
+/// time outside is a placeholder or a broken value (`0001-01-01`, `9999-12-31`, an epoch in
+/// the wrong unit): one such date once took over the weekly series, so the conversation is
+/// counted as undated instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateWindow {
+    pub earliest: Timestamp,
+    pub latest: Timestamp,
+}
+
+impl DateWindow {
+    /// 1990-01-01T00:00:00Z.
+    const EARLIEST_SECS: i64 = 631_152_000;
+
+    /// The window for a run at `now`.
+    pub fn at(now: Timestamp) -> DateWindow {
+        DateWindow {
+            earliest: Timestamp::from_unix(Self::EARLIEST_SECS, 0),
+            latest: Timestamp::from_unix(now.secs + 366 * DAY, 0),
+        }
+    }
+
+    /// The window for a run now, by the system clock.
+    pub fn now() -> DateWindow {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2))
+            .unwrap_or(0);
+        DateWindow::at(Timestamp::from_unix(now, 0))
+    }
+
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.earliest <= t && t <= self.latest
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +162,20 @@ mod tests {
             assert_eq!(t.to_string(), utc, "{text}");
             assert_eq!(Timestamp::parse(utc), Some(t));
         }
+    }
+
+    #[test]
+    fn the_date_window_runs_from_1990_to_a_year_past_now() {
+        let now = Timestamp::parse("2025-06-01T00:00:00Z").expect("valid");
+        let w = DateWindow::at(now);
+        let t = |s: &str| Timestamp::parse(s).expect(s);
+        assert!(w.contains(t("1990-01-01")));
+        assert!(!w.contains(t("1989-12-31T23:59:59Z")));
+        assert!(w.contains(t("2026-06-01")));
+        assert!(!w.contains(t("2026-06-03")));
+        assert!(!w.contains(t("9999-12-31")));
+        assert!(!w.contains(Timestamp::from_unix(0, 0)));
+        assert!(DateWindow::now().contains(t("2025-03-03")));
     }
 
     #[test]

@@ -17,7 +17,6 @@ use super::{EventFormat, FormatSpec, JsonFormat, Keyless, Reader, Shape};
 use crate::ingest::time::{from_json, Unit};
 use crate::ingest::{html, Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, PlatformMarks, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "botframework",
@@ -168,13 +167,14 @@ fn map_activities(id: String, activities: &[Value], ctx: &Ctx) -> Result<Mapped,
             _ => {}
         }
     }
-    let started_at = common::first_message_time(&messages.list);
+    let start = common::first_message_time(&messages.list);
     Ok(Mapped {
         conv: Conversation {
             id,
             category,
             channel,
-            started_at,
+            started_at: start.at,
+            undated: start.undated,
             status: status.or(session_status),
             csat,
             messages: messages.list,
@@ -226,8 +226,15 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
         .or_else(|| v.get("id").and_then(common::scalar))
         .unwrap_or_else(|| ctx.location_id());
     let mut mapped = map_activities(id, activities, ctx)?;
-    if let Some(start) = text_at(&v, "conversationstarttime").and_then(Timestamp::parse) {
-        mapped.conv.started_at = Some(start);
+    let own = common::Start::parse(text_at(&v, "conversationstarttime"));
+    if own.at.is_some() || own.undated.is_some() {
+        let from_messages = common::Start {
+            at: mapped.conv.started_at,
+            undated: mapped.conv.undated.take(),
+        };
+        let start = own.or_else(|| from_messages);
+        mapped.conv.started_at = start.at;
+        mapped.conv.undated = start.undated;
     }
     finish(mapped, Some(bytes), ctx)
 }

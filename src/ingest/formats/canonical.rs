@@ -3,11 +3,10 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::common::{lookup, scalar as scalar_ref};
+use super::common::{lookup, scalar as scalar_ref, Start};
 use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::{Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, Location, Message, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "canonical",
@@ -153,11 +152,13 @@ pub fn parse_record(
             ))
         }
     };
+    let start = Start::parse(scalar(raw.started_at).as_deref());
     Ok(Conversation {
         category: scalar(raw.category).or(field_category),
         channel: scalar(raw.channel),
         bot_version: scalar(raw.bot_version),
-        started_at: scalar(raw.started_at).as_deref().and_then(Timestamp::parse),
+        started_at: start.at,
+        undated: start.undated,
         status: scalar(raw.status),
         csat,
         messages,

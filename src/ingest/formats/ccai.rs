@@ -103,8 +103,10 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
             .as_ref()
             .and_then(|i| i.categories.iter().find_map(|c| c.display_name.clone()))
     });
+    let start = common::first_message_time(&messages.list);
     let conv = Conversation {
-        started_at: common::first_message_time(&messages.list),
+        started_at: start.at,
+        undated: start.undated,
         id,
         category,
         messages: messages.list,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::ingest::{Ctx, Skip, SkipKind};
-use crate::model::{Conversation, CsatScale, Message, Role};
+use crate::model::{Conversation, CsatScale, Message, Role, Undated};
 use crate::time::Timestamp;
 
 /// A serde error as a skip: malformed JSON, or valid JSON whose fields have the wrong types.
@@ -50,9 +50,51 @@ pub fn category_field(bytes: &[u8], ctx: &Ctx) -> Option<String> {
     lookup(&value, path).and_then(scalar)
 }
 
+/// When a conversation began as its export says: the instant, or why there is none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Start {
+    pub at: Option<Timestamp>,
+    /// A time was given but cannot be read.
+    pub undated: Option<Undated>,
+}
+
+impl Start {
+    /// From the export's text; no text (or blank) is no time, not an unreadable one.
+    pub fn parse(text: Option<&str>) -> Start {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Start::default();
+        };
+        match Timestamp::parse(text) {
+            Some(at) => Start {
+                at: Some(at),
+                undated: None,
+            },
+            None => Start {
+                at: None,
+                undated: Some(Undated::unreadable(text)),
+            },
+        }
+    }
+
+    /// This start, or `other` when this one has no instant (the first reason is kept).
+    pub fn or_else(self, other: impl FnOnce() -> Start) -> Start {
+        if self.at.is_some() {
+            return self;
+        }
+        let other = other();
+        if other.at.is_some() {
+            return other;
+        }
+        Start {
+            at: None,
+            undated: self.undated.or(other.undated),
+        }
+    }
+}
+
 /// When a conversation without a start time of its own began: its first message's time.
-pub fn first_message_time(messages: &[Message]) -> Option<Timestamp> {
-    messages.first()?.ts.as_deref().and_then(Timestamp::parse)
+pub fn first_message_time(messages: &[Message]) -> Start {
+    Start::parse(messages.first().and_then(|m| m.ts.as_deref()))
 }
 
 /// A rating on the vendor's scale, on the run's `--csat-scale`.

@@ -11,7 +11,6 @@ use super::{CsvFormat, FormatSpec, Reader};
 use crate::error::Result;
 use crate::ingest::{Batch, IngestOptions, Input, Skip, SkipKind, CHUNK_RECORDS};
 use crate::model::{Conversation, Location, Message, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "csv",
@@ -69,7 +68,21 @@ pub(super) fn next_row<R: std::io::Read>(
     };
     match rdr.read_record(record) {
         Ok(false) => Ok(Row::End),
-        Ok(true) => Ok(Row::Read(location)),
+        Ok(true) => {
+            // The row ends where the next one starts.
+            let end = rdr.position().line().max(line + 1);
+            match input.long_line_in(line, end) {
+                Some(long) => Ok(Row::Unreadable(Skip {
+                    kind: SkipKind::RecordTooLarge,
+                    location,
+                    message: format!(
+                        "line {long} is longer than --max-record-bytes; the row holding it \
+                         (and any it runs into) is skipped"
+                    ),
+                })),
+                None => Ok(Row::Read(location)),
+            }
+        }
         Err(e) if e.is_io_error() => {
             Err(input.format_error(format!("read error at line {line}: {e}")))
         }
@@ -203,7 +216,14 @@ fn read(
             conv.status = get(status_col);
         }
         if conv.started_at.is_none() {
-            conv.started_at = get(ts_col).as_deref().and_then(Timestamp::parse);
+            // The first row with a readable time; an unreadable one is kept as the reason
+            // until one is found.
+            let start = super::common::Start::parse(get(ts_col).as_deref());
+            conv.started_at = start.at;
+            conv.undated = match start.at {
+                Some(_) => None,
+                None => conv.undated.take().or(start.undated),
+            };
         }
         if let Some(csat) = get(csat_col) {
             match csat.parse::<f64>() {

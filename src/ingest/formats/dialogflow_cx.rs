@@ -19,7 +19,6 @@ use super::{EventFormat, FormatSpec, JsonFormat, Keyless, Reader, Shape};
 use crate::ingest::time::rfc3339_key;
 use crate::ingest::{Ctx, IngestOptions, Skip};
 use crate::model::{Conversation, PlatformMarks, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "dialogflow-cx",
@@ -138,15 +137,17 @@ impl Builder {
     fn finish(
         self,
         id: String,
-        started_at: Option<Timestamp>,
+        start: common::Start,
         bytes: Option<&[u8]>,
         ctx: &Ctx,
     ) -> Result<Conversation, Skip> {
         let category = bytes
             .and_then(|b| common::category_field(b, ctx))
             .or(self.category);
+        let start = start.or_else(|| common::first_message_time(&self.messages.list));
         let conv = Conversation {
-            started_at: started_at.or_else(|| common::first_message_time(&self.messages.list)),
+            started_at: start.at,
+            undated: start.undated,
             id,
             category,
             messages: self.messages.list,
@@ -204,8 +205,8 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
             .find(|n| *n != WELCOME)
             .map(str::to_string);
     }
-    let started_at = str_at(&v, &["startTime"]).and_then(Timestamp::parse);
-    b.finish(id, started_at, Some(bytes), ctx)
+    let start = common::Start::parse(str_at(&v, &["startTime"]));
+    b.finish(id, start, Some(bytes), ctx)
 }
 
 /// BigQuery export rows of one conversation.
@@ -230,7 +231,7 @@ fn build_rows(key: Option<&str>, rows: Vec<Value>, ctx: &Ctx) -> Result<Conversa
             str_at(r, &["request_time"]).map(str::to_string),
         );
     }
-    b.finish(id, None, None, ctx)
+    b.finish(id, common::Start::default(), None, ctx)
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::time::{iso_from_number, Unit};
 use crate::ingest::{html, Ctx, IngestOptions, Skip};
 use crate::model::{Conversation, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "intercom",
@@ -194,11 +193,13 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
             .as_ref()
             .and_then(|t| t.tags.iter().find_map(|t| t.name.clone()))
     });
+    let start = common::Start::parse(started_at.as_deref());
     let conv = Conversation {
         id,
         category,
         channel: raw.source.as_ref().and_then(|s| s.kind.clone()),
-        started_at: started_at.as_deref().and_then(Timestamp::parse),
+        started_at: start.at,
+        undated: start.undated,
         status: status(
             raw.state.as_deref(),
             ai.and_then(|a| a.resolution_state.as_deref()),

@@ -27,7 +27,6 @@ use crate::error::{Error, Result};
 use crate::ingest::time::{from_json, Unit};
 use crate::ingest::{html, Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, CsatScale, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "mapping",
@@ -281,16 +280,18 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> std::result::Result<Conversation, Skip>
             }
         }
     };
-    let started_at = at(&m.started_at)
-        .and_then(|t| from_json(t, m.unit))
-        .as_deref()
-        .and_then(Timestamp::parse)
-        .or_else(|| common::first_message_time(&messages.list));
+    let start = common::Start::parse(
+        at(&m.started_at)
+            .and_then(|t| from_json(t, m.unit))
+            .as_deref(),
+    )
+    .or_else(|| common::first_message_time(&messages.list));
     let conv = Conversation {
         category: common::category_field(bytes, ctx).or_else(|| at(&m.category).and_then(scalar)),
         channel: at(&m.channel).and_then(scalar),
         status: at(&m.status).and_then(scalar),
-        started_at,
+        started_at: start.at,
+        undated: start.undated,
         csat,
         id,
         messages: messages.list,

@@ -112,8 +112,10 @@ fn map_events(id: String, events: &[Value], ctx: &Ctx) -> Result<Conversation, S
             _ => {}
         }
     }
+    let start = common::first_message_time(&messages.list);
     let conv = Conversation {
-        started_at: common::first_message_time(&messages.list),
+        started_at: start.at,
+        undated: start.undated,
         id,
         category,
         messages: messages.list,

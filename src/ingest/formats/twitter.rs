@@ -251,8 +251,10 @@ fn build(
         .map(|&i| &tweets[i])
         .find(|t| !t.inbound && !t.author.is_empty())
         .map(|t| t.author.clone());
+    let start = super::common::first_message_time(&messages);
     Ok(Conversation {
-        started_at: super::common::first_message_time(&messages),
+        started_at: start.at,
+        undated: start.undated,
         id,
         category: brand,
         channel: Some("twitter".into()),
@@ -265,14 +267,9 @@ fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn read_str(csv_text: &str) -> Vec<std::result::Result<Conversation, Skip>> {
-        let input = Input {
-            index: 0,
-            name: Arc::from("twcs.csv"),
-            container: crate::ingest::Container::Csv,
-        };
+        let input = Input::new(0, "twcs.csv", crate::ingest::Container::Csv);
         let mut out = Vec::new();
         let mut reader = csv_text.as_bytes();
         let n = read(&input, &mut reader, &IngestOptions::default(), &mut |b| {

@@ -16,7 +16,6 @@ use super::common::{self, json_error, lenient, Messages};
 use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::{html, Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, Role};
-use crate::time::Timestamp;
 
 pub static FORMAT: FormatSpec = FormatSpec {
     name: "zendesk",
@@ -184,11 +183,13 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
         });
     let category =
         common::category_field(bytes, ctx).or_else(|| ticket.tags.iter().find_map(common::scalar));
+    let start = common::Start::parse(ticket.created_at.as_deref());
     let conv = Conversation {
         id,
         category,
         channel: ticket.via.as_ref().and_then(|v| v.channel.clone()),
-        started_at: ticket.created_at.as_deref().and_then(Timestamp::parse),
+        started_at: start.at,
+        undated: start.undated,
         status: ticket.status.as_ref().map(|s| s.to_ascii_lowercase()),
         csat,
         messages: messages.list,

@@ -138,8 +138,10 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
             messages.push(role, text, m.received.clone());
         }
     }
+    let start = common::first_message_time(&messages.list);
     let conv = Conversation {
-        started_at: common::first_message_time(&messages.list),
+        started_at: start.at,
+        undated: start.undated,
         category: common::category_field(bytes, ctx),
         id,
         messages: messages.list,
