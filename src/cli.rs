@@ -5,6 +5,9 @@
 //! an input is opened, and the commands never see an unchecked value. Checks that need a
 //! file or another flag (`--mapping`, filters, the config) stay in `commands`. The arguments
 //! belong to the binary, not the library: they are the shape of this CLI, not an API.
+//! `--help` groups the flags under headings (input, selection, output, ...) and ends each
+//! command's help with examples that run as pasted from a clone, on `sample-data/` and
+//! `tests/fixtures/`, in the manner of ripgrep's and fd's help.
 
 use std::path::PathBuf;
 
@@ -22,9 +25,16 @@ pub const HANDLE_MINUTES: f64 = 8.0;
     name = "handoff",
     version,
     about = "Audit chatbot transcripts and show, per category, where humans are needed",
-    after_help = "Exit codes: 0 ok (gate passed); 1 gate failed; 2 usage error, bad config, \
-                  unreadable input or undetectable input format, or (with --strict) skipped \
-                  records."
+    after_help = "Examples:
+  handoff audit sample-data/
+  handoff audit tests/fixtures/zendesk/ --html scratch/report.html
+  handoff gate --baseline sample-data/ --baseline-filter bot_version=4.1.0 \\
+      --candidate sample-data/ --candidate-filter bot_version=4.2.0
+  handoff completions bash > ~/.local/share/bash-completion/completions/handoff
+
+Exit codes: 0 ok (gate passed); 1 gate failed; 2 usage error, bad config, unreadable input \
+or undetectable input format, nothing audited (every record skipped, or no record), or (with \
+--strict) skipped records."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -34,16 +44,84 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Audit transcripts and report, per category, where the bot fails and humans are needed.
+    #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
     /// Measure how well each signal predicts low CSAT on conversations that carry a survey
     /// score, and suggest thresholds for this data.
+    #[command(after_help = CALIBRATE_EXAMPLES)]
     Calibrate(CalibrateArgs),
     /// Compare a candidate release against a baseline; exit 1 when a rule fails.
+    #[command(after_help = GATE_EXAMPLES)]
     Gate(GateArgs),
     /// Write a commented starter configuration (handoff.toml) with the gate rules.
+    #[command(after_help = "Examples:
+  handoff init scratch/handoff.toml
+  handoff init - | less")]
     Init(InitArgs),
     /// List the input formats `audit`, `calibrate` and `gate` read, one line each.
     Formats,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    #[command(after_help = "Examples:
+  handoff completions bash > ~/.local/share/bash-completion/completions/handoff
+  handoff completions zsh > ~/.zfunc/_handoff    # with fpath+=(~/.zfunc) before compinit
+  handoff completions fish > ~/.config/fish/completions/handoff.fish
+  handoff completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of handoff, or of one of its commands, on stdout.
+    #[command(after_help = "Examples:
+  handoff man > ~/.local/share/man/man1/handoff.1
+  handoff man audit > ~/.local/share/man/man1/handoff-audit.1
+  handoff man | man -l -")]
+    Man(ManArgs),
+}
+
+const AUDIT_EXAMPLES: &str = "Examples:
+  handoff audit sample-data/
+  handoff audit tests/fixtures/intercom/ tests/fixtures/zendesk/tickets.jsonl
+  handoff audit sample-data/ --format json --output scratch/summary.json
+  handoff audit sample-data/ --html scratch/report.html --findings scratch/findings.parquet
+  handoff audit sample-data/ --findings - --output scratch/report.txt | jq -c 'select(.needs_human)'
+  handoff audit sample-data/ --filter bot_version=4.2.0 --compare-periods week
+  zcat export.jsonl.gz | handoff audit -";
+
+const CALIBRATE_EXAMPLES: &str = "Examples:
+  handoff calibrate sample-data/
+  handoff calibrate sample-data/ --csat-scale 1-5 --format json
+  handoff calibrate sample-data/ --config scratch/handoff.toml --write-config scratch/handoff.toml";
+
+const GATE_EXAMPLES: &str = "Examples:
+  handoff gate --baseline sample-data/ --baseline-filter bot_version=4.1.0 \\
+      --candidate sample-data/ --candidate-filter bot_version=4.2.0 \\
+      --junit scratch/gate.xml --markdown scratch/gate.md
+  handoff audit sample-data/ --filter bot_version=4.1.0 --format json -o scratch/baseline.json
+  handoff gate --baseline scratch/baseline.json --candidate sample-data/transcripts.jsonl \\
+      --candidate-filter bot_version=4.2.0";
+
+/// `handoff completions SHELL`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `handoff man [COMMAND]`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// A command (audit, gate, ...) for its own page, handoff-COMMAND(1); none for handoff(1).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+/// `--color`: `auto` colours only a terminal (and not with `NO_COLOR`); `always` and
+/// `never` decide regardless, `always` also over `NO_COLOR` (no-color.org lets a
+/// command-line flag override it).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorArg {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,20 +137,20 @@ pub struct CalibrateArgs {
     pub inputs: Vec<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = CalibrateFormat::Table)]
+    #[arg(long, value_enum, default_value_t = CalibrateFormat::Table, help_heading = OUTPUT)]
     pub format: CalibrateFormat,
 
     /// TOML configuration whose thresholds are measured.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = SETTINGS)]
     pub config: Option<PathBuf>,
 
     /// Write the suggested thresholds into this config file (created if missing; other
-    /// settings and comments are kept). Often the same file as --config.
-    #[arg(long, value_name = "FILE")]
+    /// settings and comments, inline ones too, are kept). Often the same file as --config.
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub write_config: Option<PathBuf>,
 
     /// Minimum conversations with CSAT for a category to get its own table.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    #[arg(long, value_name = "N", default_value_t = 50, help_heading = SETTINGS)]
     pub min_conversations: u64,
 
     #[command(flatten)]
@@ -110,47 +188,49 @@ pub struct AuditArgs {
     pub inputs: Vec<String>,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    #[arg(long, value_enum, default_value_t = FormatArg::Table, help_heading = OUTPUT)]
     pub format: FormatArg,
 
     /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = OUTPUT)]
     pub output: Option<PathBuf>,
 
     /// Also write the report as a self-contained HTML page to FILE (atomically), whatever
     /// --format says.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub html: Option<PathBuf>,
 
-    /// Write per-conversation findings with reasons and evidence: .jsonl, .csv or .parquet.
-    #[arg(long, value_name = "FILE")]
+    /// Write per-conversation findings with reasons and evidence: .jsonl, .csv or .parquet;
+    /// `-` writes JSON lines to stdout, and the report then goes to --output, or to stderr.
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub findings: Option<PathBuf>,
 
     /// TOML configuration (thresholds, weights, phrase lists, taxonomy).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = SETTINGS)]
     pub config: Option<PathBuf>,
 
     /// Agent minutes per needs-human conversation, for the estimated agent hours.
-    #[arg(long, value_name = "MINUTES", default_value_t = HANDLE_MINUTES, value_parser = minutes)]
+    #[arg(long, value_name = "MINUTES", default_value_t = HANDLE_MINUTES, value_parser = minutes,
+          help_heading = SETTINGS)]
     pub handle_minutes: f64,
 
     /// Show transcript text without masking e-mail addresses, phone, card and IBAN numbers.
-    #[arg(long)]
+    #[arg(long, help_heading = OUTPUT)]
     pub no_redact: bool,
 
     /// Exit with status 2 when any record was skipped.
-    #[arg(long)]
+    #[arg(long, help_heading = INPUT)]
     pub strict: bool,
 
     /// Audit only matching conversations: FIELD=VALUE[|VALUE...], FIELD!=VALUE, or
     /// started_at>=DATE (also >, <, <=); fields bot_version, channel, category, status,
     /// started_at. Repeat (or separate with commas) to require several.
-    #[arg(long, value_name = "CLAUSE")]
+    #[arg(long, value_name = "CLAUSE", help_heading = SELECTION)]
     pub filter: Vec<String>,
 
     /// Compare each category's latest week or month with the previous one (needs
     /// started_at) and flag significant rises in needs-human rate or drops in satisfaction.
-    #[arg(long, value_enum, value_name = "PERIOD")]
+    #[arg(long, value_enum, value_name = "PERIOD", help_heading = OUTPUT)]
     pub compare_periods: Option<PeriodArg>,
 
     #[command(flatten)]
@@ -161,43 +241,43 @@ pub struct AuditArgs {
 pub struct GateArgs {
     /// Baseline: transcript files or directories, or one summary saved with
     /// `handoff audit --format json`.
-    #[arg(long, required = true, num_args = 1.., value_name = "INPUT")]
+    #[arg(long, required = true, num_args = 1.., value_name = "INPUT", help_heading = INPUT)]
     pub baseline: Vec<String>,
 
     /// Candidate: transcript files or directories, or one saved summary.
-    #[arg(long, required = true, num_args = 1.., value_name = "INPUT")]
+    #[arg(long, required = true, num_args = 1.., value_name = "INPUT", help_heading = INPUT)]
     pub candidate: Vec<String>,
 
     /// Select baseline conversations, e.g. bot_version=4.1.0 (syntax as audit --filter).
-    #[arg(long, value_name = "CLAUSE")]
+    #[arg(long, value_name = "CLAUSE", help_heading = SELECTION)]
     pub baseline_filter: Vec<String>,
 
     /// Select candidate conversations, e.g. bot_version=4.2.0.
-    #[arg(long, value_name = "CLAUSE")]
+    #[arg(long, value_name = "CLAUSE", help_heading = SELECTION)]
     pub candidate_filter: Vec<String>,
 
     /// TOML configuration: the [gate] rules, and the detection settings for transcripts.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = SETTINGS)]
     pub config: Option<PathBuf>,
 
     /// Format of the report on stdout.
-    #[arg(long, value_enum, default_value_t = GateFormatArg::Table)]
+    #[arg(long, value_enum, default_value_t = GateFormatArg::Table, help_heading = OUTPUT)]
     pub format: GateFormatArg,
 
     /// Also write a JUnit XML report (one test case per rule and category).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub junit: Option<PathBuf>,
 
     /// Also write a Markdown report (for a pull-request comment).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub markdown: Option<PathBuf>,
 
     /// Show transcript text (looping answers) without masking personal data.
-    #[arg(long)]
+    #[arg(long, help_heading = OUTPUT)]
     pub no_redact: bool,
 
     /// Exit with status 2 when any record was skipped.
-    #[arg(long)]
+    #[arg(long, help_heading = INPUT)]
     pub strict: bool,
 
     #[command(flatten)]
@@ -215,8 +295,17 @@ pub struct InitArgs {
     pub force: bool,
 }
 
+// `--help` headings; clap lists the groups in the order their first flag is declared.
+const INPUT: &str = "Input";
+const SELECTION: &str = "Selection";
+const OUTPUT: &str = "Output";
+const SETTINGS: &str = "Settings";
+const TERMINAL: &str = "Terminal";
+const CSV_COLUMNS: &str = "Per-message CSV columns";
+
 /// How transcripts are read and assessed: shared by audit, calibrate and gate.
 #[derive(Args, Debug)]
+#[command(next_help_heading = INPUT)]
 pub struct ReadArgs {
     /// Dotted path to the category, e.g. metadata.intent: used when a canonical record has no
     /// `category`, and before a vendor format's own category.
@@ -228,11 +317,17 @@ pub struct ReadArgs {
     pub csat_scale: CsatScaleArg,
 
     /// No progress bar and no warnings on stderr.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', help_heading = TERMINAL)]
     pub quiet: bool,
 
+    /// Colour in the report: auto (only on a terminal, and not when NO_COLOR is set),
+    /// always (also into pipes and files, and over NO_COLOR), never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto,
+          help_heading = TERMINAL)]
+    pub color: ColorArg,
+
     /// Worker threads (default: one per core; at most 1024).
-    #[arg(long, value_name = "N", value_parser = threads)]
+    #[arg(long, value_name = "N", value_parser = threads, help_heading = TERMINAL)]
     pub threads: Option<usize>,
 
     /// Skip any record larger than SIZE (a JSON line, an array element, a JSON document or
@@ -255,6 +350,7 @@ pub struct ReadArgs {
 
 /// How inputs are read: their format and, for unknown exports, a field mapping.
 #[derive(Args, Debug)]
+#[command(next_help_heading = INPUT)]
 pub struct InputArgs {
     /// Read every input as this format instead of detecting it (see `handoff formats`).
     #[arg(long, value_name = "NAME", value_parser = input_format)]
@@ -267,6 +363,7 @@ pub struct InputArgs {
 
 /// Column names of per-message CSV input.
 #[derive(Args, Debug)]
+#[command(next_help_heading = CSV_COLUMNS)]
 pub struct CsvArgs {
     /// CSV column holding the conversation id.
     #[arg(long, value_name = "COLUMN", default_value = "conversation_id")]

@@ -102,7 +102,16 @@ pub fn write_values(out: AtomicFile, values: &[(String, f64)]) -> Result<()> {
         let table = doc[section]
             .as_table_mut()
             .ok_or_else(|| err(format!("[{section}] is not a table")))?;
-        table[key] = toml_edit::value(*value);
+        // Replacing the whole item would drop the value's decor, which holds the inline
+        // comment (`sentiment_drop = 0.5   # fall in ...`): keep it around the new number.
+        match table.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+            Some(v) => {
+                let decor = v.decor().clone();
+                *v = toml_edit::Value::from(*value);
+                *v.decor_mut() = decor;
+            }
+            None => table[key] = toml_edit::value(*value),
+        }
     }
     let text = doc.to_string();
     Config::parse(&text).map_err(|m| err(format!("the updated config would not load: {m}")))?;

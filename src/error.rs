@@ -18,6 +18,10 @@ pub enum Error {
     InputFormat { path: String, message: String },
     /// `--strict` and some records were skipped (exit 2).
     Strict { skipped: u64 },
+    /// No conversation was audited (empty input, every record skipped or filtered out):
+    /// a report of zeros is not a result (exit 2). The text says what was read and why
+    /// nothing was kept.
+    NothingAudited(String),
     /// Writing a report or findings file failed (exit 2).
     Output { path: String, source: io::Error },
     /// Writing to stdout failed; a closed pipe is reported quietly by `main`.
@@ -52,6 +56,7 @@ impl fmt::Display for Error {
                 f,
                 "--strict: {skipped} record(s) were skipped (see the report's input accounting)"
             ),
+            Error::NothingAudited(why) => write!(f, "nothing audited: {why}"),
             Error::Output { path, source } => write!(f, "cannot write {path}: {source}"),
             Error::Stdout(e) => write!(f, "cannot write to stdout: {e}"),
             Error::Internal(m) => write!(f, "internal error: {m}"),

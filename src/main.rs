@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Gate(args) => commands::gate::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Formats => commands::formats::run(),
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -336,6 +336,8 @@ pub struct Finding {
     pub reason: Reason,
     pub messages: Vec<usize>,
     /// A short human explanation, e.g. "bot message 7 repeats message 3 (similarity 0.92)".
+    /// Prose numbers messages from 1, as a reader counts them; `messages` (and every index
+    /// in the machine outputs) counts from 0 (docs/formats.md).
     pub detail: String,
 }
 

@@ -190,6 +190,12 @@ fn stream_named(path: &Path) -> Option<Stream> {
     }
 }
 
+/// Whether `path` names the process's stdout or stderr (`/dev/stdout`, `/dev/fd/2`, ...),
+/// which is written through, never replaced.
+pub fn is_standard_stream(path: &Path) -> bool {
+    stream_named(path).is_some()
+}
+
 /// A handle of its own on the process's stdout or stderr.
 fn standard_stream(path: &Path) -> Option<io::Result<File>> {
     let stream = stream_named(path)?;

@@ -142,6 +142,34 @@ fn suggestions_are_written_into_the_config_and_load_back() {
             "{key} missing:\n{written}"
         );
     }
+    // The lines rewritten keep their inline comments (README: "keeping its comments").
+    let starter = dir.path("starter.toml");
+    handoff().arg("init").arg(&starter).ok();
+    let out = handoff()
+        .arg("calibrate")
+        .arg(sample_data().join("transcripts.jsonl"))
+        .args(["--format", "json", "-q", "--write-config"])
+        .arg(&starter)
+        .ok();
+    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let suggestions = c["suggestions"].as_array().expect("suggestions");
+    assert!(
+        !suggestions.is_empty(),
+        "the sample data moves some threshold"
+    );
+    let written = dir.read("starter.toml");
+    for s in suggestions {
+        let key = s["key"].as_str().unwrap_or("");
+        let (_, name) = key.split_once('.').expect("section.key");
+        let line = written
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} = ")))
+            .unwrap_or_else(|| panic!("{key} missing:\n{written}"));
+        assert!(
+            line.contains(&format!("= {}", s["suggested"])) && line.contains(" # "),
+            "{key}: value not written or comment lost: {line}"
+        );
+    }
     // The audit accepts the updated file.
     handoff()
         .arg("audit")

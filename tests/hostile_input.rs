@@ -655,10 +655,13 @@ fn non_finite_and_off_scale_csat_are_skipped_and_the_saved_summary_stays_readabl
     // A CSV "inf" too.
     let csv = dir.write(
         "m.csv",
-        "conversation_id,role,text,csat\na,customer,hi,inf\na,bot,hello there,\n",
+        "conversation_id,role,text,csat\na,customer,hi,inf\na,bot,hello there,\n\
+         b,customer,hi,4\nb,bot,hello there,\n",
     );
+    // One good conversation beside it: a run where every record is skipped exits 2.
     let report = handoff().arg("audit").arg(&csv).json();
     assert_eq!(report["input"]["skipped"], 1);
+    assert_eq!(report["input"]["audited"], 1);
 
     // The gate reads back what audit saved.
     let saved = dir.path("saved.json");
@@ -796,7 +799,13 @@ fn duplicate_ids_keep_the_first_record_and_skip_later_ones_within_and_across_fil
     first_web["channel"] = serde_json::json!("web");
     let mut second_app = record("x", "where is my refund");
     second_app["channel"] = serde_json::json!("app");
-    let c = dir.write("c.jsonl", &format!("{first_web}\n{second_app}"));
+    // "y" keeps the run from auditing nothing (exit 2).
+    let mut other_app = record("y", "where is my refund");
+    other_app["channel"] = serde_json::json!("app");
+    let c = dir.write(
+        "c.jsonl",
+        &format!("{first_web}\n{second_app}\n{other_app}"),
+    );
     let report = handoff()
         .arg("audit")
         .arg(&c)
@@ -809,7 +818,7 @@ fn duplicate_ids_keep_the_first_record_and_skip_later_ones_within_and_across_fil
             input["skipped"].as_u64(),
             input["audited"].as_u64()
         ),
-        (Some(1), Some(1), Some(0))
+        (Some(1), Some(1), Some(1))
     );
 }
 

@@ -1,5 +1,10 @@
 //! `handoff audit`: one pass over the transcripts (see `handoff::pipeline`), then the report
-//! in the chosen format on stdout or `--output`, and optionally an HTML copy.
+//! in the chosen format on stdout or `--output`, and optionally an HTML copy. With
+//! `--findings -` the findings' JSON lines own stdout, so the report goes to `--output`, or
+//! to stderr when none is given (README "Outputs"). A run that audited nothing writes its
+//! report (the accounting says why) and then fails with exit 2.
+
+use std::path::{Path, PathBuf};
 
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
@@ -9,27 +14,40 @@ use handoff::PeriodOptions;
 
 use super::setup::Setup;
 use super::{
-    create_output, distinct_outputs, output_paths, parse_filter, warn_accounting, write_output,
-    write_stdout, Outcome,
+    create_output, distinct_outputs, nothing_audited, output_paths, parse_filter, warn_accounting,
+    write_output, write_stdout, Outcome,
 };
 use crate::cli::{AuditArgs, FormatArg, PeriodArg};
 
 pub fn run(args: AuditArgs) -> Result<Outcome> {
-    let setup = Setup::new(&args.read, args.config.as_deref(), args.output.is_some())?;
+    let findings_to_stdout = args.findings.as_deref() == Some(Path::new("-"));
+    let findings = match findings_to_stdout {
+        true => Some(PathBuf::from("/dev/stdout")),
+        false => args.findings.clone(),
+    };
+    let report_to_stderr = findings_to_stdout && args.output.is_none();
+    let setup = Setup::new(
+        &args.read,
+        args.config.as_deref(),
+        args.output.is_some() || report_to_stderr,
+    )?;
     let filter = parse_filter("--filter", &args.filter)?;
     let config = &setup.config;
     let outputs = [
         ("--output", args.output.as_deref()),
         ("--html", args.html.as_deref()),
-        ("--findings", args.findings.as_deref()),
+        ("--findings", findings.as_deref()),
     ];
     distinct_outputs(&outputs)?;
     // --findings is opened by the pipeline, whose writer streams the rows.
-    let report_out = create_output(args.output.as_deref())?;
+    let report_out = match report_to_stderr {
+        true => create_output(Some(Path::new("/dev/stderr")))?,
+        false => create_output(args.output.as_deref())?,
+    };
     let html_out = create_output(args.html.as_deref())?;
     let summary = pipeline::run(AuditRequest {
         handle_minutes: args.handle_minutes,
-        findings: args.findings.clone(),
+        findings: findings.clone(),
         outputs: output_paths(&outputs),
         filter,
         periods: PeriodOptions {
@@ -68,6 +86,9 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     }
 
     warn_accounting(&setup.ui, &summary.input);
+    if summary.input.audited == 0 {
+        return Err(nothing_audited(&summary.input));
+    }
     let skipped = summary.input.skipped;
     if skipped > 0 {
         setup.ui.warn(&format!(

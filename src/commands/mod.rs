@@ -6,9 +6,11 @@
 
 pub mod audit;
 pub mod calibrate;
+pub mod completions;
 pub mod formats;
 pub mod gate;
 pub mod init;
+pub mod man;
 mod setup;
 
 use std::ffi::OsString;
@@ -20,6 +22,8 @@ use handoff::filter::Filter;
 use handoff::output::{self, AtomicFile};
 use handoff::summary::InputAccounting;
 use handoff::terminal_lines;
+
+use crate::cli::ColorArg;
 
 /// How a command that ran to its end turned out; `main` maps each to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +77,17 @@ impl Ui {
         }
     }
 
+    /// `--color always|never` overrides the `auto` rule of [`Ui::decide`]; `always` wins
+    /// over `NO_COLOR` and a report going to a pipe or a file, as a flag given on purpose.
+    pub fn color_choice(mut self, choice: ColorArg) -> Ui {
+        match choice {
+            ColorArg::Auto => {}
+            ColorArg::Always => self.color = true,
+            ColorArg::Never => self.color = false,
+        }
+        self
+    }
+
     /// A warning on stderr unless `--quiet`, its control characters escaped.
     pub fn warn(&self, message: &str) {
         if !self.quiet {
@@ -105,6 +120,31 @@ fn warn_accounting(ui: &Ui, input: &InputAccounting) {
             u.count, u.reason
         ));
     }
+}
+
+/// The error for a run that audited nothing, with the input accounting and each skip
+/// reason's count and first location, so the one message says what to fix.
+fn nothing_audited(input: &InputAccounting) -> Error {
+    let mut why = if input.records_read == 0 {
+        format!("no record in {} file(s)", input.files.len())
+    } else {
+        format!(
+            "{} record(s) read from {} file(s), {} skipped",
+            input.records_read,
+            input.files.len(),
+            input.skipped
+        )
+    };
+    if let Some(f) = &input.filter {
+        why.push_str(&format!(", {} filtered out by {f}", input.filtered_out));
+    }
+    for r in &input.skip_reasons {
+        why.push_str(&format!("\n  {} × {}", r.count, r.reason));
+        if let Some(first) = r.first.first() {
+            why.push_str(&format!(", first {first}"));
+        }
+    }
+    Error::NothingAudited(why)
 }
 
 fn parse_filter(flag: &str, clauses: &[String]) -> Result<Option<Filter>> {
@@ -182,6 +222,22 @@ mod tests {
         assert!(!Ui::decide(false, false, piped, None).color);
         // --quiet silences stderr, not the report's colour.
         assert!(Ui::decide(true, false, BOTH, None).color);
+    }
+
+    #[test]
+    fn color_flag_overrides_the_auto_rule_both_ways() {
+        let piped = Terminals {
+            stdout: false,
+            stderr: false,
+        };
+        let auto_off = Ui::decide(false, true, piped, Some("1".into()));
+        assert!(!auto_off.color_choice(ColorArg::Auto).color);
+        assert!(auto_off.color_choice(ColorArg::Always).color);
+        let auto_on = Ui::decide(false, false, BOTH, None);
+        assert!(auto_on.color_choice(ColorArg::Auto).color);
+        assert!(!auto_on.color_choice(ColorArg::Never).color);
+        // Only colour: the progress bar and warnings keep their own rules.
+        assert!(auto_on.color_choice(ColorArg::Never).progress);
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl Setup {
             ingest: ingest_options(read)?,
             csat_scale: read.csat_scale.clone(),
             threads: read.threads,
-            ui: Ui::new(read.quiet, to_file),
+            ui: Ui::new(read.quiet, to_file).color_choice(read.color),
         })
     }
 

@@ -65,8 +65,10 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         out.push(Finding {
             reason,
             detail: format!(
-                "{what}: {} repeat(s); message {i} repeats message {j} (similarity {sim:.2})",
-                repeats.len()
+                "{what}: {} repeat(s); message {} repeats message {} (similarity {sim:.2})",
+                repeats.len(),
+                i + 1,
+                j + 1
             ),
             messages,
         });

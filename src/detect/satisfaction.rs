@@ -51,14 +51,16 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Satisfa
                 let after = match bot_before {
                     Some(b) => {
                         messages.insert(1, b);
-                        format!(" after bot message {b}")
+                        format!(" after bot message {}", b + 1)
                     }
                     None => String::new(),
                 };
                 out.push(Finding {
                     reason: Reason::SentimentDrop,
                     detail: format!(
-                        "customer sentiment fell from {start:.2} (message {first}) to {end:.2} (message {low}){after}"
+                        "customer sentiment fell from {start:.2} (message {}) to {end:.2} (message {}){after}",
+                        first + 1,
+                        low + 1
                     ),
                     messages,
                 });
@@ -92,7 +94,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Satisfa
                 markers.join(", "),
                 frustrated
                     .iter()
-                    .map(|i| i.to_string())
+                    .map(|i| (i + 1).to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

@@ -37,7 +37,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
             .unwrap_or_default();
         out.push(Finding {
             reason: Reason::EscalationRequest,
-            detail: format!("customer asks for a person (\"{phrase}\") in message {first}"),
+            detail: format!(
+                "customer asks for a person (\"{phrase}\") in message {}",
+                first + 1
+            ),
             messages: asked,
         });
     }
@@ -54,7 +57,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
             detail: format!(
                 "bot could not understand or help {} time(s), first in message {}",
                 fallbacks.len(),
-                fallbacks[0]
+                fallbacks[0] + 1
             ),
             messages: fallbacks.clone(),
         });
@@ -87,7 +90,11 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     if let Some((j, i, sim)) = first_pair {
         out.push(Finding {
             reason: Reason::CustomerRepeat,
-            detail: format!("customer message {i} restates message {j} (similarity {sim:.2})"),
+            detail: format!(
+                "customer message {} restates message {} (similarity {sim:.2})",
+                i + 1,
+                j + 1
+            ),
             messages: restated,
         });
     }
@@ -111,7 +118,10 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         };
         out.push(Finding {
             reason: Reason::NegativeClose,
-            detail: format!("customer's last message {i} expresses failure ({why})"),
+            detail: format!(
+                "customer's last message {} expresses failure ({why})",
+                i + 1
+            ),
             messages: vec![i],
         });
     }
@@ -120,14 +130,20 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         if msgs[i].role == Role::Customer && !confirmed && closing_complaint.is_none() {
             out.push(Finding {
                 reason: Reason::Unanswered,
-                detail: format!("conversation ends on customer message {i} with no reply"),
+                detail: format!(
+                    "conversation ends on customer message {} with no reply",
+                    i + 1
+                ),
                 messages: vec![i],
             });
         }
         if msgs[i].role == Role::Bot && fallbacks.last() == Some(&i) {
             out.push(Finding {
                 reason: Reason::AbandonedAfterFallback,
-                detail: format!("customer left after the bot's fallback in message {i}"),
+                detail: format!(
+                    "customer left after the bot's fallback in message {}",
+                    i + 1
+                ),
                 messages: vec![i],
             });
         }
@@ -145,11 +161,14 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     });
     if let Some((i, m)) = handed {
         let detail = if m.role == Role::Agent {
-            format!("a human agent took over at message {i}")
+            format!("a human agent took over at message {}", i + 1)
         } else if platform_handoffs.contains(&i) {
-            format!("the platform recorded a handoff to a person at message {i}")
+            format!(
+                "the platform recorded a handoff to a person at message {}",
+                i + 1
+            )
         } else {
-            format!("transfer to a person announced in message {i}")
+            format!("transfer to a person announced in message {}", i + 1)
         };
         out.push(Finding {
             reason: Reason::Handoff,

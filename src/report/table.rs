@@ -173,7 +173,8 @@ impl Renderer for TableRenderer {
                             format!(
                                 " — {} #{}: \"{}\"",
                                 terminal(&m.role),
-                                m.index,
+                                // Counted from 1 for readers; the JSON's index is 0-based.
+                                m.index + 1,
                                 terminal(&clip(&m.text, 70))
                             )
                         })

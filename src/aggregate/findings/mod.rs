@@ -45,11 +45,15 @@ pub trait FindingsWriter: Send {
 }
 
 pub fn create(path: &Path) -> Result<Box<dyn FindingsWriter>> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    // `--findings -` arrives as /dev/stdout: JSON lines, the format that pipes into jq.
+    let ext = match crate::output::is_standard_stream(path) {
+        true => "jsonl".to_string(),
+        false => path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .unwrap_or_default(),
+    };
     let file = AtomicFile::create(path)?;
     Ok(match ext.as_str() {
         "jsonl" | "ndjson" => Box::new(JsonlFindings {

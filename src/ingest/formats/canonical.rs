@@ -122,7 +122,7 @@ pub fn parse_record(
                 SkipKind::UnknownRole,
                 location,
                 format!(
-                    "conversation {id}, message {i}: unknown role \"{role_name}\" \
+                    "conversation {id}, messages[{i}]: unknown role \"{role_name}\" \
                      (expected customer, bot, agent or system, or an alias such as user or assistant)"
                 ),
             )

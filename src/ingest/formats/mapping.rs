@@ -230,7 +230,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> std::result::Result<Conversation, Skip>
             ctx.skip(
                 SkipKind::UnknownRole,
                 format!(
-                    "record {id}, message {i}: role value \"{value}\" is not listed in the \
+                    "record {id}, messages[{i}]: role value \"{value}\" is not listed in the \
                      mapping's [roles]"
                 ),
             )
