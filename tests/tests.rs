@@ -2,6 +2,8 @@
 
 mod harness;
 
+#[cfg(unix)]
+mod action;
 mod architecture;
 mod audit_sample;
 mod calibrate;
