@@ -324,3 +324,41 @@ fn people_read_message_numbers_from_1_and_machines_read_indices_from_0() {
     assert!(html.contains("#3 customer"), "HTML numbers from 1");
     assert!(!html.contains("#0 "), "no message #0 on the page");
 }
+
+#[test]
+fn findings_dash_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = TestDir::new();
+    let lines: Vec<String> = (0..3000)
+        .map(|i| {
+            conversation(
+                &format!("c{i}"),
+                "card",
+                &[
+                    ("customer", "help"),
+                    ("bot", "Sorry, I didn't understand that."),
+                ],
+            )
+        })
+        .collect();
+    let input = dir.write("in.jsonl", &lines.join("\n"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .arg("audit")
+        .arg(&input)
+        .args(["--findings", "-", "-q", "--output"])
+        .arg(dir.path("report.txt"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // `| head -c0`: the reader is gone before the first row.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "quiet: {stderr}");
+}

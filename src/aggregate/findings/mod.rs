@@ -88,8 +88,12 @@ struct JsonlFindings {
 impl FindingsWriter for JsonlFindings {
     fn write(&mut self, rows: &[FindingRow]) -> Result<()> {
         for row in rows {
-            serde_json::to_writer(&mut self.out, row)
-                .map_err(|e| self.file.err(std::io::Error::other(e)))?;
+            // Keep the I/O error's kind: a closed pipe (`--findings - | head`) must stay
+            // recognisable as one, so `main` ends quietly.
+            serde_json::to_writer(&mut self.out, row).map_err(|e| {
+                let kind = e.io_error_kind().unwrap_or(std::io::ErrorKind::Other);
+                self.file.err(std::io::Error::new(kind, e))
+            })?;
             self.out.write_all(b"\n").map_err(|e| self.file.err(e))?;
         }
         Ok(())
