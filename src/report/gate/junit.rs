@@ -47,6 +47,22 @@ fn junit(r: &GateReport) -> String {
             checks.iter().filter(|c| !c.passed).count(),
             checks.iter().filter(|c| skipped(c)).count()
         );
+        // How significance was judged, for tools that read the suite rather than messages.
+        let _ = writeln!(out, "    <properties>");
+        for (name, value) in [
+            ("confidence", r.confidence.to_string()),
+            ("correction", r.correction.code().to_string()),
+            ("family", r.family.to_string()),
+            ("significance_level", r.significance_level.to_string()),
+            ("power", r.power.to_string()),
+        ] {
+            let _ = writeln!(
+                out,
+                r#"      <property name="{name}" value="{}"/>"#,
+                esc(&value)
+            );
+        }
+        let _ = writeln!(out, "    </properties>");
         for c in checks {
             let rule = c.rule.code();
             let _ = write!(
