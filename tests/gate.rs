@@ -64,7 +64,7 @@ fn identical_inputs_pass() {
     let out = gate(&input, &input).run();
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
-        out.stdout.starts_with("handoff gate passed: 18 checks"),
+        out.stdout.starts_with("handoff gate passed: 24 checks"),
         "{}",
         out.stdout
     );
@@ -89,7 +89,7 @@ fn an_absolute_limit_fails_the_gate() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("handoff: gate failed: 2 of 14 checks failed"),
+            .contains("handoff: gate failed: 2 of 18 checks failed"),
         "{}",
         out.stderr
     );
@@ -187,7 +187,7 @@ fn a_large_but_insignificant_change_on_a_small_sample_passes() {
     assert!(c["message"]
         .as_str()
         .unwrap_or("")
-        .contains("but not significant at 95% (the interval includes 0)"));
+        .contains("but not significant at 95% family-wise (one-sided p "));
 }
 
 #[test]
@@ -207,8 +207,8 @@ fn too_little_data_is_reported_and_fails_only_when_configured() {
         "{msg}"
     );
     assert!(msg.contains("at least 30 conversations needed"), "{msg}");
-    // fraud's six metrics, and mean CSAT everywhere (no conversation has a CSAT).
-    assert_eq!(report["totals"]["insufficient_data"], 8);
+    // fraud's eight metrics, and mean CSAT everywhere (no conversation has a CSAT).
+    assert_eq!(report["totals"]["insufficient_data"], 10);
     assert_eq!(
         check(&report, "card", "mean_csat", "regression")["status"],
         "insufficient_data"
@@ -288,12 +288,12 @@ fn junit_report_is_well_formed_xml_with_one_case_per_rule_and_category() {
         }
     }
     assert_eq!(depth, 0);
-    // 3 scopes x (6 regression rules + 1 limit) = 21 test cases. The added needs-human
+    // 3 scopes x (8 regression rules + 1 limit) = 27 test cases. The added needs-human
     // conversations are also unresolved escalation requests, so card and overall fail
     // three regressions each.
-    assert_eq!(cases, 21);
+    assert_eq!(cases, 27);
     assert_eq!(failures, 6);
-    assert_eq!(declared, Some(("21".to_string(), "6".to_string())));
+    assert_eq!(declared, Some(("27".to_string(), "6".to_string())));
     assert_eq!(suites, ["overall", "<gift & \"cards\">", "card"]);
 }
 
@@ -312,7 +312,7 @@ fn markdown_goes_to_the_file_and_is_appended_to_the_step_summary() {
     assert_eq!(out.code, 1);
     let written = dir.read("gate.md");
     assert!(
-        written.starts_with("## ❌ handoff gate FAILED: 6 of 12 checks failed"),
+        written.starts_with("## ❌ handoff gate FAILED: 6 of 16 checks failed"),
         "{written}"
     );
     assert!(written.contains("### Failures"));
@@ -636,7 +636,14 @@ fn the_correction_keeps_a_lone_chance_sized_rise_among_many_checks_from_failing(
         .as_str()
         .unwrap_or("")
         .contains("significant at 95% (the interval excludes 0)"));
-    assert_eq!(report["totals"]["failed"], 1);
+    // The added needs-human conversations are also unresolved escalation requests.
+    assert_eq!(report["totals"]["failed"], 3);
+    for metric in ["unresolved", "escalation_request"] {
+        assert_eq!(
+            check(&report, "fraud", metric, "regression")["status"],
+            "fail"
+        );
+    }
     // An unknown method is refused, naming the key's value.
     let config = dir.write("bad.toml", "[gate]\ncorrection = \"sidak\"\n");
     let out = gate(&base, &cand).arg("--config").arg(&config).run();
