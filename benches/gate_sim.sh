@@ -5,8 +5,8 @@
 #
 # Generates a 12,000-conversation pool with sample-data/generate.py (seed 20250401) into
 # /tmp, then runs examples/gate_sim.rs: PAIRS (default 400) random splits of the pool into
-# two halves of 6,000 (no change), the same with a third of delivery's conversations made
-# to loop, and with delivery cut to 500 per side and its needs-human rate raised 5 points;
+# two halves of 6,000 (no change), the same with a third of refunds' conversations made
+# to loop, and with refunds cut to 500 per side and its needs-human rate raised 5 points;
 # each judged with Holm, Benjamini-Hochberg and no correction. SEED_PAIRS (default 0) also
 # generates that many pairs of independent 6,000-conversation samples (the generator with
 # different seeds) and judges them as no-change pairs: about 2 s of generation and 10 s of
@@ -27,6 +27,6 @@ for ((i = 0; i < 2 * seed_pairs; i++)); do
         --out "$f" --no-truth --quiet
     sides+=("$f")
 done
-args=("$pool" --pairs "$pairs" --category delivery)
+args=("$pool" --pairs "$pairs" --category refunds)
 [ "${#sides[@]}" -gt 0 ] && args+=(--sides "${sides[@]}")
 cargo run --quiet --example gate_sim -- "${args[@]}"

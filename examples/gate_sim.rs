@@ -4,7 +4,7 @@
 //! sizing table of docs/ci.md (computed here, not by hand).
 //!
 //!     cargo run --example gate_sim -- POOL.jsonl [--pairs 400] [--seed 1]
-//!         [--category delivery] [--size 500] [--rise 5] [--sides A.jsonl B.jsonl ...]
+//!         [--category refunds] [--size 500] [--rise 5] [--sides A.jsonl B.jsonl ...]
 //!
 //! POOL is an export in the canonical JSONL format (e.g. 12,000 conversations from
 //! `sample-data/generate.py`); it is assessed once with the default detectors, then each
@@ -68,8 +68,9 @@ fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mut pool_path = None;
     let (mut pairs, mut seed, mut size, mut rise) = (400usize, 1u64, 500usize, 5.0f64);
-    let mut category = "delivery".to_string();
+    let mut category = "refunds".to_string();
     let mut sides = Vec::new();
+    let mut show = 0usize;
     let number = |v: Option<String>, flag: &str| -> Result<f64, String> {
         v.as_deref()
             .and_then(|s| s.parse::<f64>().ok())
@@ -81,6 +82,7 @@ fn main() -> Result<(), String> {
             "--seed" => seed = number(args.next(), "--seed")? as u64,
             "--size" => size = number(args.next(), "--size")? as usize,
             "--rise" => rise = number(args.next(), "--rise")?,
+            "--show" => show = number(args.next(), "--show")? as usize,
             "--category" => category = args.next().ok_or("--category needs a name")?,
             "--sides" => sides.extend(args.by_ref()),
             _ if pool_path.is_none() => pool_path = Some(a),
@@ -126,11 +128,36 @@ fn main() -> Result<(), String> {
         pool.len() / 2,
         family
     );
+    let rates: Vec<String> = categories
+        .iter()
+        .map(|name| {
+            let all = pool.iter().filter(|o| o.category == *name);
+            let n = all.clone().count();
+            let needs = all.filter(|o| o.needs_human).count();
+            format!("{name} {n} ({:.1}% need a human)", 100.0 * needs as f64 / n as f64)
+        })
+        .collect();
+    println!("categories: {}", rates.join(", "));
     println!(
         "\n{:<44} {:<5} {:>9} {:>6}  95% CI",
         "scenario (pairs failed / run)", "corr.", "", "rate"
     );
     let no_change = run(&pool, &Plant::None, pairs, &cfg, &CORRECTIONS, seed);
+    // --show N: the failed checks of the first N no-change pairs (same seed, so the same
+    // pairs as above), to see which checks fail by chance.
+    let mut rng = Rng::new(seed);
+    for i in 0..show {
+        let (b, c) = pair(&pool, &Plant::None, &mut rng);
+        let (b, c) = (summary_of(&b), summary_of(&c));
+        let side = |s| GateSide {
+            summary: s,
+            source: "simulation".into(),
+            saved_summary: true,
+        };
+        for k in evaluate(&side(&b), &side(&c), &cfg, None).checks.iter().filter(|k| !k.passed) {
+            eprintln!("pair {i}: {}", k.message);
+        }
+    }
     for (corr, t) in &no_change {
         row("no change: false failures", *corr, t);
     }
