@@ -9,8 +9,9 @@
 # to loop, and with refunds cut to 500 per side and its needs-human rate raised 5 points;
 # each judged with Holm, Benjamini-Hochberg and no correction. SEED_PAIRS (default 0) also
 # generates that many pairs of independent 6,000-conversation samples (the generator with
-# different seeds) and judges them as no-change pairs: about 2 s of generation and 10 s of
-# debug-build assessment per pair on one core. Prints the sizing table of docs/ci.md.
+# different seeds) and judges them as no-change pairs (generating one 6,000-conversation
+# side took about 12 s on the shared 2-core machine). Prints the sizing table of docs/ci.md.
+# Measured (400 pairs, 8 seed pairs, debug build): about 20 minutes under load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs="${1:-400}"

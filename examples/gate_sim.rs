@@ -134,7 +134,10 @@ fn main() -> Result<(), String> {
             let all = pool.iter().filter(|o| o.category == *name);
             let n = all.clone().count();
             let needs = all.filter(|o| o.needs_human).count();
-            format!("{name} {n} ({:.1}% need a human)", 100.0 * needs as f64 / n as f64)
+            format!(
+                "{name} {n} ({:.1}% need a human)",
+                100.0 * needs as f64 / n as f64
+            )
         })
         .collect();
     println!("categories: {}", rates.join(", "));
@@ -154,7 +157,11 @@ fn main() -> Result<(), String> {
             source: "simulation".into(),
             saved_summary: true,
         };
-        for k in evaluate(&side(&b), &side(&c), &cfg, None).checks.iter().filter(|k| !k.passed) {
+        for k in evaluate(&side(&b), &side(&c), &cfg, None)
+            .checks
+            .iter()
+            .filter(|k| !k.passed)
+        {
             eprintln!("pair {i}: {}", k.message);
         }
     }

@@ -1,6 +1,8 @@
 //! `--compare-periods`: each category's latest period (UTC week or month) against the one
 //! before, from the shared day counter and with the shared test (`periods`), the same the
-//! weekly series uses.
+//! weekly series uses. The table's judged changes (categories and overall × three metrics)
+//! are one family for `[gate] correction`; the weekly chart's family is larger (every week),
+//! so under a correction the two may differ on the latest week (the chart the stricter).
 
 use std::collections::BTreeMap;
 

@@ -10,8 +10,10 @@
 //! is significant when its adjusted p-value is below `(1 - confidence) / 2`. With
 //! `correction = "none"` that is exactly "the interval at `confidence` excludes zero", the
 //! rule before corrections. Why: 48 checks each at 95% failed 8 of 20 simulated no-change
-//! releases (issue 13); with Holm the simulation (`simulate`, examples/gate_sim.rs) measures
-//! the false-failure rate below 5% (docs/ci.md has the figures).
+//! releases (issue 13). Measured by `simulate` (benches/gate_sim.sh, 400 random splits of a
+//! 12,000-conversation generated export, 64 checks each): no-change pairs fail 1.2% of the
+//! time with Holm (95% interval 0.5-2.9%), 1.5% with BH and 45.5% with no correction; a third
+//! of a category looping is caught in 400 of 400 (docs/ci.md).
 //!
 //! Each regression check also carries its minimum detectable effect at `[gate] power` (normal
 //! approximation, at the level a check must reach alone: `(1 - confidence) / 2` divided by

@@ -1,6 +1,8 @@
 //! `--junit FILE`: one test suite per scope (overall, then categories by name), one test
 //! case per rule and metric. Failures carry the numbers; checks with too little data that
-//! count as a pass are reported as skipped.
+//! count as a pass are reported as skipped. Each suite's `<properties>` say how significance
+//! was judged (confidence, correction, family size, one-sided level, power), for tools that
+//! read suites rather than messages.
 
 use std::fmt::Write;
 
