@@ -155,6 +155,8 @@ mod tests {
             }
         }
         assert_eq!(starter.gate.confidence, default.gate.confidence);
+        assert_eq!(starter.gate.correction, default.gate.correction);
+        assert_eq!(starter.gate.power, default.gate.power);
     }
 
     /// What `pipeline` appends for a run with the default `--csat-scale` and no
@@ -256,6 +258,31 @@ mod tests {
                 .contains("gate.categories.\"gift cards\".mean_csat.max_regression")
         );
         assert!(err("[gate]\nmin_csat_responses = 1").contains("gate.min_csat_responses"));
+        // correction and power: known values only, and only in [gate].
+        assert!(err("[gate]\ncorrection = \"bonferroni\"").contains("bonferroni"));
+        assert!(err("[gate]\ncorrection = \"Holm\"").contains("Holm"));
+        assert!(err("[gate]\npower = 1.2").contains("gate.power = 1.2"));
+        assert!(err("[gate]\npower = 0.3").contains("gate.power"));
+        assert!(err("[gate.categories.fraud]\ncorrection = \"none\"").contains("correction"));
+        assert!(err("[gate.handoff]\nmax_regression = 1").contains("handoff"));
+        assert!(err("[gate.abandon_rate]\nlimit = 101").contains("gate.abandon_rate.limit"));
+        use crate::gate::config::Correction;
+        for (text, want) in [
+            ("", Correction::Holm),
+            ("[gate]\ncorrection = \"bh\"", Correction::Bh),
+            ("[gate]\ncorrection = \"none\"", Correction::None),
+        ] {
+            let c = Config::parse(text).expect("valid");
+            assert_eq!(c.gate.correction, want, "{text}");
+        }
+        let c =
+            Config::parse("[gate]\npower = 0.9\n[gate.handoff_rate]\nlimit = 20\n").expect("valid");
+        assert_eq!(c.gate.power, 0.9);
+        assert_eq!(c.gate.rule("x", Metric::HandoffRate).limit, Some(20.0));
+        assert_eq!(
+            c.gate.rule("x", Metric::AbandonRate).max_regression,
+            Some(2.0)
+        );
     }
 
     #[test]

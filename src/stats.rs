@@ -2,6 +2,9 @@
 //! a rate, Newcombe's interval for a difference of two rates, Welch's interval for a
 //! difference of two means, and the normal and Student t quantiles they need (computed
 //! here from the incomplete gamma and beta functions, so no statistics crate is needed).
+//! One-sided p-values are read off the same intervals (so a test at `(1 - confidence) / 2`
+//! agrees with the interval shown), adjusted for a family of tests by Holm or
+//! Benjamini-Hochberg, and minimum detectable effects use the normal approximation.
 
 /// z for a two-sided 95% interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -69,16 +72,161 @@ pub fn newcombe_difference(
     if n1 == 0 || n2 == 0 {
         return None;
     }
-    let z = z_critical(confidence);
+    Some(newcombe_z((x1, n1), (x2, n2), z_critical(confidence)))
+}
+
+/// Newcombe's interval with critical value `z`; both sides non-empty.
+fn newcombe_z(baseline: (u64, u64), candidate: (u64, u64), z: f64) -> Estimate {
+    let ((x1, n1), (x2, n2)) = (baseline, candidate);
     let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
     let [l1, u1] = wilson_z(x1, n1, z);
     let [l2, u2] = wilson_z(x2, n2, z);
     let d = p2 - p1;
-    Some(Estimate {
+    Estimate {
         value: d,
         low: d - ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt(),
         high: d + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt(),
-    })
+    }
+}
+
+/// One-sided p-value for "the candidate's rate is higher", read off Newcombe's interval: the
+/// `p` at which the two-sided `1 - 2p` interval's lower end touches zero. So
+/// `p < (1 - confidence) / 2` exactly when [`newcombe_difference`] at `confidence` lies above
+/// zero, and a multiple-comparison correction of these p-values is a correction of the
+/// intervals the gate shows. Above 0.5 when the rate fell. `None` when a side is empty.
+pub fn newcombe_p_higher(baseline: (u64, u64), candidate: (u64, u64)) -> Option<f64> {
+    if baseline.1 == 0 || candidate.1 == 0 {
+        return None;
+    }
+    let at = |z: f64| newcombe_z(baseline, candidate, z);
+    let d = at(0.0).value;
+    if d == 0.0 {
+        return Some(0.5);
+    }
+    // The bound moving toward zero as z grows: the low end for a rise, the high end for a fall.
+    let crosses = |z: f64| {
+        let e = at(z);
+        if d > 0.0 {
+            e.low <= 0.0
+        } else {
+            e.high >= 0.0
+        }
+    };
+    if !crosses(Z_MAX) {
+        return Some(if d > 0.0 { 0.0 } else { 1.0 });
+    }
+    let z = bisect(|z| !crosses(z), 0.0, Z_MAX);
+    let tail = 1.0 - normal_cdf(z);
+    Some(if d > 0.0 { tail } else { 1.0 - tail })
+}
+
+/// Beyond this z a tail probability is below f64's resolution near 1.
+const Z_MAX: f64 = 40.0;
+
+/// One-sided p-value for "the candidate's mean is lower", from Welch's t statistic and its
+/// Welch-Satterthwaite degrees of freedom: `p < (1 - confidence) / 2` exactly when
+/// [`welch_difference`] at `confidence` lies below zero. `None` with fewer than two values
+/// on a side.
+pub fn welch_p_lower(baseline: Moments, candidate: Moments) -> Option<f64> {
+    let (v1, v2) = (baseline.variance()?, candidate.variance()?);
+    let d = candidate.mean()? - baseline.mean()?;
+    let (n1, n2) = (baseline.n as f64, candidate.n as f64);
+    let (a, b) = (v1 / n1, v2 / n2);
+    let se2 = a + b;
+    if se2 <= 0.0 {
+        // The difference is exact (every rating the same on both sides).
+        return Some(if d < 0.0 {
+            0.0
+        } else if d > 0.0 {
+            1.0
+        } else {
+            0.5
+        });
+    }
+    let df = se2 * se2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+    Some(t_cdf(d / se2.sqrt(), df))
+}
+
+/// How the p-values of a family of tests are adjusted for their number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adjustment {
+    /// Holm (1979) step-down: controls the chance of any false rejection (family-wise).
+    Holm,
+    /// Benjamini-Hochberg (1995) step-up: controls the expected share of false rejections.
+    BenjaminiHochberg,
+    /// Each test on its own.
+    None,
+}
+
+impl Adjustment {
+    /// As `[gate] correction` names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Adjustment::Holm => "holm",
+            Adjustment::BenjaminiHochberg => "bh",
+            Adjustment::None => "none",
+        }
+    }
+}
+
+/// Adjusted p-values, in the order given: a test is rejected at level `a` (one-sided here)
+/// when its adjusted p-value is below `a`. Ties and the order of equal p-values do not
+/// change the result.
+pub fn adjust(p: &[f64], how: Adjustment) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&i, &j| p[i].total_cmp(&p[j]).then(i.cmp(&j)));
+    let mut out = vec![0.0; m];
+    match how {
+        Adjustment::None => out.copy_from_slice(p),
+        Adjustment::Holm => {
+            let mut running = 0.0f64;
+            for (rank, &i) in order.iter().enumerate() {
+                running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+                out[i] = running;
+            }
+        }
+        Adjustment::BenjaminiHochberg => {
+            let mut running = 1.0f64;
+            for (rank, &i) in order.iter().enumerate().rev() {
+                running = running.min((m as f64 / (rank + 1) as f64 * p[i]).min(1.0));
+                out[i] = running;
+            }
+        }
+    }
+    out
+}
+
+/// Minimum detectable rise of a rate (normal approximation, unpooled variances): the
+/// smallest `d` with `d = (z_alpha + z_power) * sqrt(p(1-p)/n1 + (p+d)(1-p-d)/n2)`, where
+/// `p` is the baseline rate, `alpha` the one-sided level and `power` the chance of a
+/// significant result when the rate truly rose by `d`. `None` when even a rise to 100%
+/// could not be seen (or a side is empty).
+pub fn min_detectable_rise(p: f64, n1: u64, n2: u64, alpha: f64, power: f64) -> Option<f64> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let k = normal_quantile(1.0 - alpha) + normal_quantile(power);
+    let (n1, n2) = (n1 as f64, n2 as f64);
+    let short = |d: f64| {
+        let q = (p + d).clamp(0.0, 1.0);
+        d < k * (p * (1.0 - p) / n1 + q * (1.0 - q) / n2).sqrt()
+    };
+    let room = 1.0 - p;
+    if room <= 0.0 || short(room) {
+        return None;
+    }
+    Some(bisect(short, 0.0, room))
+}
+
+/// Minimum detectable fall of a mean (normal approximation, both sides with the baseline's
+/// variance `var`): `(z_alpha + z_power) * sqrt(var/n1 + var/n2)`.
+pub fn min_detectable_shift(var: f64, n1: u64, n2: u64, alpha: f64, power: f64) -> Option<f64> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let k = normal_quantile(1.0 - alpha) + normal_quantile(power);
+    Some(k * (var / n1 as f64 + var / n2 as f64).sqrt())
 }
 
 /// Count, sum and sum of squares of a sample: enough for its mean and variance, and
@@ -427,5 +575,103 @@ mod tests {
         let same = moments(&[4.0, 4.0, 4.0]);
         let d = welch_difference(same, same, 0.95).expect("enough values");
         assert_eq!((d.low, d.high), (0.0, 0.0));
+    }
+
+    #[test]
+    fn one_sided_p_values_are_the_intervals_read_the_other_way() {
+        // Newcombe's example: the 95% interval (0.0524, 0.3339) excludes zero, so p < 0.025,
+        // and the interval at 1 - 2p just touches zero.
+        let p = newcombe_p_higher((48, 80), (56, 70)).expect("both sides");
+        assert!(p > 0.0 && p < 0.025, "{p}");
+        let edge = newcombe_difference((48, 80), (56, 70), 1.0 - 2.0 * p).expect("both sides");
+        assert!(close(edge.low, 0.0, 1e-9), "{edge:?}");
+        // A fall reads as p above one half, the mirror image of the rise.
+        let fall = newcombe_p_higher((56, 70), (48, 80)).expect("both sides");
+        assert!(close(fall, 1.0 - p, 1e-9), "{fall} vs {p}");
+        assert_eq!(newcombe_p_higher((10, 100), (10, 100)), Some(0.5));
+        assert_eq!(newcombe_p_higher((0, 0), (1, 2)), None);
+        // A rise whose 95% interval includes zero: p above 0.025.
+        let p = newcombe_p_higher((8, 40), (10, 40)).expect("both sides");
+        assert!(p > 0.025 && p < 0.5, "{p}");
+
+        let moments = |xs: &[f64]| Moments {
+            n: xs.len() as u64,
+            sum: xs.iter().sum(),
+            sum_sq: xs.iter().map(|x| x * x).sum(),
+        };
+        let a = moments(&[4., 5., 3., 4., 5., 2., 4., 4., 5., 3.]);
+        let b = moments(&[3., 2., 4., 3., 1., 2., 3., 4., 2., 3., 3., 2.]);
+        let p = welch_p_lower(a, b).expect("enough values");
+        // t = -3.0404 on 18.31 df (Welch); one-sided p = 0.003468 (the t density integrated
+        // numerically, Simpson's rule).
+        assert!(close(p, 0.003_468, 2e-6), "{p}");
+        let edge = welch_difference(a, b, 1.0 - 2.0 * p).expect("enough values");
+        assert!(close(edge.high, 0.0, 1e-6), "{edge:?}");
+        assert!(close(welch_p_lower(b, a).expect("enough"), 1.0 - p, 1e-9));
+        let same = moments(&[4.0, 4.0, 4.0]);
+        assert_eq!(welch_p_lower(same, same), Some(0.5));
+        assert_eq!(welch_p_lower(moments(&[4.0]), b), None);
+    }
+
+    #[test]
+    fn holm_and_benjamini_hochberg_match_worked_examples() {
+        // As R's p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm" / "BH").
+        let p = [0.01, 0.04, 0.03, 0.005];
+        let holm = adjust(&p, Adjustment::Holm);
+        for (got, want) in holm.iter().zip([0.03, 0.06, 0.06, 0.02]) {
+            assert!(close(*got, want, 1e-12), "{holm:?}");
+        }
+        let bh = adjust(&p, Adjustment::BenjaminiHochberg);
+        for (got, want) in bh.iter().zip([0.02, 0.04, 0.04, 0.02]) {
+            assert!(close(*got, want, 1e-12), "{bh:?}");
+        }
+        assert_eq!(adjust(&p, Adjustment::None), p);
+        // Capped at 1; an empty family stays empty.
+        assert_eq!(adjust(&[0.6, 0.7], Adjustment::Holm), [1.0, 1.0]);
+        assert!(adjust(&[], Adjustment::Holm).is_empty());
+        // At a one-sided 0.025, Holm rejects only the smallest here; uncorrected, all four.
+        assert_eq!(holm.iter().filter(|q| **q < 0.025).count(), 1);
+        assert_eq!(p.iter().filter(|q| **q < 0.05).count(), 4);
+    }
+
+    #[test]
+    fn minimum_detectable_effects_match_the_normal_approximation() {
+        // 10% on 1000 per side, one-sided 2.5%, 80% power: 4.07 pp (solved by hand with
+        // k = 1.95996 + 0.84162).
+        let d = min_detectable_rise(0.1, 1000, 1000, 0.025, 0.8).expect("detectable");
+        assert!(close(d, 0.040_685, 1e-5), "{d}");
+        // Smaller samples or a stricter level need a larger rise.
+        let small = min_detectable_rise(0.1, 100, 100, 0.025, 0.8).expect("detectable");
+        let strict = min_detectable_rise(0.1, 1000, 1000, 0.025 / 48.0, 0.8).expect("detectable");
+        assert!(small > d && strict > d, "{small} {strict}");
+        // A rate at zero can still be seen to rise; at 100% it cannot rise.
+        assert!(min_detectable_rise(0.0, 500, 500, 0.025, 0.8).is_some_and(|d| d > 0.0));
+        assert_eq!(min_detectable_rise(1.0, 500, 500, 0.025, 0.8), None);
+        assert_eq!(min_detectable_rise(0.5, 1, 1, 0.0001, 0.99), None);
+        // Means: (1.95996 + 0.84162) * sqrt(1/100 + 1/100).
+        let s = min_detectable_shift(1.0, 100, 100, 0.025, 0.8).expect("sized");
+        assert!(close(s, 0.396_203, 1e-5), "{s}");
+    }
+
+    #[test]
+    fn uncorrected_p_values_reproduce_the_interval_rule_exactly() {
+        // The gate with correction "none" and the trend flags judge by the interval; the
+        // corrected ones by the p-value. On a grid of counts both must agree at every level.
+        for confidence in [0.9, 0.95, 0.99] {
+            let level = (1.0 - confidence) / 2.0;
+            for (n1, n2) in [(30, 30), (40, 90), (500, 480), (1000, 1000)] {
+                for x1 in (0..=n1).step_by((n1 / 10).max(1) as usize) {
+                    for x2 in (0..=n2).step_by((n2 / 25).max(1) as usize) {
+                        let d = newcombe_difference((x1, n1), (x2, n2), confidence).expect("sides");
+                        let p = newcombe_p_higher((x1, n1), (x2, n2)).expect("sides");
+                        assert_eq!(
+                            p < level,
+                            d.above_zero(),
+                            "{x1}/{n1} {x2}/{n2} at {confidence}: p {p} {d:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -64,7 +64,7 @@ fn identical_inputs_pass() {
     let out = gate(&input, &input).run();
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
-        out.stdout.starts_with("handoff gate passed: 18 checks"),
+        out.stdout.starts_with("handoff gate passed: 24 checks"),
         "{}",
         out.stdout
     );
@@ -89,7 +89,7 @@ fn an_absolute_limit_fails_the_gate() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("handoff: gate failed: 2 of 14 checks failed"),
+            .contains("handoff: gate failed: 2 of 18 checks failed"),
         "{}",
         out.stderr
     );
@@ -187,7 +187,7 @@ fn a_large_but_insignificant_change_on_a_small_sample_passes() {
     assert!(c["message"]
         .as_str()
         .unwrap_or("")
-        .contains("but not significant at 95% (the interval includes 0)"));
+        .contains("but not significant at 95% family-wise (one-sided p "));
 }
 
 #[test]
@@ -207,8 +207,8 @@ fn too_little_data_is_reported_and_fails_only_when_configured() {
         "{msg}"
     );
     assert!(msg.contains("at least 30 conversations needed"), "{msg}");
-    // fraud's six metrics, and mean CSAT everywhere (no conversation has a CSAT).
-    assert_eq!(report["totals"]["insufficient_data"], 8);
+    // fraud's eight metrics, and mean CSAT everywhere (no conversation has a CSAT).
+    assert_eq!(report["totals"]["insufficient_data"], 10);
     assert_eq!(
         check(&report, "card", "mean_csat", "regression")["status"],
         "insufficient_data"
@@ -288,12 +288,12 @@ fn junit_report_is_well_formed_xml_with_one_case_per_rule_and_category() {
         }
     }
     assert_eq!(depth, 0);
-    // 3 scopes x (6 regression rules + 1 limit) = 21 test cases. The added needs-human
+    // 3 scopes x (8 regression rules + 1 limit) = 27 test cases. The added needs-human
     // conversations are also unresolved escalation requests, so card and overall fail
     // three regressions each.
-    assert_eq!(cases, 21);
+    assert_eq!(cases, 27);
     assert_eq!(failures, 6);
-    assert_eq!(declared, Some(("21".to_string(), "6".to_string())));
+    assert_eq!(declared, Some(("27".to_string(), "6".to_string())));
     assert_eq!(suites, ["overall", "<gift & \"cards\">", "card"]);
 }
 
@@ -312,7 +312,7 @@ fn markdown_goes_to_the_file_and_is_appended_to_the_step_summary() {
     assert_eq!(out.code, 1);
     let written = dir.read("gate.md");
     assert!(
-        written.starts_with("## ❌ handoff gate FAILED: 6 of 12 checks failed"),
+        written.starts_with("## ❌ handoff gate FAILED: 6 of 16 checks failed"),
         "{written}"
     );
     assert!(written.contains("### Failures"));
@@ -564,4 +564,130 @@ fn init_writes_a_starter_that_the_gate_loads() {
         0
     );
     assert_eq!(handoff().args(["init", "-"]).ok().stdout, text);
+}
+
+/// Ten categories of 300 conversations, 30 needing a human on both sides, except `fraud` in
+/// the candidate with 52 (+7.3 pp: one-sided p about 0.005, significant alone, not among
+/// the run's 77 regression checks).
+fn ten_categories(dir: &TestDir) -> (PathBuf, PathBuf) {
+    let names = [
+        "card", "delivery", "disputes", "fraud", "payments", "refunds", "account", "orders",
+        "billing", "returns",
+    ];
+    let groups = |risen: usize| -> Vec<(&str, usize, usize)> {
+        names
+            .iter()
+            .map(|n| (*n, 300, if *n == "fraud" { risen } else { 30 }))
+            .collect()
+    };
+    (
+        corpus(dir, "b.jsonl", "1", &groups(30)),
+        corpus(dir, "c.jsonl", "2", &groups(52)),
+    )
+}
+
+#[test]
+fn the_correction_keeps_a_lone_chance_sized_rise_among_many_checks_from_failing() {
+    let dir = TestDir::new();
+    let (base, cand) = ten_categories(&dir);
+    // Holm by default: the family is every regression check with data (11 scopes x 7 rates;
+    // no CSAT in these conversations).
+    let out = gate(&base, &cand).args(["--format", "json"]).run();
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let report = json_report(&out);
+    assert_eq!(report["correction"], "holm");
+    assert_eq!(report["family"], 77);
+    assert_eq!(report["significance_level"], 0.025);
+    let c = check(&report, "fraud", "needs_human", "regression");
+    assert_eq!(c["status"], "pass");
+    let p = c["difference"]["p_value"].as_f64().unwrap_or(1.0);
+    let adjusted = c["difference"]["adjusted_p_value"].as_f64().unwrap_or(0.0);
+    assert!(p < 0.025 && adjusted > 0.025, "p {p}, adjusted {adjusted}");
+    let msg = c["message"].as_str().unwrap_or("");
+    assert!(
+        msg.contains("not significant at 95% family-wise")
+            && msg.contains("Holm-adjusted over 77 checks"),
+        "{msg}"
+    );
+    // The terminal and Markdown outputs say how significance was judged.
+    let out = gate(&base, &cand).run();
+    assert!(
+        out.stdout.contains(
+            "Significance: 95% family-wise over 77 regression checks (Holm): a regression is \
+             significant when its adjusted one-sided p-value is below 0.025"
+        ),
+        "{}",
+        out.stdout
+    );
+
+    // correction = "none" is the gate before corrections: the interval excludes zero, so
+    // the same rise fails.
+    let config = dir.write("none.toml", "[gate]\ncorrection = \"none\"\n");
+    let out = gate(&base, &cand)
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let report = json_report(&out);
+    let c = check(&report, "fraud", "needs_human", "regression");
+    assert_eq!(c["status"], "fail");
+    assert!(c["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("significant at 95% (the interval excludes 0)"));
+    // The added needs-human conversations are also unresolved escalation requests.
+    assert_eq!(report["totals"]["failed"], 3);
+    for metric in ["unresolved", "escalation_request"] {
+        assert_eq!(
+            check(&report, "fraud", metric, "regression")["status"],
+            "fail"
+        );
+    }
+    // An unknown method is refused, naming the key's value.
+    let config = dir.write("bad.toml", "[gate]\ncorrection = \"sidak\"\n");
+    let out = gate(&base, &cand).arg("--config").arg(&config).run();
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("sidak"), "{}", out.stderr);
+}
+
+#[test]
+fn handoff_rate_is_a_gate_metric() {
+    let dir = TestDir::new();
+    let write = |name: &str, handed_over: usize| {
+        let lines: Vec<String> = (0..200)
+            .map(|i| {
+                let messages = if i < handed_over {
+                    json!([
+                        {"role": "customer", "text": "my card was declined at the shop"},
+                        {"role": "bot", "text": "Let me check that for you right away."},
+                        {"role": "agent", "text": "Hi, Sam here from the cards team, I can see the decline."},
+                        {"role": "customer", "text": "great, thanks!"}
+                    ])
+                } else {
+                    crate::harness::messages(false)
+                };
+                json!({"id": format!("h-{i}"), "category": "card", "messages": messages})
+                    .to_string()
+            })
+            .collect();
+        dir.write(name, &(lines.join("\n") + "\n"))
+    };
+    let (base, cand) = (write("b.jsonl", 10), write("c.jsonl", 60));
+    let out = gate(&base, &cand).args(["--format", "json"]).run();
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let report = json_report(&out);
+    let c = check(&report, "card", "handoff_rate", "regression");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert_eq!(c["candidate"]["count"], 60);
+    assert_eq!(c["baseline"]["count"], 10);
+    // Nobody left after a fallback on either side: the abandon rate passes.
+    let a = check(&report, "card", "abandon_rate", "regression");
+    assert_eq!(
+        (a["status"].as_str(), a["candidate"]["count"].as_u64()),
+        (Some("pass"), Some(0))
+    );
+    // Identical sides pass it.
+    let out = gate(&cand, &cand).args(["--format", "json"]).run();
+    assert_eq!(out.code, 0, "{}", out.stdout);
 }

@@ -10,6 +10,7 @@ mod calibrate;
 mod findings;
 mod formats;
 mod gate;
+mod gate_sim;
 mod hostile;
 mod hostile_input;
 mod html;

@@ -10,14 +10,21 @@
 //! The test is the release gate's (`[gate] confidence`, `min_conversations`,
 //! `min_csat_responses`): a rate got worse when Newcombe's interval for the rise excludes
 //! zero, mean CSAT when Welch's interval for the change lies below zero; neither is judged
-//! below the minimum sizes. Each interval is two-sided at the confidence, so a metric
-//! flags a chance worsening at half of 1 − confidence; with many categories and periods a
-//! few flags arise by chance.
+//! below the minimum sizes. Each interval is two-sided at the confidence, so on its own a
+//! metric flags a chance worsening at half of 1 − confidence, and with many categories and
+//! periods a few flags would arise by chance. So the judged changes of one table or chart
+//! are a family, corrected together by `[gate] correction` ([`PeriodTest::correct`]): a
+//! change is worse when its one-sided p-value (read off the same interval, `stats`),
+//! adjusted over the family, is below half of 1 − confidence; with no correction that is
+//! exactly the interval rule.
 
 use std::collections::BTreeMap;
 
 use crate::detect::Assessment;
-use crate::stats::{newcombe_difference, round, welch_difference, Estimate, Moments};
+use crate::stats::{
+    adjust, newcombe_difference, newcombe_p_higher, round, welch_difference, welch_p_lower,
+    Adjustment, Estimate, Moments,
+};
 use crate::summary::TrendChange;
 use crate::time::{Granularity, Timestamp};
 
@@ -26,6 +33,8 @@ use crate::time::{Granularity, Timestamp};
 pub struct PeriodTest {
     /// Two-sided level of the intervals.
     pub confidence: f64,
+    /// How the p-values of a table's or chart's judged changes are adjusted together.
+    pub correction: Adjustment,
     /// Conversations needed in each period before its rates are judged.
     pub min_conversations: u64,
     /// Rated conversations needed in each period before mean CSAT is judged.
@@ -130,14 +139,27 @@ impl PeriodTest {
             )
             .map(|d| {
                 let prev_rate = f(prev) as f64 / prev.conversations as f64;
-                change(&d, prev_rate, judged && d.above_zero())
+                let p =
+                    newcombe_p_higher((f(prev), prev.conversations), (f(last), last.conversations));
+                change(
+                    &d,
+                    prev_rate,
+                    judged && d.above_zero(),
+                    p.filter(|_| judged),
+                )
             })
         };
         let csat_judged =
             prev.csat.n >= self.min_csat_responses && last.csat.n >= self.min_csat_responses;
         let mean_csat = welch_difference(prev.csat, last.csat, self.confidence).map(|d| {
             let prev_mean = prev.csat.mean().unwrap_or(0.0);
-            change(&d, prev_mean, csat_judged && d.below_zero())
+            let p = welch_p_lower(prev.csat, last.csat);
+            change(
+                &d,
+                prev_mean,
+                csat_judged && d.below_zero(),
+                p.filter(|_| csat_judged),
+            )
         });
         Comparison {
             judged,
@@ -148,14 +170,39 @@ impl PeriodTest {
     }
 }
 
-/// `d` is `latest - previous`, so the latest value is `previous + d`.
-fn change(d: &Estimate, previous: f64, worse: bool) -> TrendChange {
+impl PeriodTest {
+    /// Judges a family of changes together: each judged change (one with a p-value) is
+    /// worse when its p-value adjusted over the family is below half of 1 − confidence. With
+    /// no correction the interval's verdict from [`PeriodTest::compare`] stands, bit for bit.
+    /// Returns the family's size.
+    pub fn correct<'c>(&self, changes: impl IntoIterator<Item = &'c mut TrendChange>) -> usize {
+        let mut judged: Vec<&mut TrendChange> = changes
+            .into_iter()
+            .filter(|c| c.p_value.is_some())
+            .collect();
+        let p: Vec<f64> = judged.iter().filter_map(|c| c.p_value).collect();
+        let level = (1.0 - self.confidence) / 2.0;
+        for (c, adj) in judged.iter_mut().zip(adjust(&p, self.correction)) {
+            c.adjusted_p_value = Some(round(adj, 6));
+            if self.correction != Adjustment::None {
+                c.worse = adj < level;
+            }
+        }
+        judged.len()
+    }
+}
+
+/// `d` is `latest - previous`, so the latest value is `previous + d`; `p` is the one-sided
+/// p-value of a worsening when the change is judged.
+fn change(d: &Estimate, previous: f64, worse: bool, p: Option<f64>) -> TrendChange {
     TrendChange {
         previous: round(previous, 4),
         latest: round(previous + d.value, 4),
         difference: round(d.value, 4),
         interval: [round(d.low, 4), round(d.high, 4)],
         worse,
+        p_value: p.map(|p| round(p, 6)),
+        adjusted_p_value: None,
     }
 }
 
@@ -165,6 +212,7 @@ mod tests {
 
     const TEST: PeriodTest = PeriodTest {
         confidence: 0.95,
+        correction: Adjustment::None,
         min_conversations: 30,
         min_csat_responses: 30,
     };

@@ -1,6 +1,8 @@
 //! `--compare-periods`: each category's latest period (UTC week or month) against the one
 //! before, from the shared day counter and with the shared test (`periods`), the same the
-//! weekly series uses.
+//! weekly series uses. The table's judged changes (categories and overall × three metrics)
+//! are one family for `[gate] correction`; the weekly chart's family is larger (every week),
+//! so under a correction the two may differ on the latest week (the chart the stricter).
 
 use std::collections::BTreeMap;
 
@@ -36,10 +38,27 @@ pub fn compare_periods(days: &DayCounter, g: Granularity, test: &PeriodTest) -> 
         total.0.merge(prev);
         total.1.merge(last);
     }
+    let mut overall = row(test, "overall", &total.0, &total.1);
     let mut categories: Vec<TrendRow> = per_category
         .iter()
         .map(|(category, (prev, last))| row(test, category, prev, last))
         .collect();
+    // The family: every judged change of the table, overall and per category.
+    let family = test.correct(
+        std::iter::once(&mut overall)
+            .chain(categories.iter_mut())
+            .flat_map(|r| {
+                [
+                    &mut r.needs_human,
+                    &mut r.satisfaction_drop,
+                    &mut r.mean_csat,
+                ]
+            })
+            .flatten(),
+    );
+    for r in std::iter::once(&mut overall).chain(categories.iter_mut()) {
+        r.flags = flags(r);
+    }
     // Flagged first; by name otherwise, kept by the stable sort.
     categories.sort_by_key(|r| r.flags.is_empty());
     Trends {
@@ -49,24 +68,16 @@ pub fn compare_periods(days: &DayCounter, g: Granularity, test: &PeriodTest) -> 
         confidence: test.confidence,
         min_conversations: test.min_conversations,
         min_csat_responses: test.min_csat_responses,
+        correction: test.correction.code().to_string(),
+        family: family as u64,
         undated: days.undated(),
-        overall: row(test, "overall", &total.0, &total.1),
+        overall,
         categories,
     }
 }
 
 fn row(test: &PeriodTest, category: &str, prev: &Counts, last: &Counts) -> TrendRow {
     let c = test.compare(prev, last);
-    let mut flags = Vec::new();
-    for (change, flag) in [
-        (&c.needs_human, "needs_human_rise"),
-        (&c.satisfaction_drop, "satisfaction_drop_rise"),
-        (&c.mean_csat, "csat_drop"),
-    ] {
-        if change.as_ref().is_some_and(|c| c.worse) {
-            flags.push(flag.to_string());
-        }
-    }
     TrendRow {
         category: category.to_string(),
         previous_conversations: prev.conversations,
@@ -75,6 +86,19 @@ fn row(test: &PeriodTest, category: &str, prev: &Counts, last: &Counts) -> Trend
         needs_human: c.needs_human,
         satisfaction_drop: c.satisfaction_drop,
         mean_csat: c.mean_csat,
-        flags,
+        flags: Vec::new(),
     }
+}
+
+/// The row's significant worsenings, once its family is corrected.
+fn flags(r: &TrendRow) -> Vec<String> {
+    [
+        (&r.needs_human, "needs_human_rise"),
+        (&r.satisfaction_drop, "satisfaction_drop_rise"),
+        (&r.mean_csat, "csat_drop"),
+    ]
+    .into_iter()
+    .filter(|(change, _)| change.as_ref().is_some_and(|c| c.worse))
+    .map(|(_, flag)| flag.to_string())
+    .collect()
 }

@@ -8,10 +8,17 @@
 //! CSAT, at `[gate] confidence` and above its minimum sizes), so the chart flags the latest
 //! week exactly when the trend table flags the same metric. Satisfaction-drop rises are
 //! judged too but not charted; the trend table shows them.
+//!
+//! Every judged change of the chart (each series, each week, each metric) is one family,
+//! corrected together by `[gate] correction` (`PeriodTest::correct`), so a flat series is
+//! not decorated with chance flags. The trend table's family is only the latest period's
+//! changes, so under a correction the chart is the stricter of the two: with Holm a latest
+//! week the chart flags is also flagged in the table, not always the reverse. With
+//! `correction = "none"` they agree exactly, as before.
 
 use std::collections::BTreeMap;
 
-use super::periods::{Counts, DayCounter, PeriodTest};
+use super::periods::{Comparison, Counts, DayCounter, PeriodTest};
 use crate::stats::{rate, round, wilson};
 use crate::summary::{WeekLabel, WeekPoint, Weekly, WeeklyFlag, WeeklyMetric, WeeklySeries};
 use crate::time::Granularity;
@@ -58,14 +65,34 @@ pub fn weekly(days: &DayCounter, order: &[String], test: &PeriodTest) -> Option<
             }
         })
         .collect();
+    let series = |name: &str, cells: &[Counts]| build_series(name, cells, test);
+    let mut all = vec![series("overall", &overall)];
+    all.extend(
+        order
+            .iter()
+            .filter_map(|name| weeks.get(name.as_str()).map(|w| series(name, &column(w)))),
+    );
+    // The family: every judged week-on-week change of every series, satisfaction drop
+    // included (judged like the trend table's, though not charted).
+    let family = test.correct(
+        all.iter_mut()
+            .flat_map(|(_, changes)| changes.iter_mut())
+            .flat_map(|c| {
+                [
+                    &mut c.needs_human,
+                    &mut c.satisfaction_drop,
+                    &mut c.mean_csat,
+                ]
+            })
+            .flatten(),
+    );
     let mut flags = Vec::new();
-    let mut series =
-        |name: &str, cells: &[Counts]| build_series(name, cells, &labels, test, &mut flags);
-    let overall = series("overall", &overall);
-    let categories = order
-        .iter()
-        .filter_map(|name| weeks.get(name.as_str()).map(|w| series(name, &column(w))))
-        .collect();
+    let mut all = all.into_iter().map(|(mut s, changes)| {
+        mark(&mut s, &changes, &labels, &mut flags);
+        s
+    });
+    let overall = all.next()?;
+    let categories = all.collect();
     Some(Weekly {
         weeks: labels,
         undated: days.undated(),
@@ -73,23 +100,26 @@ pub fn weekly(days: &DayCounter, order: &[String], test: &PeriodTest) -> Option<
         confidence: test.confidence,
         min_conversations: test.min_conversations,
         min_csat_responses: test.min_csat_responses,
+        correction: test.correction.code().to_string(),
+        family: family as u64,
         overall,
         categories,
         flags,
     })
 }
 
+/// A series' points, and each week's comparison with the week before (none for the
+/// first week).
 fn build_series(
     name: &str,
     cells: &[Counts],
-    labels: &[WeekLabel],
     test: &PeriodTest,
-    flags: &mut Vec<WeeklyFlag>,
-) -> WeeklySeries {
+) -> (WeeklySeries, Vec<Comparison>) {
     let mut points = Vec::with_capacity(cells.len());
+    let mut changes = Vec::with_capacity(cells.len());
     for (i, cell) in cells.iter().enumerate() {
         let ci = wilson(cell.needs_human, cell.conversations);
-        let mut point = WeekPoint {
+        points.push(WeekPoint {
             conversations: cell.conversations,
             needs_human: cell.needs_human,
             needs_human_rate: round(rate(cell.needs_human, cell.conversations), 4),
@@ -98,35 +128,50 @@ fn build_series(
             mean_csat: cell.csat.mean().map(|m| round(m, 2)),
             needs_human_rose: false,
             csat_fell: false,
-        };
+        });
         if let Some(prev) = i.checked_sub(1).and_then(|j| cells.get(j)) {
-            let c = test.compare(prev, cell);
-            for (change, metric) in [
-                (c.needs_human, WeeklyMetric::NeedsHumanRate),
-                (c.mean_csat, WeeklyMetric::Csat),
-            ] {
-                let Some(change) = change.filter(|c| c.worse) else {
-                    continue;
-                };
+            changes.push(test.compare(prev, cell));
+        }
+    }
+    let series = WeeklySeries {
+        category: name.to_string(),
+        points,
+    };
+    (series, changes)
+}
+
+/// Marks the weeks whose corrected comparison says worse; `changes[i]` compares week
+/// `i + 1` with week `i`.
+fn mark(
+    series: &mut WeeklySeries,
+    changes: &[Comparison],
+    labels: &[WeekLabel],
+    flags: &mut Vec<WeeklyFlag>,
+) {
+    for (i, c) in changes.iter().enumerate() {
+        let week = i + 1;
+        for (change, metric) in [
+            (&c.needs_human, WeeklyMetric::NeedsHumanRate),
+            (&c.mean_csat, WeeklyMetric::Csat),
+        ] {
+            let Some(change) = change.as_ref().filter(|c| c.worse) else {
+                continue;
+            };
+            if let Some(point) = series.points.get_mut(week) {
                 match metric {
                     WeeklyMetric::NeedsHumanRate => point.needs_human_rose = true,
                     WeeklyMetric::Csat => point.csat_fell = true,
                 }
-                flags.push(WeeklyFlag {
-                    category: name.to_string(),
-                    week: labels[i].week.clone(),
-                    metric,
-                    before: change.previous,
-                    after: change.latest,
-                    interval: change.interval,
-                });
             }
+            flags.push(WeeklyFlag {
+                category: series.category.clone(),
+                week: labels[week].week.clone(),
+                metric,
+                before: change.previous,
+                after: change.latest,
+                interval: change.interval,
+            });
         }
-        points.push(point);
-    }
-    WeeklySeries {
-        category: name.to_string(),
-        points,
     }
 }
 
@@ -135,10 +180,12 @@ mod tests {
     use super::*;
     use crate::aggregate::trends::compare_periods;
     use crate::detect::Assessment;
+    use crate::stats::Adjustment;
     use crate::time::Timestamp;
 
     const TEST: PeriodTest = PeriodTest {
         confidence: 0.95,
+        correction: Adjustment::None,
         min_conversations: 30,
         min_csat_responses: 30,
     };
@@ -288,5 +335,104 @@ mod tests {
             .collect();
         assert_eq!(counts, [1, 0, 1]);
         assert!(super::weekly(&DayCounter::default(), &[], &TEST).is_none());
+    }
+
+    /// 12 categories over 8 weeks, 100 conversations a week, 10 needing a human; c0 has 22 in
+    /// week 5 (+12 pp: significant alone, one-sided p about 0.01) and c1 60 in week 6.
+    fn many_flat_series() -> (DayCounter, Vec<String>) {
+        let mut d = DayCounter::default();
+        let names: Vec<String> = (0..12).map(|i| format!("c{i}")).collect();
+        for (c, name) in names.iter().enumerate() {
+            for (week, day) in [
+                "2025-03-03",
+                "2025-03-10",
+                "2025-03-17",
+                "2025-03-24",
+                "2025-03-31",
+                "2025-04-07",
+                "2025-04-14",
+                "2025-04-21",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let needs = match (c, week) {
+                    (0, 5) => 22,
+                    (1, 6) => 60,
+                    _ => 10,
+                };
+                for i in 0..100 {
+                    add(&mut d, name, Some(day), i < needs, None);
+                }
+            }
+        }
+        (d, names)
+    }
+
+    #[test]
+    fn a_correction_removes_a_chance_sized_flag_and_keeps_a_real_one() {
+        let (days, names) = many_flat_series();
+        let flagged = |w: &Weekly| -> Vec<(String, String)> {
+            w.flags
+                .iter()
+                .map(|f| (f.category.clone(), f.week.clone()))
+                .collect()
+        };
+        let alone = weekly(&days, &names, &TEST).expect("dated");
+        // Alone: c0's chance-sized rise, c1's jump, and overall's smaller rise from it.
+        assert_eq!(
+            flagged(&alone),
+            [
+                ("overall".to_string(), "2025-W16".to_string()),
+                ("c0".to_string(), "2025-W15".to_string()),
+                ("c1".to_string(), "2025-W16".to_string())
+            ]
+        );
+        assert_eq!(alone.correction, "none");
+        let holm = PeriodTest {
+            correction: Adjustment::Holm,
+            ..TEST
+        };
+        let corrected = weekly(&days, &names, &holm).expect("dated");
+        assert_eq!(
+            flagged(&corrected),
+            [("c1".to_string(), "2025-W16".to_string())]
+        );
+        assert_eq!(corrected.correction, "holm");
+        // 13 series (overall too) x 7 week-on-week changes x 2 judged rates; no CSAT.
+        assert_eq!(corrected.family, 13 * 7 * 2);
+        assert!(corrected.categories[0]
+            .points
+            .iter()
+            .all(|p| !p.needs_human_rose));
+        // The trend table over the latest week judges its own, smaller family.
+        let trends = compare_periods(&days, Granularity::Week, &holm);
+        assert_eq!(trends.family, 13 * 2);
+        assert!(trends.categories.iter().all(|r| r.flags.is_empty()));
+    }
+
+    #[test]
+    fn under_holm_a_latest_week_the_chart_flags_is_flagged_in_the_table_too() {
+        let holm = PeriodTest {
+            correction: Adjustment::Holm,
+            ..TEST
+        };
+        let days = rise_in_card();
+        let weekly = weekly(&days, &["card".into(), "delivery".into()], &holm).expect("dated");
+        let trends = compare_periods(&days, Granularity::Week, &holm);
+        let card = &weekly.categories[0];
+        assert!(card.points[1].needs_human_rose);
+        let row = trends
+            .categories
+            .iter()
+            .find(|r| r.category == "card")
+            .expect("card row");
+        assert_eq!(row.flags, ["needs_human_rise"]);
+        let change = row.needs_human.as_ref().expect("judged");
+        assert!(change.p_value.is_some_and(|p| p < 1e-4), "{change:?}");
+        assert!(
+            change.adjusted_p_value.is_some_and(|p| p < 0.025),
+            "{change:?}"
+        );
     }
 }

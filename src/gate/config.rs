@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::periods::PeriodTest;
 use crate::numfmt::Quantity;
+use crate::stats::Adjustment;
 
 /// What the gate can judge, in report order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -21,16 +22,20 @@ pub enum Metric {
     EscalationRequest,
     Loop,
     SatisfactionDrop,
+    HandoffRate,
+    AbandonRate,
     MeanCsat,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 8] = [
         Metric::NeedsHuman,
         Metric::Unresolved,
         Metric::EscalationRequest,
         Metric::Loop,
         Metric::SatisfactionDrop,
+        Metric::HandoffRate,
+        Metric::AbandonRate,
         Metric::MeanCsat,
     ];
 
@@ -41,6 +46,8 @@ impl Metric {
             Metric::EscalationRequest => "escalation_request",
             Metric::Loop => "loop",
             Metric::SatisfactionDrop => "satisfaction_drop",
+            Metric::HandoffRate => "handoff_rate",
+            Metric::AbandonRate => "abandon_rate",
             Metric::MeanCsat => "mean_csat",
         }
     }
@@ -52,6 +59,8 @@ impl Metric {
             Metric::EscalationRequest => "escalation-request rate",
             Metric::Loop => "loop rate",
             Metric::SatisfactionDrop => "satisfaction-drop rate",
+            Metric::HandoffRate => "handoff rate",
+            Metric::AbandonRate => "abandon rate",
             Metric::MeanCsat => "mean CSAT",
         }
     }
@@ -73,9 +82,53 @@ impl Metric {
     /// The regression allowed when the configuration says nothing (pp, or CSAT points).
     pub fn default_max_regression(self) -> f64 {
         match self {
-            Metric::NeedsHuman | Metric::Unresolved | Metric::SatisfactionDrop => 3.0,
-            Metric::EscalationRequest | Metric::Loop => 2.0,
+            Metric::NeedsHuman
+            | Metric::Unresolved
+            | Metric::SatisfactionDrop
+            | Metric::HandoffRate => 3.0,
+            Metric::EscalationRequest | Metric::Loop | Metric::AbandonRate => 2.0,
             Metric::MeanCsat => 0.2,
+        }
+    }
+}
+
+/// How the p-values of a run's regression checks are adjusted for how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// Holm-Bonferroni: the chance that a candidate which changed nothing fails any check
+    /// is at most `1 - confidence` (family-wise error rate).
+    Holm,
+    /// Benjamini-Hochberg: controls the expected share of failed checks that are false
+    /// (false discovery rate); fails more readily than Holm when several checks regress.
+    Bh,
+    /// Every check on its own at `confidence` (the gate before corrections).
+    None,
+}
+
+impl Correction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Correction::Holm => "holm",
+            Correction::Bh => "bh",
+            Correction::None => "none",
+        }
+    }
+
+    /// For messages: "Holm", "Benjamini-Hochberg", "no correction".
+    pub fn label(self) -> &'static str {
+        match self {
+            Correction::Holm => "Holm",
+            Correction::Bh => "Benjamini-Hochberg",
+            Correction::None => "no correction",
+        }
+    }
+
+    pub fn adjustment(self) -> Adjustment {
+        match self {
+            Correction::Holm => Adjustment::Holm,
+            Correction::Bh => Adjustment::BenjaminiHochberg,
+            Correction::None => Adjustment::None,
         }
     }
 }
@@ -129,6 +182,8 @@ pub struct MetricRules {
     #[serde(rename = "loop")]
     pub loops: Option<RuleConfig>,
     pub satisfaction_drop: Option<RuleConfig>,
+    pub handoff_rate: Option<RuleConfig>,
+    pub abandon_rate: Option<RuleConfig>,
     pub mean_csat: Option<RuleConfig>,
 }
 
@@ -140,6 +195,8 @@ impl MetricRules {
             Metric::EscalationRequest => self.escalation_request.as_ref(),
             Metric::Loop => self.loops.as_ref(),
             Metric::SatisfactionDrop => self.satisfaction_drop.as_ref(),
+            Metric::HandoffRate => self.handoff_rate.as_ref(),
+            Metric::AbandonRate => self.abandon_rate.as_ref(),
             Metric::MeanCsat => self.mean_csat.as_ref(),
         }
     }
@@ -158,6 +215,8 @@ pub struct CategoryRules {
     #[serde(rename = "loop")]
     pub loops: Option<RuleConfig>,
     pub satisfaction_drop: Option<RuleConfig>,
+    pub handoff_rate: Option<RuleConfig>,
+    pub abandon_rate: Option<RuleConfig>,
     pub mean_csat: Option<RuleConfig>,
 }
 
@@ -169,6 +228,8 @@ impl CategoryRules {
             escalation_request: self.escalation_request.clone(),
             loops: self.loops.clone(),
             satisfaction_drop: self.satisfaction_drop.clone(),
+            handoff_rate: self.handoff_rate.clone(),
+            abandon_rate: self.abandon_rate.clone(),
             mean_csat: self.mean_csat.clone(),
         }
     }
@@ -177,9 +238,14 @@ impl CategoryRules {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GateConfig {
-    /// Two-sided level of every interval; a regression fails only when its interval
-    /// excludes zero.
+    /// Two-sided level of every interval. With `correction = "none"` a regression is
+    /// significant when its interval excludes zero; otherwise when its adjusted one-sided
+    /// p-value is below `(1 - confidence) / 2`.
     pub confidence: f64,
+    /// How the p-values of all regression checks of a run are adjusted for their number.
+    pub correction: Correction,
+    /// Chance of catching a regression of the minimum detectable size, shown per check.
+    pub power: f64,
     /// Conversations needed on each side before a category (or overall) is judged.
     pub min_conversations: u64,
     /// Rated conversations needed on each side before mean CSAT is judged.
@@ -192,6 +258,8 @@ pub struct GateConfig {
     #[serde(rename = "loop")]
     pub loops: Option<RuleConfig>,
     pub satisfaction_drop: Option<RuleConfig>,
+    pub handoff_rate: Option<RuleConfig>,
+    pub abandon_rate: Option<RuleConfig>,
     pub mean_csat: Option<RuleConfig>,
     pub categories: BTreeMap<String, CategoryRules>,
 }
@@ -200,6 +268,8 @@ impl Default for GateConfig {
     fn default() -> Self {
         GateConfig {
             confidence: 0.95,
+            correction: Correction::Holm,
+            power: 0.8,
             min_conversations: 30,
             min_csat_responses: 30,
             insufficient_data: InsufficientPolicy::Pass,
@@ -208,6 +278,8 @@ impl Default for GateConfig {
             escalation_request: None,
             loops: None,
             satisfaction_drop: None,
+            handoff_rate: None,
+            abandon_rate: None,
             mean_csat: None,
             categories: BTreeMap::new(),
         }
@@ -230,6 +302,8 @@ impl GateConfig {
             escalation_request: self.escalation_request.clone(),
             loops: self.loops.clone(),
             satisfaction_drop: self.satisfaction_drop.clone(),
+            handoff_rate: self.handoff_rate.clone(),
+            abandon_rate: self.abandon_rate.clone(),
             mean_csat: self.mean_csat.clone(),
         }
     }
@@ -253,6 +327,7 @@ impl GateConfig {
     pub fn period_test(&self) -> PeriodTest {
         PeriodTest {
             confidence: self.confidence,
+            correction: self.correction.adjustment(),
             min_conversations: self.min_conversations,
             min_csat_responses: self.min_csat_responses,
         }
@@ -278,6 +353,12 @@ impl GateConfig {
             return Err(format!(
                 "gate.confidence = {}: must be at least 0.5 and at most 0.9999 (e.g. 0.95)",
                 self.confidence
+            ));
+        }
+        if !(0.5..=0.99).contains(&self.power) {
+            return Err(format!(
+                "gate.power = {}: must be at least 0.5 and at most 0.99 (e.g. 0.8)",
+                self.power
             ));
         }
         check_minimums(

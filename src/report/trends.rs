@@ -49,17 +49,30 @@ fn flags(r: &TrendRow, t: &Trends) -> String {
 
 fn title(t: &Trends) -> Option<String> {
     let (l, p) = (t.latest.as_ref()?, t.previous.as_ref()?);
-    Some(format!(
-        "Latest {} {} ({} .. {}) against {} ({} .. {}); differences with {} intervals",
-        t.granularity,
-        l.label,
-        l.days[0],
-        l.days[1],
-        p.label,
-        p.days[0],
-        p.days[1],
-        level(t.confidence)
-    ))
+    Some(
+        format!(
+            "Latest {} {} ({} .. {}) against {} ({} .. {}); differences with {} intervals",
+            t.granularity,
+            l.label,
+            l.days[0],
+            l.days[1],
+            p.label,
+            p.days[0],
+            p.days[1],
+            level(t.confidence)
+        ) + &correction(t),
+    )
+}
+
+/// "; flags Holm-corrected over 26 judged changes", or nothing without a correction (and
+/// in summaries saved before corrections).
+fn correction(t: &Trends) -> String {
+    let name = match t.correction.as_str() {
+        "holm" => "Holm",
+        "bh" => "Benjamini-Hochberg",
+        _ => return String::new(),
+    };
+    format!("; flags {name}-corrected over {} judged changes", t.family)
 }
 
 fn rows(t: &Trends) -> impl Iterator<Item = &TrendRow> {

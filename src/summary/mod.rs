@@ -253,6 +253,13 @@ pub struct Trends {
     pub min_conversations: u64,
     /// Rated conversations needed in each period before mean CSAT is judged.
     pub min_csat_responses: u64,
+    /// `[gate] correction` the flags were judged with (`holm`, `bh`, `none`); empty in
+    /// summaries saved before corrections (each change judged on its own).
+    #[serde(default)]
+    pub correction: String,
+    /// Judged changes corrected together (the family).
+    #[serde(default)]
+    pub family: u64,
     /// Audited conversations without a readable `started_at`.
     pub undated: u64,
     pub overall: TrendRow,
@@ -290,8 +297,16 @@ pub struct TrendChange {
     pub latest: f64,
     pub difference: f64,
     pub interval: [f64; 2],
-    /// The interval excludes zero on the worse side.
+    /// Significantly worse: with `correction` none, the interval excludes zero on the
+    /// worse side; otherwise the adjusted p-value is below half of 1 − confidence.
     pub worse: bool,
+    /// One-sided p-value of a worsening, read off the interval; `None` when the change was
+    /// not judged (too little data) and in summaries saved before corrections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// `p_value` adjusted over the table's or chart's judged changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted_p_value: Option<f64>,
 }
 
 /// Weekly series of the report (ISO weeks of the UTC day), oldest week first.
@@ -312,6 +327,13 @@ pub struct Weekly {
     pub min_conversations: u64,
     #[serde(default)]
     pub min_csat_responses: u64,
+    /// `[gate] correction` the flags were judged with (`holm`, `bh`, `none`); empty in
+    /// summaries saved before corrections (each change judged on its own).
+    #[serde(default)]
+    pub correction: String,
+    /// Judged changes corrected together (the family).
+    #[serde(default)]
+    pub family: u64,
     pub overall: WeeklySeries,
     /// In the report's ranking order; categories without dated conversations are left out.
     pub categories: Vec<WeeklySeries>,

@@ -292,6 +292,8 @@ mod tests {
             undated: 0,
             earlier: 0,
             confidence: 0.95,
+            correction: "holm".into(),
+            family: 0,
             min_conversations: 30,
             min_csat_responses: 30,
             overall,

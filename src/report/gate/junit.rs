@@ -1,6 +1,8 @@
 //! `--junit FILE`: one test suite per scope (overall, then categories by name), one test
 //! case per rule and metric. Failures carry the numbers; checks with too little data that
-//! count as a pass are reported as skipped.
+//! count as a pass are reported as skipped. Each suite's `<properties>` say how significance
+//! was judged (confidence, correction, family size, one-sided level, power), for tools that
+//! read suites rather than messages.
 
 use std::fmt::Write;
 
@@ -47,6 +49,22 @@ fn junit(r: &GateReport) -> String {
             checks.iter().filter(|c| !c.passed).count(),
             checks.iter().filter(|c| skipped(c)).count()
         );
+        // How significance was judged, for tools that read the suite rather than messages.
+        let _ = writeln!(out, "    <properties>");
+        for (name, value) in [
+            ("confidence", r.confidence.to_string()),
+            ("correction", r.correction.code().to_string()),
+            ("family", r.family.to_string()),
+            ("significance_level", r.significance_level.to_string()),
+            ("power", r.power.to_string()),
+        ] {
+            let _ = writeln!(
+                out,
+                r#"      <property name="{name}" value="{}"/>"#,
+                esc(&value)
+            );
+        }
+        let _ = writeln!(out, "    </properties>");
         for c in checks {
             let rule = c.rule.code();
             let _ = write!(

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{headline, interval, measure, side, status, threshold};
+use super::{detectable, headline, interval, measure, side, significance, status, threshold};
 use crate::error::Result;
 use crate::gate::{Check, GateReport};
 use crate::numfmt::{clip, level, md_cell as cell, md_code};
@@ -25,14 +25,14 @@ impl Renderer<GateReport> for Markdown {
 fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
     let _ = writeln!(
         out,
-        "| Status | Scope | Metric | Rule | Baseline | Candidate | Difference ({} CI) | Allowed |",
+        "| Status | Scope | Metric | Rule | Baseline | Candidate | Difference ({} CI) | Allowed | Could see |",
         level(r.confidence)
     );
-    let _ = writeln!(out, "|---|---|---|---|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|---|---|---|--:|--:|--:|--:|--:|");
     for c in checks {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             status(c),
             cell(&c.scope),
             c.metric.code(),
@@ -40,7 +40,8 @@ fn table(out: &mut String, r: &GateReport, checks: &[&Check]) {
             measure(c.metric, &c.baseline),
             measure(c.metric, &c.candidate),
             interval(c),
-            threshold(c)
+            threshold(c),
+            detectable(c)
         );
     }
 }
@@ -51,6 +52,7 @@ fn markdown(r: &GateReport) -> String {
     let _ = writeln!(out, "## {icon} handoff {}\n", headline(r));
     let _ = writeln!(out, "- Baseline: {}", cell(&side(&r.baseline)));
     let _ = writeln!(out, "- Candidate: {}", cell(&side(&r.candidate)));
+    let _ = writeln!(out, "- Significance: {}", cell(&significance(r)));
     for note in &r.notes {
         let _ = writeln!(out, "- **Note:** {}", cell(note));
     }

@@ -10,9 +10,9 @@ mod terminal;
 
 use super::json::Json;
 use super::Renderer;
-use crate::gate::config::Metric;
+use crate::gate::config::{Correction, Metric};
 use crate::gate::{Check, GateReport, Measure, RuleKind, Side, Status};
-use crate::numfmt::MISSING;
+use crate::numfmt::{level, MISSING};
 
 /// `handoff gate --format`, plus the JUnit file of `--junit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,46 @@ fn status(c: &Check) -> &'static str {
         (Status::Fail, _) => "FAIL",
         (Status::InsufficientData, true) => "insufficient data",
         (Status::InsufficientData, false) => "FAIL (insufficient data)",
+        (Status::Pass, _) if c.underpowered => "pass (too little data to tell)",
         (Status::Pass, _) => "pass",
+    }
+}
+
+/// The smallest worsening a regression check could see: "+4.1 pp", "-0.35", or "–".
+fn detectable(c: &Check) -> String {
+    let q = c.metric.quantity();
+    match (c.rule, c.min_detectable) {
+        (RuleKind::Regression, Some(m)) if c.metric.is_rate() => q.delta_with_unit(m),
+        (RuleKind::Regression, Some(m)) => q.delta(-m),
+        (RuleKind::Regression, None) if c.difference.is_some() => "none".to_string(),
+        _ => MISSING.to_string(),
+    }
+}
+
+/// How significance was judged: the level, the correction and the family.
+fn significance(r: &GateReport) -> String {
+    let lvl = level(r.confidence);
+    let power = level(r.power);
+    match r.correction {
+        Correction::None => format!(
+            "each of the {} regression checks on its own at {lvl} (no correction): a \
+             regression is significant when its interval excludes 0; smallest detectable \
+             worsening at {power} power",
+            r.family
+        ),
+        c => format!(
+            "{lvl} {} over {} regression checks ({}): a regression is significant when its \
+             adjusted one-sided p-value is below {}; smallest detectable worsening at {power} \
+             power",
+            if c == Correction::Holm {
+                "family-wise"
+            } else {
+                "false-discovery control"
+            },
+            r.family,
+            c.label(),
+            r.significance_level
+        ),
     }
 }
 

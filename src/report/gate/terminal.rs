@@ -7,7 +7,7 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::{headline, interval, measure, side, status, threshold};
+use super::{detectable, headline, interval, measure, side, significance, status, threshold};
 use crate::error::Result;
 use crate::gate::{GateReport, Status};
 use crate::numfmt::{clip, level, terminal as t};
@@ -41,6 +41,7 @@ fn terminal(r: &GateReport, color: bool) -> String {
     );
     let _ = writeln!(out, "Baseline:  {}", t(&side(&r.baseline)));
     let _ = writeln!(out, "Candidate: {}", t(&side(&r.candidate)));
+    let _ = writeln!(out, "Significance: {}", significance(r));
     for note in &r.notes {
         let _ = writeln!(out, "{}", paint("33", &format!("Note: {}", t(note))));
     }
@@ -66,12 +67,14 @@ fn terminal(r: &GateReport, color: bool) -> String {
             "Candidate".to_string(),
             format!("Difference ({} CI)", level(r.confidence)),
             "Allowed".to_string(),
+            "Could see".to_string(),
         ]);
     for c in &r.checks {
         let st = status(c);
         let st = match (c.status, c.passed) {
             (_, false) => paint("31", st),
             (Status::InsufficientData, true) => paint("2", st),
+            (_, true) if c.underpowered => paint("33", st),
             _ => paint("32", st),
         };
         table.add_row(vec![
@@ -83,6 +86,7 @@ fn terminal(r: &GateReport, color: bool) -> String {
             measure(c.metric, &c.candidate),
             interval(c),
             threshold(c),
+            detectable(c),
         ]);
     }
     let _ = writeln!(out, "\n{table}");
