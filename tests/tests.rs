@@ -5,6 +5,7 @@ mod harness;
 mod architecture;
 mod audit_sample;
 mod calibrate;
+mod categories;
 mod findings;
 mod formats;
 mod gate;

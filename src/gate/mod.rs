@@ -573,6 +573,7 @@ mod tests {
             weekly: None,
             overall,
             categories: Vec::new(),
+            folded_categories: None,
             trends: None,
         }
     }
