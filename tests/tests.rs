@@ -14,5 +14,6 @@ mod hostile_input;
 mod html;
 mod inputs;
 mod outputs;
+mod properties;
 mod renderers;
 mod trends;

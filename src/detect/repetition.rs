@@ -108,10 +108,10 @@ struct CustomerWords {
 
 impl CustomerWords {
     fn advance(&mut self, prep: &Prepared, to: usize) {
-        let msgs = &prep.conv.messages;
-        for q in self.upto..to {
-            if msgs[q].role == Role::Customer {
-                for &h in &prep.tokens[q] {
+        let msgs = prep.conv.messages.iter().zip(&prep.tokens).enumerate();
+        for (q, (m, tokens)) in msgs.take(to).skip(self.upto) {
+            if m.role == Role::Customer {
+                for &h in tokens {
                     self.last.insert(h, q);
                 }
             }
