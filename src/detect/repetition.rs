@@ -345,10 +345,19 @@ mod tests {
 
     #[test]
     fn a_long_conversation_costs_a_bounded_number_of_comparisons() {
-        // 20,000 near-identical bot messages, each changing a number: every pair is similar,
-        // so the full comparison did 200 million similarity and update checks.
-        let texts: Vec<String> = (0..20_000)
-            .map(|k| format!("Sorry, I could not find order {k} in our system, please check it."))
+        // 20,000 long bot messages: the full comparison did 200 million similarity checks.
+        // Every 10th is the same failure with another order number, so the update check
+        // (a changed number) runs too, on about a tenth of the window.
+        let texts: Vec<String> = fillers(20_000)
+            .into_iter()
+            .enumerate()
+            .map(|(k, filler)| {
+                if k % 10 == 0 {
+                    format!("Sorry, I could not find order {k} in our system, please check it.")
+                } else {
+                    filler
+                }
+            })
             .collect();
         let msgs: Vec<(Role, &str)> = texts.iter().map(|t| (Bot, t.as_str())).collect();
         let (r, findings) = repetition(&conv(&msgs));
