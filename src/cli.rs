@@ -336,6 +336,12 @@ pub struct ReadArgs {
     #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = byte_size)]
     pub max_record_bytes: usize,
 
+    /// Show at most N categories, the largest by conversations (ties by name); the rest
+    /// are folded into one `other (M categories)` row. Default: `[recommend]
+    /// max_categories` in the config, else 1000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub max_categories: Option<u64>,
+
     /// Follow symbolic links to directories while walking input directories (each
     /// directory is walked once, so a link loop ends). Links to files are always read.
     #[arg(long)]

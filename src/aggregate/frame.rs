@@ -4,6 +4,8 @@
 //!
 //! polars features used here: `lazy` (group_by_stable / agg / sum).
 
+use std::collections::HashSet;
+
 use polars::prelude::*;
 
 use crate::detect::Assessment;
@@ -139,9 +141,9 @@ pub struct ChunkRows {
 }
 
 impl ChunkRows {
-    /// Appends one conversation's row.
-    pub fn push(&mut self, a: &Assessment) {
-        self.category.push(a.category.clone());
+    /// Appends one conversation's row, under `category` (its own or the folded one).
+    pub fn push(&mut self, a: &Assessment, category: &str) {
+        self.category.push(category.to_string());
         for (values, c) in self.counters.iter_mut().zip(&COUNTERS) {
             values.push((c.of)(a) as u64);
         }
@@ -200,6 +202,31 @@ impl CategorySums {
             None => partial,
             Some(running) => sum_by_category(running.vstack(&partial).map_err(internal)?)?,
         });
+        Ok(())
+    }
+
+    /// Moves the sums of the `names` categories into the `into` row (see `categories`).
+    pub fn fold(&mut self, names: &HashSet<String>, into: &str) -> Result<()> {
+        let Some(mut df) = self.frame.take() else {
+            return Ok(());
+        };
+        let renamed: Vec<&str> = df
+            .column("category")
+            .and_then(|c| c.str())
+            .map_err(internal)?
+            .iter()
+            .map(|c| {
+                let c = c.unwrap_or("");
+                if names.contains(c) {
+                    into
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let renamed = Column::new("category".into(), renamed);
+        df.with_column(renamed).map_err(internal)?;
+        self.frame = Some(sum_by_category(df)?);
         Ok(())
     }
 
@@ -318,11 +345,11 @@ mod tests {
 
         let mut sums = CategorySums::default();
         let mut chunk = ChunkRows::default();
-        chunk.push(&a);
-        chunk.push(&other);
+        chunk.push(&a, "card");
+        chunk.push(&other, "fraud");
         sums.add(chunk).expect("first chunk");
         let mut chunk = ChunkRows::default();
-        chunk.push(&b);
+        chunk.push(&b, "card");
         sums.add(chunk).expect("second chunk");
         sums.add(ChunkRows::default()).expect("empty chunk");
 

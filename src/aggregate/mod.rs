@@ -4,6 +4,7 @@
 //! bounded samples, so memory does not grow with the input.
 
 mod answers;
+mod categories;
 pub mod findings;
 mod frame;
 pub mod outcomes;
@@ -12,7 +13,7 @@ mod recommend;
 mod trends;
 mod weekly;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::detect::Assessment;
 use crate::error::Result;
@@ -25,6 +26,7 @@ use crate::time::{Granularity, Timestamp};
 use crate::stats::{mean, rate, round, wilson};
 use crate::summary::*;
 use answers::AnswerCounter;
+use categories::{Admit, Tracker, OTHER_KEY};
 use findings::FindingRow;
 use frame::{CategoryRow, CategorySums, ChunkRows, Counter, Total};
 use outcomes::Outcomes;
@@ -70,6 +72,8 @@ pub struct Aggregator {
     files: Vec<String>,
     redactor: Redactor,
     sums: CategorySums,
+    /// Which categories keep their own state (see `categories`).
+    tracker: Tracker,
     answers: BTreeMap<String, AnswerCounter>,
     examples: BTreeMap<String, Vec<(f64, u64, Example)>>,
     skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
@@ -88,6 +92,7 @@ impl Aggregator {
     pub fn new(opts: AggregateOptions, files: Vec<String>) -> Aggregator {
         Aggregator {
             outcomes: opts.collect_outcomes.then(Outcomes::default),
+            tracker: Tracker::new(opts.recommend.max_categories),
             filtered_out: 0,
             opts,
             files,
@@ -157,12 +162,17 @@ impl Aggregator {
     /// Adds one chunk of assessed conversations, in input order.
     pub fn add(&mut self, chunk: &[(Conversation, Assessment)]) -> Result<()> {
         let mut rows = ChunkRows::default();
+        let mut folded = Vec::new();
         for (conv, a) in chunk {
             self.seq += 1;
             self.audited += 1;
-            rows.push(a);
+            let own = matches!(self.tracker.admit(&a.category, &mut folded), Admit::Own);
+            let key = if own { a.category.as_str() } else { OTHER_KEY };
+            rows.push(a, key);
+            self.days.add_as(conv.started_at, key, a);
 
-            if !a.bot_answers.is_empty() {
+            // The folded row shows no samples: they would be of arbitrary categories.
+            if own && !a.bot_answers.is_empty() {
                 // Look up before inserting: cloning the category name for every
                 // conversation would cost an allocation on the sequential path.
                 if !self.answers.contains_key(&a.category) {
@@ -177,13 +187,12 @@ impl Aggregator {
                     }
                 }
             }
-            if a.needs_human {
+            if own && a.needs_human {
                 self.keep_example(conv, a);
             }
             if let Some(u) = &conv.undated {
                 self.count_undated(conv, u);
             }
-            self.days.add(conv.started_at, a);
             if let Some(mut o) = self.outcomes.take() {
                 o.add(conv, a, |t| self.redact(t));
                 self.outcomes = Some(o);
@@ -195,7 +204,18 @@ impl Aggregator {
                 });
             }
         }
-        self.sums.add(rows)
+        self.sums.add(rows)?;
+        if !folded.is_empty() {
+            // After adding the chunk: its earlier rows may name a category folded later in it.
+            let folded: HashSet<String> = folded.into_iter().collect();
+            self.sums.fold(&folded, OTHER_KEY)?;
+            self.days.fold(&folded, OTHER_KEY);
+            for name in &folded {
+                self.answers.remove(name);
+                self.examples.remove(name);
+            }
+        }
+        Ok(())
     }
 
     fn count_undated(&mut self, conv: &Conversation, u: &Undated) {
@@ -365,8 +385,14 @@ impl Aggregator {
         }
     }
 
-    pub fn finish(self, file_reads: &[FileRead]) -> Result<Summary> {
-        let rows = self.sums.rows()?;
+    pub fn finish(mut self, file_reads: &[FileRead]) -> Result<Summary> {
+        let all = self.sums.rows()?;
+        let overall = self.overall(&all);
+        let tracker = std::mem::replace(&mut self.tracker, Tracker::new(1));
+        let (beyond, folded_names) = tracker.finish();
+        let (rows, folded_rows): (Vec<CategoryRow>, Vec<CategoryRow>) = all
+            .into_iter()
+            .partition(|r| r.category != OTHER_KEY && !beyond.contains(&r.category));
         let mut categories: Vec<CategoryStats> =
             rows.iter().map(|row| self.category_stats(row)).collect();
         categories.sort_by(|a, b| {
@@ -378,7 +404,27 @@ impl Aggregator {
                 .then(b.conversations.cmp(&a.conversations))
                 .then(a.category.cmp(&b.category))
         });
-        let overall = self.overall(&rows);
+        let folded_categories = (!folded_rows.is_empty()).then(|| {
+            let mut row_name = format!("other ({} categories)", numfmt::thousands(folded_names));
+            if rows.iter().any(|r| r.category == row_name) {
+                row_name.push_str(" (folded)");
+            }
+            let mut other = CategoryRow::empty(&row_name);
+            for r in &folded_rows {
+                other.add(r);
+            }
+            let mut names: HashSet<String> = beyond;
+            names.insert(OTHER_KEY.to_string());
+            self.days.fold(&names, &row_name);
+            // Last whatever its rate: it is the rest, not a category to act on.
+            categories.push(self.category_stats(&other));
+            FoldedCategories {
+                row: row_name,
+                categories: folded_names,
+                conversations: other.count(Counter::Conversations),
+                max_categories: self.opts.recommend.max_categories,
+            }
+        });
         let order: Vec<String> = categories.iter().map(|c| c.category.clone()).collect();
         let test = self.opts.periods.test;
         let weekly = weekly::weekly(&self.days, &order, &test);
@@ -447,6 +493,7 @@ impl Aggregator {
             period: self.period.map(|p| p.map(|t| t.to_string())),
             overall,
             categories,
+            folded_categories,
             weekly,
             trends: self
                 .opts

@@ -81,18 +81,37 @@ pub struct DayCounter {
 }
 
 impl DayCounter {
+    #[cfg(test)]
     pub fn add(&mut self, started_at: Option<Timestamp>, a: &Assessment) {
+        self.add_as(started_at, &a.category, a);
+    }
+
+    /// Counts `a` under `category` (its own or the folded one).
+    pub fn add_as(&mut self, started_at: Option<Timestamp>, category: &str, a: &Assessment) {
         let Some(t) = started_at else {
             self.undated += 1;
             return;
         };
         // Look up before inserting: cloning the category name for every conversation would
         // cost an allocation on the sequential fold.
-        let days = match self.days.get_mut(&a.category) {
+        let days = match self.days.get_mut(category) {
             Some(d) => d,
-            None => self.days.entry(a.category.clone()).or_default(),
+            None => self.days.entry(category.to_string()).or_default(),
         };
         days.entry(t.day()).or_default().add(a);
+    }
+
+    /// Moves the days of the `names` categories into the `into` category's.
+    pub fn fold(&mut self, names: &std::collections::HashSet<String>, into: &str) {
+        let mut moved: BTreeMap<i64, Counts> = self.days.remove(into).unwrap_or_default();
+        for name in names {
+            for (day, counts) in self.days.remove(name).unwrap_or_default() {
+                moved.entry(day).or_default().merge(&counts);
+            }
+        }
+        if !moved.is_empty() {
+            self.days.insert(into.to_string(), moved);
+        }
     }
 
     /// Audited conversations without a start time (in no period).

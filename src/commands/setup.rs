@@ -30,10 +30,13 @@ impl Setup {
     /// `to_file`: the command's report goes to a file rather than stdout (see [`Ui::new`]).
     pub fn new(read: &ReadArgs, config: Option<&Path>, to_file: bool) -> Result<Setup> {
         let config_path = config.map(|p| p.display().to_string());
-        let config = match config {
+        let mut config = match config {
             Some(path) => Config::load(path)?,
             None => Config::default(),
         };
+        if let Some(n) = read.max_categories {
+            config.recommend.max_categories = usize::try_from(n).unwrap_or(usize::MAX);
+        }
         Ok(Setup {
             config,
             config_path,

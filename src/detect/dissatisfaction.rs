@@ -15,7 +15,7 @@
 use serde::Deserialize;
 
 use super::phrases::{PhraseList, PhraseLists};
-use super::text::jaccard;
+use super::text::{jaccard, Earlier};
 use super::Prepared;
 use crate::model::Role;
 
@@ -163,6 +163,9 @@ impl DissatisfactionModel {
         let msgs = &prep.conv.messages;
         let mut previous_bot: Option<usize> = None;
         let mut earlier: Vec<&[u64]> = Vec::new();
+        // The restatement signal looks back a bounded window (plus any identical turn, the
+        // maximum anyway): comparing every earlier turn was quadratic in a long conversation.
+        let mut window = Earlier::default();
         for (i, m) in msgs.iter().enumerate() {
             match m.role {
                 Role::Bot | Role::Agent => previous_bot = Some(i),
@@ -170,9 +173,9 @@ impl DissatisfactionModel {
                 Role::Customer => {
                     let n = prep.normalized[i].as_str();
                     let tokens = prep.tokens[i].as_slice();
-                    let restated = earlier
-                        .iter()
-                        .map(|e| jaccard(e, tokens))
+                    let restated = window
+                        .candidates(earlier.len(), tokens)
+                        .map(|k| jaccard(earlier[k], tokens))
                         .fold(0.0, f64::max);
                     let closing = prep.has(i, PhraseList::Closing);
                     let opens_with_no = starts_with_phrase(n, &self.refusal_openers);

@@ -311,6 +311,9 @@ impl Detectors {
             dissatisfaction_signals: inferred.seen,
         };
         findings.sort_by_key(|f| (f.reason, f.messages.first().copied()));
+        for f in &mut findings {
+            cap_cited(f);
+        }
 
         Assessment {
             category: self.taxonomy.categorize(&prep),
@@ -330,6 +333,21 @@ impl Detectors {
             csat: conv.csat,
             bot_answers: repetition.answers,
         }
+    }
+}
+
+/// Messages a finding cites: as many as an example in the report shows. A bot looping
+/// through 20,000 messages cited every one of them in each report format.
+pub const MAX_CITED: usize = 30;
+
+/// Keeps the first [`MAX_CITED`] messages of a finding and says how many more there were.
+fn cap_cited(f: &mut Finding) {
+    let more = f.messages.len().saturating_sub(MAX_CITED);
+    if more > 0 {
+        f.messages.truncate(MAX_CITED);
+        f.detail.push_str(&format!(
+            " (first {MAX_CITED} messages cited, and {more} more)"
+        ));
     }
 }
 

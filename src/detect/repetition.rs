@@ -5,17 +5,22 @@
 //! Also collects the conversation's distinct long bot answers for the corpus-wide
 //! "most repeated answers" table.
 
-use super::text::{answer_hash, jaccard, word_hash};
+use std::collections::{HashMap, HashSet};
+
+use super::text::{answer_hash, jaccard, word_hash, Earlier};
 use super::Prepared;
 use crate::detect::settings::DetectConfig;
 use crate::model::{Finding, Reason, Role};
 
 pub struct Repetition {
     pub repeats: usize,
-    /// Highest similarity of a long bot message to an earlier one (for calibration).
+    /// Highest similarity of a long bot message to an earlier one compared (for calibration).
     pub max_similarity: f64,
     /// (answer identity, index of the message giving it): see `text::answer_hash`.
     pub answers: Vec<(u64, usize)>,
+    /// Pairs of bot messages compared: linear in messages (see `text::SIMILARITY_WINDOW`).
+    #[cfg_attr(not(test), allow(dead_code))] // the tests' bound on the work
+    pub comparisons: u64,
 }
 
 pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Repetition {
@@ -34,17 +39,22 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     let mut repeats = Vec::new();
     let mut first_pair = None;
     let mut max_similarity = 0.0f64;
+    let mut earlier = Earlier::default();
+    let mut said = CustomerWords::default();
     for (k, (i, set)) in long.iter().enumerate() {
-        let sims: Vec<(usize, f64)> = long[..k]
-            .iter()
-            .enumerate()
-            .map(|(jk, (_, earlier))| (jk, jaccard(earlier, set)))
-            .collect();
-        max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
-        let repeated = sims
-            .iter()
-            .find(|&&(jk, sim)| sim >= cfg.repeat_similarity && !is_update(prep, long[jk].0, *i));
-        if let Some(&(jk, sim)) = repeated {
+        said.advance(prep, *i);
+        let mut repeated = None;
+        for jk in earlier.candidates(k, set) {
+            let sim = jaccard(long[jk].1, set);
+            max_similarity = max_similarity.max(sim);
+            if repeated.is_none()
+                && sim >= cfg.repeat_similarity
+                && !is_update(prep, &said, long[jk].0, *i)
+            {
+                repeated = Some((jk, sim));
+            }
+        }
+        if let Some((jk, sim)) = repeated {
             let root = root_of[jk];
             root_of[k] = root;
             occurrences[root] += 1;
@@ -74,17 +84,46 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         });
     }
 
-    let mut answers: Vec<(u64, usize)> = Vec::with_capacity(long.len());
-    for (i, _) in &long {
-        let key = answer_hash(&prep.normalized[*i]);
-        if !answers.iter().any(|(k, _)| *k == key) {
-            answers.push((key, *i));
-        }
-    }
+    let mut seen = HashSet::with_capacity(long.len());
+    let answers: Vec<(u64, usize)> = long
+        .iter()
+        .map(|(i, _)| (answer_hash(&prep.normalized[*i]), *i))
+        .filter(|(key, _)| seen.insert(*key))
+        .collect();
     Repetition {
         repeats: repeats.len(),
         max_similarity,
         answers,
+        comparisons: earlier.comparisons,
+    }
+}
+
+/// The customer's words said before the bot message being checked, each with the last
+/// customer message saying it: "did the customer say this word between two bot messages"
+/// is then one lookup instead of a scan of the messages in between.
+#[derive(Default)]
+struct CustomerWords {
+    last: HashMap<u64, usize>,
+    /// Messages before this index are in `last`.
+    upto: usize,
+}
+
+impl CustomerWords {
+    fn advance(&mut self, prep: &Prepared, to: usize) {
+        let msgs = prep.conv.messages.iter().zip(&prep.tokens).enumerate();
+        for (q, (m, tokens)) in msgs.take(to).skip(self.upto) {
+            if m.role == Role::Customer {
+                for &h in tokens {
+                    self.last.insert(h, q);
+                }
+            }
+        }
+        self.upto = self.upto.max(to);
+    }
+
+    /// Whether a customer message after `after` (and before the current message) says `word`.
+    fn said_after(&self, word: u64, after: usize) -> bool {
+        self.last.get(&word).is_some_and(|&q| q > after)
     }
 }
 
@@ -129,7 +168,7 @@ const NUMBER_WORDS: &[&str] = &[
 /// number changed (prices, dates, times, party sizes: the next search result or an amended
 /// booking), or a new word comes from what the customer said in between ("make it for the
 /// bedroom speaker"). Works on the hashed word sets; only value-looking words are re-hashed.
-fn is_update(prep: &Prepared, earlier: usize, later: usize) -> bool {
+fn is_update(prep: &Prepared, said: &CustomerWords, earlier: usize, later: usize) -> bool {
     let (before, after) = (&prep.tokens[earlier], &prep.tokens[later]);
     let added: Vec<u64> = after
         .iter()
@@ -155,14 +194,7 @@ fn is_update(prep: &Prepared, earlier: usize, later: usize) -> bool {
     if changes_value(later, &added) || changes_value(earlier, &removed) {
         return true;
     }
-    let msgs = &prep.conv.messages;
-    (earlier + 1..later)
-        .filter(|&q| msgs[q].role == Role::Customer)
-        .any(|q| {
-            added
-                .iter()
-                .any(|h| prep.tokens[q].binary_search(h).is_ok())
-        })
+    added.iter().any(|&h| said.said_after(h, earlier))
 }
 
 #[cfg(test)]
@@ -287,6 +319,113 @@ mod tests {
             ),
         ]));
         assert!(a.has(Reason::BotRepeat), "{:?}", a.findings);
+    }
+
+    /// The repetition detector alone, for its work counter.
+    fn repetition(
+        c: &crate::model::Conversation,
+    ) -> (super::Repetition, Vec<crate::model::Finding>) {
+        use crate::detect::{CsatScale, DetectionSettings, Detectors, Prepared};
+        let d = Detectors::new(DetectionSettings::default(), CsatScale::default());
+        let prep = Prepared::analyse(c, &d);
+        let mut out = Vec::new();
+        let r = super::detect(&d.config.detect, &prep, &mut out);
+        (r, out)
+    }
+
+    /// Long bot answers sharing no word with each other or with `ANSWER`.
+    fn fillers(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|k| {
+                (0..10)
+                    .map(|j| format!("w{k}x{j}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_conversation_costs_a_bounded_number_of_comparisons() {
+        // 20,000 long bot messages: the full comparison did 200 million similarity checks.
+        // Every 10th is the same failure with another order number, so the update check
+        // (a changed number) runs too, on about a tenth of the window.
+        let texts: Vec<String> = fillers(20_000)
+            .into_iter()
+            .enumerate()
+            .map(|(k, filler)| {
+                if k % 10 == 0 {
+                    format!("Sorry, I could not find order {k} in our system, please check it.")
+                } else {
+                    filler
+                }
+            })
+            .collect();
+        let msgs: Vec<(Role, &str)> = texts.iter().map(|t| (Bot, t.as_str())).collect();
+        let (r, findings) = repetition(&conv(&msgs));
+        let window = crate::detect::text::SIMILARITY_WINDOW as u64;
+        assert!(r.comparisons <= 20_000 * (window + 1), "{}", r.comparisons);
+        assert!(r.comparisons >= 19_000 * window, "{}", r.comparisons);
+        assert_eq!(r.repeats, 0, "{findings:?}");
+    }
+
+    #[test]
+    fn a_near_duplicate_is_found_up_to_the_window_and_not_beyond() {
+        let w = crate::detect::text::SIMILARITY_WINDOW;
+        const CHANGED: &str =
+            "You can track your parcel from the Orders page with the tracking link.";
+        for (gap, found) in [(w - 1, true), (w, false)] {
+            let filler = fillers(gap);
+            let mut msgs = vec![(Bot, ANSWER)];
+            msgs.extend(filler.iter().map(|t| (Bot, t.as_str())));
+            msgs.push((Bot, CHANGED));
+            let (r, findings) = repetition(&conv(&msgs));
+            assert_eq!(r.repeats == 1, found, "gap {gap}: {findings:?}");
+        }
+    }
+
+    #[test]
+    fn an_identical_answer_is_found_however_long_ago() {
+        let w = crate::detect::text::SIMILARITY_WINDOW;
+        let filler = fillers(3 * w);
+        let mut msgs = vec![(Bot, ANSWER)];
+        msgs.extend(filler.iter().map(|t| (Bot, t.as_str())));
+        msgs.push((Bot, ANSWER));
+        let (r, findings) = repetition(&conv(&msgs));
+        assert_eq!(r.repeats, 1);
+        assert_eq!(findings[0].messages, vec![0, 3 * w + 1]);
+        // A different long answer that far back is not a repeat.
+        let mut msgs = vec![(Bot, ANSWER)];
+        msgs.extend(filler.iter().map(|t| (Bot, t.as_str())));
+        msgs.push((
+            Bot,
+            "Your refund of 20 pounds was sent back to your card on Monday morning.",
+        ));
+        assert_eq!(repetition(&conv(&msgs)).0.repeats, 0);
+    }
+
+    #[test]
+    fn cited_messages_are_capped_and_the_rest_counted() {
+        let mut msgs = Vec::new();
+        for _ in 0..41 {
+            msgs.extend([(Customer, "it does not work"), (Bot, ANSWER)]);
+        }
+        let a = assess(&conv(&msgs));
+        let f = a.findings.iter().find(|f| f.reason == Reason::BotLoop);
+        let f = f.expect("a loop");
+        assert_eq!(f.messages.len(), crate::detect::MAX_CITED);
+        assert!(f.detail.contains("40 repeat(s)"), "{}", f.detail);
+        assert!(
+            f.detail.ends_with("(first 30 messages cited, and 11 more)"),
+            "{}",
+            f.detail
+        );
+        // At the cap nothing is said.
+        let a = assess(&conv(&msgs[..60]));
+        let f = a.findings.iter().find(|f| f.reason == Reason::BotLoop);
+        let f = f.expect("a loop");
+        assert_eq!(f.messages.len(), 30);
+        assert!(!f.detail.contains("more"), "{}", f.detail);
     }
 
     #[test]

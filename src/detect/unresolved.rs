@@ -3,7 +3,7 @@
 //! explicit_status. Also reports whether the customer confirmed a fix.
 
 use super::phrases::PhraseList;
-use super::text::{content_words, jaccard};
+use super::text::{content_words, jaccard, Earlier};
 use super::{Detectors, Prepared};
 use crate::model::{Finding, Reason, Role};
 
@@ -13,8 +13,11 @@ const NEGATIVE_CLOSE_SENTIMENT: f32 = -0.6;
 
 pub struct Outcome {
     pub confirmed: bool,
-    /// Highest similarity of a customer message to an earlier one (for calibration).
+    /// Highest similarity of a customer message to an earlier one compared (for calibration).
     pub max_similarity: f64,
+    /// Pairs of customer messages compared: linear in messages (`text::SIMILARITY_WINDOW`).
+    #[cfg_attr(not(test), allow(dead_code))] // the tests' bound on the work
+    pub comparisons: u64,
 }
 
 pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome {
@@ -73,16 +76,17 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let mut restated = Vec::new();
     let mut first_pair = None;
     let mut max_similarity = 0.0f64;
+    let mut earlier = Earlier::default();
     for (k, (i, set)) in sets.iter().enumerate() {
-        let sims: Vec<(usize, f64)> = sets[..k]
-            .iter()
-            .map(|(j, earlier)| (*j, jaccard(earlier, set)))
-            .collect();
-        max_similarity = sims.iter().map(|s| s.1).fold(max_similarity, f64::max);
-        if let Some(&(j, sim)) = sims
-            .iter()
-            .find(|(_, sim)| *sim >= cfg.customer_repeat_similarity)
-        {
+        let mut found = None;
+        for jk in earlier.candidates(k, set) {
+            let sim = jaccard(&sets[jk].1, set);
+            max_similarity = max_similarity.max(sim);
+            if found.is_none() && sim >= cfg.customer_repeat_similarity {
+                found = Some((sets[jk].0, sim));
+            }
+        }
+        if let Some((j, sim)) = found {
             first_pair.get_or_insert((j, *i, sim));
             restated.push(*i);
         }
@@ -192,6 +196,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     Outcome {
         confirmed,
         max_similarity,
+        comparisons: earlier.comparisons,
     }
 }
 
@@ -200,6 +205,44 @@ mod tests {
     use crate::detect::tests::{assess, conv};
     use crate::model::{Reason, Role};
     use Role::{Agent, Bot, Customer, System};
+
+    #[test]
+    fn restatements_are_looked_for_in_a_bounded_window() {
+        use crate::detect::text::SIMILARITY_WINDOW as W;
+        use crate::detect::{CsatScale, DetectionSettings, Detectors, Prepared};
+        let d = Detectors::new(DetectionSettings::default(), CsatScale::default());
+        let run = |texts: &[String]| {
+            let msgs: Vec<(Role, &str)> = texts.iter().map(|t| (Customer, t.as_str())).collect();
+            let c = conv(&msgs);
+            let prep = Prepared::analyse(&c, &d);
+            let mut out = Vec::new();
+            let o = super::detect(&d, &prep, &mut out);
+            let restated = out.iter().find(|f| f.reason == Reason::CustomerRepeat);
+            (o.comparisons, restated.map(|f| f.detail.clone()))
+        };
+        let distinct = |n: usize| -> Vec<String> {
+            (0..n)
+                .map(|k| format!("parcel {k} delivery w{k}a w{k}b w{k}c w{k}d"))
+                .collect()
+        };
+        let (comparisons, _) = run(&distinct(20_000));
+        assert!(comparisons <= 20_000 * (W as u64 + 1), "{comparisons}");
+        // A restatement just inside the window is found; one just beyond it is not, unless
+        // it is word for word the same.
+        const ASK: &str = "my parcel never arrived and the tracking page shows nothing at all";
+        const REWORDED: &str = "my parcel never arrived and the tracking page shows nothing";
+        for (gap, found) in [(W - 1, true), (W, false)] {
+            let mut texts = vec![ASK.to_string()];
+            texts.extend(distinct(gap));
+            texts.push(REWORDED.to_string());
+            assert_eq!(run(&texts).1.is_some(), found, "gap {gap}");
+        }
+        let mut texts = vec![ASK.to_string()];
+        texts.extend(distinct(3 * W));
+        texts.push(ASK.to_string());
+        let detail = run(&texts).1.unwrap_or_default();
+        assert!(detail.contains("restates message 0"), "{detail}");
+    }
 
     #[test]
     fn escalation_request_positive_and_negative() {

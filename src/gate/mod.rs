@@ -811,6 +811,7 @@ mod tests {
             weekly: None,
             overall,
             categories: Vec::new(),
+            folded_categories: None,
             trends: None,
         }
     }

@@ -423,4 +423,91 @@ mod tests {
         );
         assert!(matches!(decode_entities("plain"), Cow::Borrowed(_)));
     }
+
+    /// Randomized: any mix of tags, entities, comments, scripts and stray `<`/`&` converts
+    /// without panicking, a word in a text node survives, and script content never does.
+    /// (A stray quote inside a broken tag is read as opening an attribute value, which can
+    /// hide text a browser would show: not generated here, as that is not a safety issue.)
+    #[test]
+    fn random_markup_converts_and_keeps_the_text() {
+        let mut rng = crate::testing::Rng::new(11);
+        let pieces = [
+            "<p>",
+            "</p>",
+            "<br/>",
+            "<div class=\"a>b\">",
+            "</div>",
+            "<b>",
+            "</b>",
+            "<a href='x&amp;y'>",
+            "</a>",
+            "&amp;",
+            "&nbsp;",
+            "&#x1F600;",
+            "&#0;",
+            "&#99999999999;",
+            "&bogus;",
+            "&",
+            "<",
+            ">",
+            "<!-- c -->",
+            "<!--",
+            "<img src=x alt=\"y\">",
+            "<style>p{}</style>",
+            "<",
+            "\u{1b}[2J",
+            "<![CDATA[x]]>",
+            "</",
+            "<p",
+            "\n",
+            "  ",
+            "é",
+            "<tr><td>",
+        ];
+        for case in 0..500 {
+            let mut html = String::new();
+            let mut words = Vec::new();
+            for k in 0..rng.below(30) {
+                if rng.below(3) == 0 {
+                    let w = format!(" word{case}x{k} ");
+                    html.push_str(&w);
+                    words.push(w.trim().to_string());
+                } else {
+                    html.push_str(rng.pick(&pieces));
+                }
+            }
+            let scripted = rng.below(4) == 0;
+            if scripted {
+                html.push_str("<script>secret()</script>");
+            }
+            let text = to_text(&html);
+            // Text after an unclosed `<`, a comment or a style is markup (as in a browser:
+            // `</ x <script>` is a bogus comment ending at the script tag's `>`).
+            let plain_after = |before: &str| {
+                let open_tag = before
+                    .rfind('<')
+                    .is_some_and(|lt| before.rfind('>').is_none_or(|gt| gt < lt));
+                !open_tag
+                    && !before.contains("<!")
+                    && !before.contains("<style")
+                    && !before.contains("</")
+            };
+            for w in &words {
+                let before = &html[..html.find(w.as_str()).unwrap_or(0)];
+                if plain_after(before) {
+                    assert!(
+                        text.contains(w.as_str()),
+                        "case {case}: {w} lost from {html:?}: {text:?}"
+                    );
+                }
+            }
+            let script_at = html.find("<script>").unwrap_or(0);
+            if scripted && plain_after(&html[..script_at]) {
+                assert!(
+                    !text.contains("secret()"),
+                    "case {case}: {html:?}: {text:?}"
+                );
+            }
+        }
+    }
 }

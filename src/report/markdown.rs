@@ -55,6 +55,9 @@ impl Renderer for MarkdownRenderer {
                 cell(&top_reasons(c))
             );
         }
+        if let Some(f) = &s.folded_categories {
+            let _ = writeln!(out, "\n{}", super::folded_note(f, &md_code(&f.row)));
+        }
         if let Some(t) = &s.trends {
             out.push_str(&super::trends::markdown(t));
         }

@@ -28,8 +28,8 @@ mod tabular;
 mod trends;
 
 use crate::error::Result;
-use crate::numfmt::{fixed, pct, MISSING};
-use crate::summary::{CategoryStats, Summary};
+use crate::numfmt::{fixed, pct, thousands, MISSING};
+use crate::summary::{CategoryStats, FoldedCategories, Summary};
 
 pub use html::generated_at;
 
@@ -69,6 +69,18 @@ pub fn renderer(format: ReportFormat) -> Box<dyn Renderer> {
 }
 
 /// Mean CSAT and its number of answers, "4.12 (310)", as the table and Markdown show it.
+/// The line under a category table saying categories were folded; `row` is the folded
+/// row's name already escaped for the format.
+fn folded_note(f: &FoldedCategories, row: &str) -> String {
+    format!(
+        "Only the {} largest categories are shown: {} more ({} conversations) are folded \
+         into {row}, last (--max-categories shows more).",
+        thousands(f.max_categories as u64),
+        thousands(f.categories),
+        thousands(f.conversations),
+    )
+}
+
 fn csat_cell(c: &CategoryStats) -> String {
     match c.mean_csat {
         Some(m) => format!("{} ({})", fixed(m, 2), c.csat_answered),

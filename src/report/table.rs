@@ -127,6 +127,9 @@ impl Renderer for TableRenderer {
             }
         }
         let _ = writeln!(out, "{table}");
+        if let Some(f) = &s.folded_categories {
+            let _ = writeln!(out, "{}", super::folded_note(f, &terminal(&f.row)));
+        }
         if let Some(t) = &s.trends {
             out.push_str(&super::trends::table(t));
         }

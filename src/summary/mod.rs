@@ -33,6 +33,10 @@ pub struct Summary {
     /// Ranked: categories with enough data by needs-human rate (highest first), then volume;
     /// categories with too little data last.
     pub categories: Vec<CategoryStats>,
+    /// Categories beyond `--max-categories` (`[recommend] max_categories`), folded into
+    /// the last row of `categories`. Left out when none were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folded_categories: Option<FoldedCategories>,
     /// Weekly needs-human rate and CSAT per category with significant worsenings flagged;
     /// `None` when no conversation has a usable `started_at`.
     #[serde(default)]
@@ -40,6 +44,19 @@ pub struct Summary {
     /// `--compare-periods`: each category's latest period against the previous one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trends: Option<Trends>,
+}
+
+/// The categories folded into one row, so the report stays bounded however many there are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FoldedCategories {
+    /// The row they are folded into: `other (N categories)`.
+    pub row: String,
+    /// Distinct categories folded.
+    pub categories: u64,
+    /// Their conversations.
+    pub conversations: u64,
+    /// Categories shown besides: the largest by conversations, ties by name.
+    pub max_categories: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
