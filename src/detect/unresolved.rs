@@ -241,7 +241,7 @@ mod tests {
         texts.extend(distinct(3 * W));
         texts.push(ASK.to_string());
         let detail = run(&texts).1.unwrap_or_default();
-        assert!(detail.contains("restates message 0"), "{detail}");
+        assert!(detail.contains("restates message 1 "), "{detail}");
     }
 
     #[test]

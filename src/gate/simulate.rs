@@ -182,6 +182,7 @@ pub fn summary_of(outcomes: &[Outcome]) -> Summary {
         period: None,
         overall,
         categories: by_category.into_values().collect(),
+        folded_categories: None,
         weekly: None,
         trends: None,
     }
