@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Gate(args) => commands::gate::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Formats => commands::formats::run(),
+        Command::Show(args) => commands::show::run(args),
+        Command::List(args) => commands::list::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

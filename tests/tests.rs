@@ -14,4 +14,7 @@ mod html;
 mod inputs;
 mod outputs;
 mod renderers;
+mod schema;
+mod show;
 mod trends;
+mod width;

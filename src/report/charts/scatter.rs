@@ -2,7 +2,7 @@
 //! rate), its area proportional to the estimated agent hours, so the categories that cost
 //! the most human time stand out (top right, large).
 
-use super::{nice_ceiling, rate_axis, recommendation_class, Svg};
+use super::{nice_ceiling, rate_axis, rate_ticks, recommendation_class, Svg};
 use crate::numfmt::{fit, fixed, pct, percent};
 use crate::summary::Summary;
 
@@ -45,9 +45,7 @@ pub fn volume_chart(s: &Summary) -> String {
         HEIGHT,
         "Volume against needs-human rate by category; bubble area is estimated agent hours",
     );
-    let y_ticks = (y_top / y_step).round() as usize;
-    for i in 0..=y_ticks {
-        let v = y_step * i as f64;
+    for v in rate_ticks((y_top, y_step)) {
         svg.line(LEFT, y(v), LEFT + plot_w, y(v), "grid");
         svg.text(LEFT - 6.0, y(v) + 4.0, "tick", "end", &percent(v, 0));
     }
