@@ -60,6 +60,12 @@ pub enum Command {
     Init(InitArgs),
     /// List the input formats `audit`, `calibrate` and `gate` read, one line each.
     Formats,
+    /// Show one conversation: messages numbered from 1, each finding beside the message it
+    /// cites, with its category, score and reasons.
+    Show(ShowArgs),
+    /// Print the conversations that need a human, one per line (id, category, score, top
+    /// reason, tab-separated), for piping into `handoff show`.
+    List(ListArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
     #[command(after_help = "Examples:
   handoff completions bash > ~/.local/share/bash-completion/completions/handoff
@@ -200,6 +206,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub html: Option<PathBuf>,
 
+    /// The full table on a terminal too (by default the table is fitted to the terminal's
+    /// width; written to a file or a pipe it is always full).
+    #[arg(long, help_heading = OUTPUT)]
+    pub wide: bool,
+
     /// Write per-conversation findings with reasons and evidence: .jsonl, .csv or .parquet;
     /// `-` writes JSON lines to stdout, and the report then goes to --output, or to stderr.
     #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
@@ -279,6 +290,68 @@ pub struct GateArgs {
     /// Exit with status 2 when any record was skipped.
     #[arg(long, help_heading = INPUT)]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example: handoff list exports/ --category refunds | head -1 | cut -f1 \
+                        | xargs -I{} handoff show {} exports/"
+)]
+pub struct ShowArgs {
+    /// The conversation id, as in the report and the findings file.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Transcript files or directories, as for `audit`; read in order until the id is found.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Output format (json: messages keep their 0-based index beside the 1-based number).
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+
+    /// TOML configuration (thresholds, weights, phrase lists, taxonomy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Show transcript text without masking e-mail addresses, phone, card and IBAN numbers.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Transcript files or directories, as for `audit`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Only conversations in this category (the final category, as the report names it).
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+
+    /// Only conversations with this reason code (e.g. bot_loop; see the README).
+    #[arg(long, value_name = "CODE")]
+    pub reason: Option<String>,
+
+    /// Every audited conversation, not only those that need a human.
+    #[arg(long)]
+    pub all: bool,
+
+    /// TOML configuration (thresholds, weights, phrase lists, taxonomy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     #[command(flatten)]
     pub read: ReadArgs,

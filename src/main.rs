@@ -30,6 +30,8 @@ fn main() -> ExitCode {
         Command::Formats => commands::formats::run(),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
+        Command::Show(args) => commands::show::run(args),
+        Command::List(args) => commands::list::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -26,7 +26,7 @@ use crate::filter::Filter;
 use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip, SkipKind};
 use crate::model::{Conversation, CsatScale, Location};
 use crate::output;
-use crate::summary::Summary;
+use crate::summary::{ConversationReport, Summary};
 
 pub struct AuditRequest {
     pub inputs: Vec<String>,
@@ -208,6 +208,37 @@ pub fn stream(
     progress: bool,
     mut fold: impl FnMut(Vec<Assessed>) -> Result<()> + Send,
 ) -> Result<Vec<FileRead>> {
+    let read = stream_until(
+        files,
+        ingest_opts,
+        detectors,
+        filter,
+        pool,
+        progress,
+        |assessed| fold(assessed).map(|()| Flow::Continue),
+    )?;
+    // Never stopped early, so every file was read to its end.
+    Ok(read.unwrap_or_default())
+}
+
+/// Whether [`stream_until`] reads on after a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// [`stream`] that ends as soon as `fold` returns [`Flow::Stop`] (`handoff show` stops at
+/// the conversation it looks for), returning `None` for what was read when it stopped.
+pub fn stream_until(
+    files: &[InputFile],
+    ingest_opts: &IngestOptions,
+    detectors: &Detectors,
+    filter: Option<&Filter>,
+    pool: &rayon::ThreadPool,
+    progress: bool,
+    mut fold: impl FnMut(Vec<Assessed>) -> Result<Flow> + Send,
+) -> Result<Option<Vec<FileRead>>> {
     let progress = progress_bar(files, progress);
     let bytes_read = Arc::new(AtomicU64::new(0));
     let (tx, rx) = sync_channel::<Batch>(2);
@@ -225,23 +256,25 @@ pub fn stream(
 
     // The fold runs on its own thread so the workers assess chunk k+1 while chunk k is
     // folded (aggregation and findings writing are sequential by design: input order).
-    let mut outcome: Result<()> = Ok(());
+    let mut outcome: Result<Flow> = Ok(Flow::Continue);
     std::thread::scope(|scope| {
         let (assessed_tx, assessed_rx) = sync_channel::<Vec<Assessed>>(1);
         let names: Vec<String> = files.iter().map(InputFile::display).collect();
-        let folder = scope.spawn(move || -> Result<()> {
+        let folder = scope.spawn(move || -> Result<Flow> {
             let mut seen = SeenIds::default();
             for mut assessed in assessed_rx {
                 seen.check(&mut assessed, &names);
-                fold(assessed)?;
+                if fold(assessed)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
             }
-            Ok(())
+            Ok(Flow::Continue)
         });
         for batch in rx.iter() {
             let assessed: Vec<Assessed> =
                 pool.install(|| assess_batch(batch, ingest_opts, detectors, filter));
             if assessed_tx.send(assessed).is_err() {
-                // The fold stopped on an error; it is reported below.
+                // The fold stopped (on an error, reported below, or asked to).
                 break;
             }
             progress.set_position(bytes_read.load(Ordering::Relaxed));
@@ -256,10 +289,64 @@ pub fn stream(
         .join()
         .map_err(|_| Error::Internal("the input reader panicked".into()))?;
     // An error in this thread explains a reader that stopped early, so it goes first.
-    outcome?;
+    if outcome? == Flow::Stop {
+        // The reader's "stopped early" error is the stop asked for; an input error after
+        // the match does not matter to what was found.
+        progress.finish_and_clear();
+        return Ok(None);
+    }
     let file_reads = read?;
     progress.finish_and_clear();
-    Ok(file_reads)
+    Ok(Some(file_reads))
+}
+
+/// The conversation with id `id` in `req.inputs` for `handoff show`: inputs are read in
+/// order and reading stops at the first audited record with that id (a later duplicate is
+/// skipped by every command, so the first is the one audited). `None` when no audited
+/// record has it; also returns the records read, for that message.
+pub fn find(req: AuditRequest, id: &str) -> Result<(Option<ConversationReport>, u64)> {
+    let expanded = ingest::expand_inputs(&req.inputs, req.ingest.follow)?;
+    let files = expanded.files;
+    let names: Vec<String> = files.iter().map(InputFile::display).collect();
+    let pool = thread_pool(req.threads)?;
+    let detectors = Detectors::new(req.detection, req.csat_scale);
+    let aggregator = Aggregator::new(
+        AggregateOptions {
+            handle_minutes: req.handle_minutes,
+            csat_scale: req.csat_scale_text,
+            redact: req.redact,
+            config_path: req.config_path,
+            recommend: req.recommend,
+            detection_fingerprint: String::new(),
+            filter: None,
+            periods: req.periods,
+            collect_outcomes: false,
+        },
+        names,
+    );
+    let mut found = None;
+    let mut records = 0u64;
+    stream_until(
+        &files,
+        &req.ingest,
+        &detectors,
+        None,
+        &pool,
+        req.progress,
+        |assessed| {
+            for item in assessed {
+                records += 1;
+                if let Assessed::Audited(conv, a) = item {
+                    if conv.id == id {
+                        found = Some(aggregator.conversation_report(&conv, &a));
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+            Ok(Flow::Continue)
+        },
+    )?;
+    Ok((found, records))
 }
 
 fn assess_batch(

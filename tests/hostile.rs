@@ -374,10 +374,11 @@ fn csv_cells_never_start_a_formula() {
     let findings = inputs.dir.path("findings.csv");
     inputs.audit(&["--quiet", "--findings", &findings.display().to_string()]);
     let text = inputs.dir.read("findings.csv");
-    // Each formula conversation's id, category and location; the other two locations.
+    // Each formula conversation's id, category and location; the other two locations;
+    // the input file column of all 18 rows.
     assert_eq!(
         assert_no_formula("findings csv", &text),
-        6 * 3 + 12,
+        6 * 3 + 12 + 18,
         "{text}"
     );
     assert!(text.contains("'=1+0,'=base"), "{text}");

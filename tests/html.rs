@@ -548,6 +548,26 @@ fn browser_renders_the_sample_report_and_runs_no_transcript_script() {
     assert_eq!((width, height), (1280, 2400));
     // A blank page of this size compresses to a few kilobytes; text and charts do not.
     assert!(png.len() > 60_000, "screenshot only {} bytes", png.len());
+    // Narrow windows (a laptop split screen, a phone) render the page too.
+    for (w, h) in [(900, 1600), (420, 1600)] {
+        let narrow = dir.path(&format!("report-{w}.png"));
+        chromium(
+            &browser,
+            &page,
+            &[
+                "--hide-scrollbars".into(),
+                format!("--window-size={w},{h}"),
+                format!("--screenshot={}", narrow.display()),
+            ],
+        );
+        let png = std::fs::read(&narrow).expect("screenshot written");
+        let size = (
+            u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
+            u32::from_be_bytes([png[20], png[21], png[22], png[23]]),
+        );
+        assert_eq!(size, (w, h), "{w} px screenshot");
+        assert!(png.len() > 20_000, "{w} px: only {} bytes", png.len());
+    }
 
     // Hostile transcript text stays text in a real DOM: nothing marked the document.
     let hostile = dir.path("hostile.html");

@@ -20,4 +20,7 @@ mod outputs;
 mod properties;
 mod renderers;
 mod shell;
+mod schema;
+mod show;
 mod trends;
+mod width;

@@ -24,6 +24,7 @@ use crate::redact::Redactor;
 use crate::time::{Granularity, Timestamp};
 
 use crate::stats::{mean, rate, round, wilson};
+use crate::summary::conversation::CONVERSATION_SCHEMA_VERSION;
 use crate::summary::*;
 use answers::AnswerCounter;
 use categories::{Admit, Tracker, OTHER_KEY};
@@ -357,8 +358,17 @@ impl Aggregator {
     pub fn finding_row(&self, conv: &Conversation, a: &Assessment) -> FindingRow {
         FindingRow {
             id: conv.id.clone(),
+            file: self
+                .files
+                .get(conv.location.file)
+                .cloned()
+                .unwrap_or_default(),
             location: conv.location.describe(&self.files),
             category: a.category.clone(),
+            started_at: conv.started_at.map(|t| t.to_string()),
+            bot_version: conv.bot_version.clone(),
+            channel: conv.channel.clone(),
+            status: conv.status.clone(),
             needs_human: a.needs_human,
             score: a.score,
             dissatisfaction: a.dissatisfaction,
@@ -382,6 +392,57 @@ impl Aggregator {
                 .map(|f| f.reason.code().to_string())
                 .collect(),
             evidence: self.evidence(conv, a),
+        }
+    }
+
+    /// One conversation for `handoff show`: every message (redacted, never cut) beside the
+    /// findings that cite it; the reasons ordered by default weight, strongest first.
+    pub fn conversation_report(&self, conv: &Conversation, a: &Assessment) -> ConversationReport {
+        let row = self.finding_row(conv, a);
+        let mut cited: Vec<Vec<String>> = vec![Vec::new(); conv.messages.len()];
+        for f in &a.findings {
+            for &i in &f.messages {
+                if let Some(reasons) = cited.get_mut(i) {
+                    if !reasons.iter().any(|r| r == f.reason.code()) {
+                        reasons.push(f.reason.code().to_string());
+                    }
+                }
+            }
+        }
+        let messages = conv
+            .messages
+            .iter()
+            .zip(cited)
+            .enumerate()
+            .map(|(i, (m, reasons))| ShownMessage {
+                number: i + 1,
+                index: i,
+                role: m.role.as_str().to_string(),
+                text: self.redact(&m.text),
+                reasons,
+            })
+            .collect();
+        let mut reasons: Vec<Reason> = a.findings.iter().map(|f| f.reason).collect();
+        reasons.dedup();
+        reasons.sort_by(|x, y| y.default_weight().total_cmp(&x.default_weight()));
+        ConversationReport {
+            schema_version: CONVERSATION_SCHEMA_VERSION,
+            id: row.id,
+            file: row.file,
+            location: row.location,
+            category: row.category,
+            started_at: row.started_at,
+            bot_version: row.bot_version,
+            channel: row.channel,
+            status: row.status,
+            needs_human: row.needs_human,
+            score: row.score,
+            dissatisfaction: row.dissatisfaction,
+            csat: row.csat,
+            reasons: reasons.iter().map(|r| r.code().to_string()).collect(),
+            findings: row.evidence,
+            messages,
+            redacted: self.opts.redact,
         }
     }
 

@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::IsTerminal;
+
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
@@ -14,7 +16,8 @@ use handoff::PeriodOptions;
 
 use super::setup::Setup;
 use super::{
-    create_output, distinct_outputs, nothing_audited, output_paths, parse_filter, warn_accounting,
+    create_output, distinct_outputs, nothing_audited, output_paths, parse_filter, terminal_width,
+    warn_accounting,
     write_output, write_stdout, Outcome,
 };
 use crate::cli::{AuditArgs, FormatArg, PeriodArg};
@@ -67,9 +70,12 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         FormatArg::Markdown => ReportFormat::Markdown,
         FormatArg::Html => ReportFormat::Html,
     };
+    // Fitted only where a person reads it: a terminal, not --output or a pipe.
+    let fit = !args.wide && args.output.is_none() && std::io::stdout().is_terminal();
     let opts = RenderOptions {
         color: setup.ui.color,
         generated_at: Some(report::generated_at()),
+        width: if fit { terminal_width() } else { None },
     };
     let text = report::renderer(format).render(&summary, &opts)?;
     if let Some(file) = html_out {

@@ -230,6 +230,7 @@ fn write_reports(
     let opts = RenderOptions {
         color,
         generated_at: None,
+        width: None,
     };
     let render = |format| report::gate::renderer(format).render(report, &opts);
     if let Some(file) = junit {

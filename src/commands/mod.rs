@@ -10,8 +10,10 @@ pub mod completions;
 pub mod formats;
 pub mod gate;
 pub mod init;
+pub mod list;
 pub mod man;
 mod setup;
+pub mod show;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -94,6 +96,33 @@ impl Ui {
             eprintln!("handoff: warning: {}", terminal_lines(message));
         }
     }
+}
+
+/// Columns of the terminal on stdout: `COLUMNS` when set to a number (as shells export it,
+/// and as tests fix it), else the terminal's own size; `None` when neither is known.
+fn terminal_width() -> Option<usize> {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    from_env.filter(|&w: &usize| w > 0).or_else(window_columns)
+}
+
+#[cfg(unix)]
+fn window_columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one winsize into the struct passed; stdout stays open.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(unix))]
+fn window_columns() -> Option<usize> {
+    None
 }
 
 /// Warnings about what a run read but could not use as given, beyond skipped records

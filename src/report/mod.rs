@@ -19,6 +19,7 @@
 
 pub mod calibration;
 mod charts;
+pub mod conversation;
 pub mod gate;
 mod html;
 pub mod json;
@@ -45,6 +46,9 @@ pub struct RenderOptions {
     pub color: bool,
     /// When the report was made (UTC, ISO 8601), for formats that show it (HTML).
     pub generated_at: Option<String>,
+    /// Fit the terminal table into this many columns (see `table.rs` for what is dropped
+    /// first); `None` for the full table (`--wide`, a file or a pipe).
+    pub width: Option<usize>,
 }
 
 /// The audit's formats (`handoff audit --format`).

@@ -6,6 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod conversation;
+
+pub use conversation::{ConversationReport, ShownMessage};
+
 /// Version of the saved-summary format. Bump it when a field is added, removed or changes
 /// meaning, so `handoff gate` rejects files it would misread with a clear message.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -44,17 +44,31 @@ fn nice_ceiling(v: f64) -> f64 {
         .unwrap_or(10.0 * mag)
 }
 
-/// Axis maximum and tick step for a rate (0..1), rounded up to a tenth (a twentieth for
-/// small rates) so the ticks read as whole percentages.
+/// Axis maximum and tick step for a rate (0..1): the step a whole percentage (2%, 5%, 10%
+/// or 20% as the rate grows) and the maximum a whole number of steps, so the last tick
+/// sits at the axis end and reads its value (a 70% maximum with 20% steps once labelled
+/// its end "80%").
 fn rate_axis(max: f64) -> (f64, f64) {
-    let max = max.clamp(0.0, 1.0);
-    if max <= 0.2 {
-        let top = ((max / 0.05).ceil() * 0.05).max(0.05);
-        (top, if top <= 0.1 { 0.02 } else { 0.05 })
+    let max = if max.is_finite() {
+        max.clamp(0.0, 1.0)
     } else {
-        let top = ((max / 0.1).ceil() * 0.1).min(1.0);
-        (top, if top <= 0.5 { 0.1 } else { 0.2 })
-    }
+        1.0
+    };
+    let step = match max {
+        m if m <= 0.1 => 0.02,
+        m if m <= 0.2 => 0.05,
+        m if m <= 0.5 => 0.1,
+        _ => 0.2,
+    };
+    // The small tolerance keeps 0.3 (0.30000000000000004 / 0.1) from rounding up a step.
+    let steps = (max / step - 1e-9).ceil().max(1.0);
+    ((steps * step).min(1.0), step)
+}
+
+/// The tick values of a [`rate_axis`]: 0, step, ... up to the maximum, which is the last.
+fn rate_ticks((top, step): (f64, f64)) -> Vec<f64> {
+    let count = (top / step).round() as usize;
+    (0..=count).map(|i| (step * i as f64).min(top)).collect()
 }
 
 /// An SVG document being written. Text and titles are escaped here and nowhere else.
@@ -210,10 +224,11 @@ mod tests {
         assert_eq!(nice_ceiling(230.0), 250.0);
         assert_eq!(nice_ceiling(5.0), 5.0);
         assert_eq!(nice_ceiling(0.0), 1.0);
+        // The maximum is a whole number of steps (0.7 with 20% steps was the tick bug).
         let (top, step) = rate_axis(0.612);
-        assert!((top - 0.7).abs() < 1e-9 && (step - 0.2).abs() < 1e-9);
+        assert!((top - 0.8).abs() < 1e-9 && (step - 0.2).abs() < 1e-9);
         let (top, step) = rate_axis(0.08);
-        assert!((top - 0.1).abs() < 1e-9 && (step - 0.02).abs() < 1e-9);
+        assert!((top - 0.08).abs() < 1e-9 && (step - 0.02).abs() < 1e-9);
         assert_eq!(rate_axis(1.4).0, 1.0);
         assert_eq!(n(3.04), "3");
         assert_eq!(n(f64::NAN), "0");

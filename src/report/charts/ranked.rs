@@ -1,7 +1,7 @@
 //! The ranked bar chart: each category's needs-human rate as a bar with its 95% interval
 //! as whiskers, in report order, against the recommendation thresholds.
 
-use super::{rate_axis, recommendation_class, Svg};
+use super::{rate_axis, rate_ticks, recommendation_class, Svg};
 use crate::numfmt::{fit, pct, percent, Quantity};
 use crate::summary::{CategoryStats, Summary};
 
@@ -88,9 +88,7 @@ pub fn ranked_chart(s: &Summary) -> String {
     );
 
     // Grid and axis.
-    let ticks = (top / step).round() as usize;
-    for i in 0..=ticks {
-        let v = step * i as f64;
+    for v in rate_ticks((top, step)) {
         svg.line(x(v), TOP - 6.0, x(v), bottom, "grid");
         svg.text(x(v), bottom + 16.0, "tick", "middle", &percent(v, 0));
     }
@@ -174,4 +172,52 @@ pub fn ranked_chart(s: &Summary) -> String {
         svg.end_group();
     }
     svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{rate_axis, rate_ticks};
+    use crate::numfmt::percent;
+
+    fn labels(max: f64) -> Vec<String> {
+        rate_ticks(rate_axis(max))
+            .into_iter()
+            .map(|v| percent(v, 0))
+            .collect()
+    }
+
+    #[test]
+    fn the_last_tick_is_the_axis_end_and_reads_its_value() {
+        // The report's case: intervals up to about 0.68 once drew "80%" at the 70% end.
+        assert_eq!(labels(0.68), ["0%", "20%", "40%", "60%", "80%"]);
+        assert_eq!(rate_axis(0.68).0, 0.8, "the axis ends at its last tick");
+        assert_eq!(labels(0.7), ["0%", "20%", "40%", "60%", "80%"]);
+        assert_eq!(labels(0.5), ["0%", "10%", "20%", "30%", "40%", "50%"]);
+        assert_eq!(labels(0.3), ["0%", "10%", "20%", "30%"]);
+        assert_eq!(labels(0.17), ["0%", "5%", "10%", "15%", "20%"]);
+        assert_eq!(labels(0.07), ["0%", "2%", "4%", "6%", "8%"]);
+        assert_eq!(labels(0.95), ["0%", "20%", "40%", "60%", "80%", "100%"]);
+    }
+
+    #[test]
+    fn every_axis_ends_on_a_tick_within_0_and_100_percent() {
+        for i in 0..=1000 {
+            let max = f64::from(i) / 1000.0;
+            let (top, step) = rate_axis(max);
+            let ticks = rate_ticks((top, step));
+            let last = ticks.last().copied().unwrap_or(-1.0);
+            assert!(
+                (last - top).abs() < 1e-9,
+                "{max}: last tick {last}, top {top}"
+            );
+            assert!(top >= max - 1e-9 && top <= 1.0, "{max}: top {top}");
+            assert!(
+                ticks.windows(2).all(|w| (w[1] - w[0] - step).abs() < 1e-9),
+                "{max}: evenly spaced {ticks:?}"
+            );
+        }
+        // Nothing to show still draws an axis.
+        assert_eq!(labels(0.0), ["0%", "2%"]);
+        assert_eq!(rate_axis(f64::NAN).0, 1.0);
+    }
 }

@@ -2,7 +2,7 @@
 //! rate), its area proportional to the estimated agent hours, so the categories that cost
 //! the most human time stand out (top right, large).
 
-use super::{nice_ceiling, rate_axis, recommendation_class, Svg};
+use super::{nice_ceiling, rate_axis, rate_ticks, recommendation_class, Svg};
 use crate::numfmt::{fit, fixed, pct, percent};
 use crate::summary::Summary;
 
@@ -45,9 +45,7 @@ pub fn volume_chart(s: &Summary) -> String {
         HEIGHT,
         "Volume against needs-human rate by category; bubble area is estimated agent hours",
     );
-    let y_ticks = (y_top / y_step).round() as usize;
-    for i in 0..=y_ticks {
-        let v = y_step * i as f64;
+    for v in rate_ticks((y_top, y_step)) {
         svg.line(LEFT, y(v), LEFT + plot_w, y(v), "grid");
         svg.text(LEFT - 6.0, y(v) + 4.0, "tick", "end", &percent(v, 0));
     }
@@ -116,11 +114,18 @@ pub fn volume_chart(s: &Summary) -> String {
         ));
     }
 
-    // Labels beside their bubbles, pushed apart vertically so they do not overprint.
+    // Labels beside their bubbles, pushed apart vertically so they do not overprint, and
+    // off the threshold lines.
+    let lines: Vec<f64> = [s.settings.human_review, s.settings.route_to_humans]
+        .into_iter()
+        .filter(|v| *v > 0.0 && *v <= y_top)
+        .map(y)
+        .collect();
     labels.sort_by(|a, b| a.1.total_cmp(&b.1));
     let mut last_y = f64::NEG_INFINITY;
     for (cx, cy, r, text, full) in labels {
-        let ly = (cy + 4.0).max(last_y + LABEL_H).min(HEIGHT - BOTTOM + 8.0);
+        let ly =
+            clear_of_lines((cy + 4.0).max(last_y + LABEL_H), &lines).min(HEIGHT - BOTTOM + 8.0);
         last_y = ly;
         let right_side = cx + r + 8.0 + 7.0 * text.chars().count() as f64 <= WIDTH - RIGHT;
         let (lx, anchor) = if right_side {
@@ -131,4 +136,35 @@ pub fn volume_chart(s: &Summary) -> String {
         svg.text_titled(lx, ly, "bubble-label", anchor, &text, &full);
     }
     svg.finish()
+}
+
+/// A label's baseline moved below any horizontal line that would cross its text (which
+/// spans about 10 px above the baseline and 3 below).
+fn clear_of_lines(baseline: f64, lines: &[f64]) -> f64 {
+    let mut ly = baseline;
+    let mut sorted = lines.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    for line in sorted {
+        if ly - 10.0 <= line + 1.0 && ly + 3.0 >= line - 1.0 {
+            ly = line + 12.0;
+        }
+    }
+    ly
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clear_of_lines;
+
+    #[test]
+    fn labels_move_off_the_threshold_lines_they_would_cross() {
+        // The line at 100 runs through a label on baseline 105 (text 95..108): moved below.
+        assert_eq!(clear_of_lines(105.0, &[100.0]), 112.0);
+        assert_eq!(clear_of_lines(98.0, &[100.0]), 112.0);
+        // Clear of it: kept.
+        assert_eq!(clear_of_lines(120.0, &[100.0]), 120.0);
+        assert_eq!(clear_of_lines(80.0, &[100.0]), 80.0);
+        // Moved below one line onto the next: below that one too.
+        assert_eq!(clear_of_lines(105.0, &[110.0, 100.0]), 122.0);
+    }
 }

@@ -135,13 +135,13 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
         );
         for (i, label) in weeks.iter().enumerate() {
             if i % every == 0 || i + 1 == weeks.len() {
-                let short = label.week.rsplit('-').next().unwrap_or(&label.week);
+                let short = short_date(&label.start).unwrap_or_else(|| label.week.clone());
                 svg.text_titled(
                     x(panel, i),
                     bottom + 14.0,
                     "tick",
                     "middle",
-                    short,
+                    &short,
                     &format!("{} (week of {})", label.week, label.start),
                 );
             }
@@ -244,9 +244,29 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
     svg.finish()
 }
 
+/// A week's Monday as its tick shows it, "Mar 3", from "2025-03-03": dates read where ISO
+/// week numbers ("W10") need a calendar.
+fn short_date(day: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = day.splitn(3, '-').skip(1);
+    let month: usize = parts.next()?.parse().ok()?;
+    let date: u32 = parts.next()?.parse().ok()?;
+    Some(format!("{} {date}", MONTHS.get(month.checked_sub(1)?)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn week_ticks_show_the_monday_as_a_date() {
+        assert_eq!(short_date("2025-03-03").as_deref(), Some("Mar 3"));
+        assert_eq!(short_date("2024-12-30").as_deref(), Some("Dec 30"));
+        assert_eq!(short_date("2025-13-01"), None);
+        assert_eq!(short_date("W10"), None);
+    }
     use crate::summary::WeekPoint;
 
     fn point(n: u64, k: u64, rose: bool, csat: Option<f64>, fell: bool) -> WeekPoint {
