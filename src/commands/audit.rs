@@ -17,8 +17,7 @@ use handoff::PeriodOptions;
 use super::setup::Setup;
 use super::{
     create_output, distinct_outputs, nothing_audited, output_paths, parse_filter, terminal_width,
-    warn_accounting,
-    write_output, write_stdout, Outcome,
+    warn_accounting, write_output, write_stdout, Outcome,
 };
 use crate::cli::{AuditArgs, FormatArg, PeriodArg};
 
