@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Gate(args) => commands::gate::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Formats => commands::formats::run(),
+        Command::Topics(args) => commands::topics::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -14,4 +14,5 @@ mod html;
 mod inputs;
 mod outputs;
 mod renderers;
+mod topics;
 mod trends;

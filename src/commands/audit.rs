@@ -4,7 +4,10 @@
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
+use std::sync::Arc;
+
 use handoff::time::Granularity;
+use handoff::topics::TopicModel;
 use handoff::PeriodOptions;
 
 use super::setup::Setup;
@@ -27,6 +30,10 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     // --findings is opened by the pipeline, whose writer streams the rows.
     let report_out = create_output(args.output.as_deref())?;
     let html_out = create_output(args.html.as_deref())?;
+    let mut base = setup.request(args.inputs.clone(), !args.no_redact);
+    if let Some(path) = &args.topics {
+        base.detection.topics = Some(Arc::new(TopicModel::load(path)?));
+    }
     let summary = pipeline::run(AuditRequest {
         handle_minutes: args.handle_minutes,
         findings: args.findings.clone(),
@@ -39,7 +46,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
                 PeriodArg::Month => Granularity::Month,
             }),
         },
-        ..setup.request(args.inputs.clone(), !args.no_redact)
+        ..base
     })?;
 
     let format = match args.format {

@@ -10,6 +10,7 @@ pub mod formats;
 pub mod gate;
 pub mod init;
 mod setup;
+pub mod topics;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

@@ -168,6 +168,7 @@ mod tests {
             &LearnOptions {
                 max_topics: 5,
                 k: Some(2),
+                redact: true,
             },
         )
     }

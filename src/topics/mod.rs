@@ -78,6 +78,8 @@ pub struct LearnOptions {
     pub max_topics: usize,
     /// Exactly this many clusters.
     pub k: Option<usize>,
+    /// Mask personal data in the example requests.
+    pub redact: bool,
 }
 
 impl Default for LearnOptions {
@@ -85,6 +87,7 @@ impl Default for LearnOptions {
         LearnOptions {
             max_topics: MAX_TOPICS,
             k: None,
+            redact: true,
         }
     }
 }
@@ -179,7 +182,11 @@ impl TopicModel {
             members.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut examples: Vec<String> = Vec::new();
             for &(_, i) in &members {
-                let shown = redactor.redact(&requests[of_point[i]]).trim().to_string();
+                let request = &requests[of_point[i]];
+                let shown = match opts.redact {
+                    true => redactor.redact(request).trim().to_string(),
+                    false => request.trim().to_string(),
+                };
                 if !examples.contains(&shown) {
                     examples.push(crate::numfmt::cut(&shown, 120));
                 }
@@ -262,6 +269,52 @@ impl TopicModel {
     }
 }
 
+/// A bounded, deterministic sample of a stream of requests (reservoir sampling, Algorithm
+/// R, fixed seed): learning never holds the corpus, and the same stream gives the same
+/// sample.
+pub struct Reservoir {
+    capacity: usize,
+    seen: u64,
+    items: Vec<String>,
+    rng: cluster::Rng,
+}
+
+/// The sample `audit` and `topics` learn from: enough for 40 topics of a few hundred
+/// requests each, about 5 MB of text.
+pub const SAMPLE_SIZE: usize = 50_000;
+
+impl Reservoir {
+    pub fn new(capacity: usize) -> Reservoir {
+        Reservoir {
+            capacity: capacity.max(1),
+            seen: 0,
+            items: Vec::new(),
+            rng: cluster::Rng::new(SEED),
+        }
+    }
+
+    pub fn offer(&mut self, request: String) {
+        self.seen += 1;
+        if self.items.len() < self.capacity {
+            self.items.push(request);
+            return;
+        }
+        let j = self.rng.next() % self.seen;
+        if let Some(slot) = self.items.get_mut(j as usize) {
+            *slot = request;
+        }
+    }
+
+    /// Requests offered so far.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    pub fn into_sample(self) -> Vec<String> {
+        self.items
+    }
+}
+
 /// Two topics that came out with the same label get " (2)", " (3)": a repeated name is how
 /// a person merges topics, so learning must not do it by accident.
 fn unique_names(topics: &mut [Topic]) {
@@ -338,6 +391,7 @@ mod tests {
         let opts = LearnOptions {
             max_topics: 10,
             k: None,
+            redact: true,
         };
         let a = TopicModel::learn(&corpus(), &opts);
         let b = TopicModel::learn(&corpus(), &opts);
@@ -349,6 +403,7 @@ mod tests {
         let opts = LearnOptions {
             max_topics: 10,
             k: Some(3),
+            redact: true,
         };
         let m = TopicModel::learn(&corpus(), &opts);
         assert_eq!(m.topics.len(), 3);
@@ -389,6 +444,7 @@ mod tests {
         let opts = LearnOptions {
             max_topics: 10,
             k: Some(3),
+            redact: true,
         };
         let m = TopicModel::learn(&corpus(), &opts);
         assert_eq!(m.assign_request("zebra giraffe volcano"), None);
