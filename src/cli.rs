@@ -79,6 +79,35 @@ pub enum Command {
   handoff man audit > ~/.local/share/man/man1/handoff-audit.1
   handoff man | man -l -")]
     Man(ManArgs),
+    /// Learn the topics customers ask about (for exports without categories) and print them;
+    /// --output saves them for `audit --topics`.
+    Topics(TopicsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TopicsArgs {
+    /// Transcript files or directories, as for `audit`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Save the topics to FILE (TOML; edit names to rename, give two the same name to merge).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// At most this many topics (5 to 40) when their number is chosen automatically.
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u16).range(2..=40))]
+    pub max_topics: u16,
+
+    /// Exactly this many topics (before tiny ones are folded into `other`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub topics_k: Option<u16>,
+
+    /// Show example requests without masking personal data.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 const AUDIT_EXAMPLES: &str = "Examples:
@@ -238,6 +267,11 @@ pub struct AuditArgs {
     /// started_at. Repeat (or separate with commas) to require several.
     #[arg(long, value_name = "CLAUSE", help_heading = SELECTION)]
     pub filter: Vec<String>,
+
+    /// Categories from a topics file (`handoff topics --output`): each conversation gets its
+    /// nearest topic, or `other` when none is close.
+    #[arg(long, value_name = "FILE")]
+    pub topics: Option<PathBuf>,
 
     /// Compare each category's latest week or month with the previous one (needs
     /// started_at) and flag significant rises in needs-human rate or drops in satisfaction.

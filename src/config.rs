@@ -66,6 +66,7 @@ impl Config {
             phrases: self.phrases.clone(),
             taxonomy: self.taxonomy.clone(),
             sentiment: self.sentiment.clone(),
+            topics: None,
         }
     }
 }

@@ -59,6 +59,7 @@ pub mod report;
 pub(crate) mod stats;
 pub mod summary;
 pub mod time;
+pub mod topics;
 
 pub use config::Config;
 pub use detect::{

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Man(args) => commands::man::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::List(args) => commands::list::run(args),
+        Command::Topics(args) => commands::topics::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -27,6 +27,7 @@ use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip, SkipK
 use crate::model::{Conversation, CsatScale, Location};
 use crate::output;
 use crate::summary::{ConversationReport, Summary};
+use crate::topics;
 
 pub struct AuditRequest {
     pub inputs: Vec<String>,
@@ -347,6 +348,66 @@ pub fn find(req: AuditRequest, id: &str) -> Result<(Option<ConversationReport>, 
         },
     )?;
     Ok((found, records))
+}
+
+/// What `handoff topics` and discovery learn from: a bounded sample of the customers'
+/// requests (see [`topics::Reservoir`]), read without assessing anything.
+pub struct RequestSample {
+    pub requests: Vec<String>,
+    /// Conversations read, and those with a category from the export or `--category-field`.
+    pub conversations: u64,
+    pub categorized: u64,
+    /// Conversations whose customer said nothing beyond a greeting.
+    pub without_request: u64,
+}
+
+/// Reads the inputs once and samples the requests, in input order (deterministic for any
+/// thread count: chunks are parsed in parallel, offered to the reservoir in order).
+pub fn sample_requests(
+    files: &[InputFile],
+    ingest_opts: &IngestOptions,
+    pool: &rayon::ThreadPool,
+    capacity: usize,
+) -> Result<RequestSample> {
+    let mut reservoir = topics::Reservoir::new(capacity);
+    let mut sample = RequestSample {
+        requests: Vec::new(),
+        conversations: 0,
+        categorized: 0,
+        without_request: 0,
+    };
+    let extract = |parsed: std::result::Result<Conversation, Skip>| {
+        parsed
+            .and_then(|conv| ingest::check(conv, ingest_opts))
+            .ok()
+            .map(|conv| {
+                let categorized = conv
+                    .category
+                    .as_deref()
+                    .is_some_and(|c| !c.trim().is_empty());
+                (categorized, topics::request(&conv))
+            })
+    };
+    ingest::read_inputs(files, ingest_opts, Arc::new(AtomicU64::new(0)), |batch| {
+        let found: Vec<Option<(bool, Option<String>)>> = pool.install(|| match batch {
+            Batch::Raw(chunk) => (0..chunk.spans.len())
+                .into_par_iter()
+                .map(|i| extract(chunk.parse(i, ingest_opts)))
+                .collect(),
+            Batch::Parsed(records) => records.into_par_iter().map(extract).collect(),
+        });
+        for (categorized, request) in found.into_iter().flatten() {
+            sample.conversations += 1;
+            sample.categorized += u64::from(categorized);
+            match request {
+                Some(r) => reservoir.offer(r),
+                None => sample.without_request += 1,
+            }
+        }
+        Ok(())
+    })?;
+    sample.requests = reservoir.into_sample();
+    Ok(sample)
 }
 
 fn assess_batch(

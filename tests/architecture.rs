@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "aggregate",
     "filter",
     "detect",
+    "topics",
     "ingest",
     "summary",
     "redact",

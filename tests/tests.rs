@@ -22,5 +22,6 @@ mod renderers;
 mod schema;
 mod shell;
 mod show;
+mod topics;
 mod trends;
 mod width;

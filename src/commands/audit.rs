@@ -11,7 +11,10 @@ use std::io::IsTerminal;
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
+use std::sync::Arc;
+
 use handoff::time::Granularity;
+use handoff::topics::TopicModel;
 use handoff::PeriodOptions;
 
 use super::setup::Setup;
@@ -47,6 +50,10 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         false => create_output(args.output.as_deref())?,
     };
     let html_out = create_output(args.html.as_deref())?;
+    let mut base = setup.request(args.inputs.clone(), !args.no_redact);
+    if let Some(path) = &args.topics {
+        base.detection.topics = Some(Arc::new(TopicModel::load(path)?));
+    }
     let summary = pipeline::run(AuditRequest {
         handle_minutes: args.handle_minutes,
         findings: findings.clone(),
@@ -59,7 +66,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
                 PeriodArg::Month => Granularity::Month,
             }),
         },
-        ..setup.request(args.inputs.clone(), !args.no_redact)
+        ..base
     })?;
 
     let format = match args.format {

@@ -14,6 +14,7 @@ pub mod list;
 pub mod man;
 mod setup;
 pub mod show;
+pub mod topics;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

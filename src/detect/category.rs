@@ -16,6 +16,15 @@ pub const UNCATEGORIZED: &str = "uncategorized";
 /// later turns drift ("thanks", follow-ups on other topics).
 const MESSAGES_READ: usize = 3;
 
+/// A category named like the whole-corpus row is renamed ([`RENAMED_OVERALL`]).
+pub fn not_overall(name: String) -> String {
+    if name == OVERALL {
+        RENAMED_OVERALL.to_string()
+    } else {
+        name
+    }
+}
+
 pub struct Taxonomy {
     names: Vec<String>,
     keywords: PhraseSet,
@@ -55,12 +64,7 @@ impl Taxonomy {
     /// The conversation's category; a category named like the whole-corpus row is renamed
     /// ([`RENAMED_OVERALL`]).
     pub fn categorize(&self, prep: &Prepared) -> String {
-        let name = self.assign(prep);
-        if name == OVERALL {
-            RENAMED_OVERALL.to_string()
-        } else {
-            name
-        }
+        not_overall(self.assign(prep))
     }
 
     fn assign(&self, prep: &Prepared) -> String {

@@ -316,7 +316,10 @@ impl Detectors {
         }
 
         Assessment {
-            category: self.taxonomy.categorize(&prep),
+            category: match &self.config.topics {
+                Some(model) => category::not_overall(model.categorize(conv)),
+                None => self.taxonomy.categorize(&prep),
+            },
             escalation_request: findings
                 .iter()
                 .any(|f| f.reason == Reason::EscalationRequest),

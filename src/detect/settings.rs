@@ -22,6 +22,8 @@ pub struct DetectionSettings {
     pub taxonomy: Option<BTreeMap<String, Vec<String>>>,
     /// Extra sentiment valences (-4..4), word or phrase -> valence, merged over the built-in lexicon.
     pub sentiment: BTreeMap<String, f32>,
+    /// `audit --topics`: every conversation's category is its nearest topic (or `other`).
+    pub topics: Option<std::sync::Arc<crate::topics::TopicModel>>,
 }
 
 impl DetectionSettings {
@@ -93,12 +95,17 @@ impl DetectionSettings {
     /// the parts whose types have changed since are spelled out (`fingerprint_text`).
     pub fn fingerprint(&self, extra: &str) -> String {
         let text = format!(
-            "{:?}|{}|{}|{:?}|{:?}|{extra}",
+            "{:?}|{}|{}|{:?}|{:?}|{extra}{}",
             self.detect,
             self.score.fingerprint_text(),
             self.phrases.fingerprint_text(),
             self.taxonomy,
-            self.sentiment
+            self.sentiment,
+            // Absent topics leave the fingerprint of earlier versions unchanged.
+            self.topics
+                .as_ref()
+                .map(|t| format!("|topics {:?}", t.to_toml().ok()))
+                .unwrap_or_default()
         );
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in text.bytes() {

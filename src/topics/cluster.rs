@@ -1,0 +1,181 @@
+//! Spherical k-means on unit vectors: k-means++ seeding from a fixed-seed generator, a
+//! fixed number of iterations, ties to the lower index, sums in input order, so the same
+//! vectors give the same clusters on any machine and thread count.
+
+use super::table::DIMS;
+
+pub type Vector = [f32; DIMS];
+
+pub fn dot(a: &Vector, b: &Vector) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+pub fn normalise(v: &mut Vector) -> bool {
+    let n = dot(v, v).sqrt();
+    if n <= 1e-9 {
+        return false;
+    }
+    v.iter_mut().for_each(|x| *x /= n);
+    true
+}
+
+/// SplitMix64: tiny, and the same sequence everywhere.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Nearest centroid and its similarity (the lower index on a tie).
+pub fn nearest(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (j, c) in centroids.iter().enumerate() {
+        let s = dot(v, c);
+        if s > best.1 {
+            best = (j, s);
+        }
+    }
+    best
+}
+
+pub struct Clustering {
+    pub centroids: Vec<Vector>,
+    pub assignment: Vec<usize>,
+}
+
+/// k clusters of `points` (unit vectors); fewer when there are fewer distinct points.
+pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clustering {
+    let mut rng = Rng::new(seed);
+    let n = points.len();
+    let mut centroids: Vec<Vector> = Vec::with_capacity(k);
+    if n == 0 || k == 0 {
+        return Clustering {
+            centroids,
+            assignment: vec![0; n],
+        };
+    }
+    centroids.push(points[(rng.next() % n as u64) as usize]);
+    let mut dist: Vec<f64> = points
+        .iter()
+        .map(|p| f64::from(1.0 - dot(p, &centroids[0])).max(0.0))
+        .collect();
+    while centroids.len() < k {
+        let total: f64 = dist.iter().map(|d| d * d).sum();
+        if total <= 1e-12 {
+            break;
+        }
+        let mut target = rng.unit() * total;
+        let mut pick = n - 1;
+        for (i, d) in dist.iter().enumerate() {
+            target -= d * d;
+            if target <= 0.0 {
+                pick = i;
+                break;
+            }
+        }
+        let c = points[pick];
+        for (d, p) in dist.iter_mut().zip(points) {
+            *d = d.min(f64::from(1.0 - dot(p, &c)).max(0.0));
+        }
+        centroids.push(c);
+    }
+    let mut assignment = vec![0; n];
+    for _ in 0..iterations {
+        for (a, p) in assignment.iter_mut().zip(points) {
+            *a = nearest(p, &centroids).0;
+        }
+        let mut sums = vec![[0f32; DIMS]; centroids.len()];
+        for (a, p) in assignment.iter().zip(points) {
+            for (s, x) in sums[*a].iter_mut().zip(p) {
+                *s += x;
+            }
+        }
+        for (c, mut s) in centroids.iter_mut().zip(sums) {
+            // An emptied cluster keeps its centroid.
+            if normalise(&mut s) {
+                *c = s;
+            }
+        }
+    }
+    for (a, p) in assignment.iter_mut().zip(points) {
+        *a = nearest(p, &centroids).0;
+    }
+    Clustering {
+        centroids,
+        assignment,
+    }
+}
+
+/// Mean simplified silhouette: for each point, (s1 - s2) / (1 - s2) with s1 and s2 its
+/// similarity to the nearest and second-nearest centroid (1 - cosine as the distance).
+pub fn separation(points: &[Vector], centroids: &[Vector]) -> f64 {
+    if centroids.len() < 2 || points.is_empty() {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    for p in points {
+        let (mut s1, mut s2) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+        for c in centroids {
+            let s = dot(p, c);
+            if s > s1 {
+                s2 = s1;
+                s1 = s;
+            } else if s > s2 {
+                s2 = s;
+            }
+        }
+        let (a, b) = (1.0 - s1, 1.0 - s2);
+        if b > 0.0 {
+            total += f64::from((b - a) / b.max(a));
+        }
+    }
+    total / points.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(axis: usize, jitter: f32) -> Vector {
+        let mut v = [0f32; DIMS];
+        v[axis] = 1.0;
+        v[axis + 1] = jitter;
+        normalise(&mut v);
+        v
+    }
+
+    #[test]
+    fn separated_groups_are_found_and_runs_repeat() {
+        let points: Vec<Vector> = (0..60)
+            .map(|i| point((i % 3) * 10, (i as f32) / 100.0))
+            .collect();
+        let a = kmeans(&points, 3, 7, 10);
+        let b = kmeans(&points, 3, 7, 10);
+        assert_eq!(a.assignment, b.assignment);
+        for i in 0..60 {
+            // Same group, same cluster; different groups, different clusters.
+            assert_eq!(a.assignment[i], a.assignment[i % 3]);
+            assert_ne!(a.assignment[0], a.assignment[1]);
+        }
+        assert!(separation(&points, &a.centroids) > 0.9);
+    }
+
+    #[test]
+    fn fewer_distinct_points_than_k_gives_fewer_clusters() {
+        let points = vec![point(0, 0.0); 5];
+        assert_eq!(kmeans(&points, 4, 1, 5).centroids.len(), 1);
+    }
+}

@@ -1,0 +1,241 @@
+//! What a conversation is about, as text: the customer's first substantive message, folded
+//! to lowercase ASCII, cut into words, and the words into the embedding table's wordpieces.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::{Conversation, Role};
+
+/// Words that alone make an opening, not a request: a greeting, a call for attention or a
+/// bare request for a person ("hi", "hello?", "agent", "anyone there"). A customer message
+/// made only of these is skipped and the next one read.
+const FILLER: &[&str] = &[
+    "a",
+    "afternoon",
+    "agent",
+    "am",
+    "an",
+    "any",
+    "anybody",
+    "anyone",
+    "are",
+    "assist",
+    "assistance",
+    "bot",
+    "can",
+    "chat",
+    "dear",
+    "evening",
+    "good",
+    "greetings",
+    "hallo",
+    "hello",
+    "helo",
+    "help",
+    "hey",
+    "hi",
+    "hii",
+    "hiya",
+    "hola",
+    "how",
+    "howdy",
+    "human",
+    "i",
+    "im",
+    "is",
+    "live",
+    "me",
+    "morning",
+    "need",
+    "ok",
+    "okay",
+    "one",
+    "operator",
+    "person",
+    "please",
+    "pls",
+    "plz",
+    "real",
+    "rep",
+    "representative",
+    "somebody",
+    "someone",
+    "start",
+    "talk",
+    "team",
+    "thank",
+    "thanks",
+    "the",
+    "there",
+    "to",
+    "u",
+    "want",
+    "with",
+    "yes",
+    "yo",
+    "you",
+];
+
+/// Lowercase ASCII: accents dropped through compatibility decomposition (so "Café" reads
+/// "cafe", full-width letters read as letters), anything without an ASCII form dropped.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkd() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Words of folded text: runs of letters and digits; URLs and @handles are not words of
+/// the request (a Twitter thread opens with the brand's handle).
+pub fn words(folded: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for piece in folded.split_ascii_whitespace() {
+        if piece.starts_with('@') || piece.contains("://") || piece.starts_with("www.") {
+            continue;
+        }
+        out.extend(
+            piece
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty()),
+        );
+    }
+    out
+}
+
+/// A message says something beyond a greeting or a call for a person.
+pub fn substantive(words: &[&str]) -> bool {
+    words.iter().any(|w| FILLER.binary_search(w).is_err())
+}
+
+/// The customer's first substantive message, folded: what the conversation is about.
+/// `None` when no customer message says more than hello.
+pub fn request(conv: &Conversation) -> Option<String> {
+    conv.messages
+        .iter()
+        .filter(|m| m.role == Role::Customer)
+        .map(|m| fold(&m.text))
+        .find(|t| substantive(&words(t)))
+}
+
+/// WordPiece, greedy longest match first (as BERT's tokenizer): `lookup` answers whether
+/// a piece is in the vocabulary (continuations carry the `##` prefix). A word that cannot
+/// be cut into known pieces gives none (BERT's `[UNK]`, which carries no meaning here).
+pub fn wordpieces(word: &str, mut lookup: impl FnMut(&str) -> Option<u32>, out: &mut Vec<u32>) {
+    // Long words are rare and mostly noise (hashes, ids); BERT stops at 100 characters too.
+    if word.len() > 100 {
+        return;
+    }
+    let mark = out.len();
+    let mut start = 0;
+    let mut piece = String::with_capacity(word.len() + 2);
+    while start < word.len() {
+        let mut end = word.len();
+        let mut found = None;
+        while end > start {
+            piece.clear();
+            if start > 0 {
+                piece.push_str("##");
+            }
+            piece.push_str(&word[start..end]);
+            if let Some(id) = lookup(&piece) {
+                found = Some(id);
+                break;
+            }
+            end -= 1;
+        }
+        match found {
+            Some(id) => {
+                out.push(id);
+                start = end;
+            }
+            None => {
+                out.truncate(mark);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Message;
+
+    fn conv(msgs: &[(Role, &str)]) -> Conversation {
+        Conversation {
+            messages: msgs
+                .iter()
+                .map(|(role, text)| Message {
+                    role: *role,
+                    text: text.to_string(),
+                    ts: None,
+                })
+                .collect(),
+            ..Conversation::default()
+        }
+    }
+
+    #[test]
+    fn filler_is_sorted_for_binary_search() {
+        assert!(FILLER.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn greetings_are_skipped_for_the_next_customer_message() {
+        let c = conv(&[
+            (Role::Customer, "Hello?"),
+            (Role::Bot, "Hi! How can I help?"),
+            (Role::Customer, "agent"),
+            (Role::Customer, "My Café card never arrived"),
+        ]);
+        assert_eq!(request(&c).as_deref(), Some("my cafe card never arrived"));
+    }
+
+    #[test]
+    fn a_request_in_the_first_message_is_taken() {
+        let c = conv(&[
+            (Role::Customer, "hi, I need to reset my password"),
+            (Role::Customer, "please"),
+        ]);
+        assert_eq!(
+            request(&c).as_deref(),
+            Some("hi, i need to reset my password")
+        );
+    }
+
+    #[test]
+    fn only_greetings_is_no_request() {
+        let c = conv(&[(Role::Customer, "hi there"), (Role::Bot, "How can I help?")]);
+        assert_eq!(request(&c), None);
+    }
+
+    #[test]
+    fn handles_and_urls_are_not_words() {
+        assert_eq!(
+            words("@teamyoutube my channel https://youtu.be/x is gone!"),
+            vec!["my", "channel", "is", "gone"]
+        );
+    }
+
+    #[test]
+    fn wordpiece_takes_the_longest_known_prefix() {
+        let vocab = ["un", "##afford", "##able", "unaff", "afford"];
+        let look = |p: &str| vocab.iter().position(|v| *v == p).map(|i| i as u32);
+        let mut out = Vec::new();
+        wordpieces("unaffordable", look, &mut out);
+        // "unaff" then "##ordable" is unknown, so greedy fails on that path: BERT does not
+        // backtrack either, and the word gives nothing.
+        assert!(out.is_empty());
+        let mut out = Vec::new();
+        wordpieces(
+            "affordable",
+            |p| if p == "afford" { Some(4) } else { look(p) },
+            &mut out,
+        );
+        assert_eq!(out, vec![4, 2]);
+    }
+}
