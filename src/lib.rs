@@ -56,6 +56,7 @@ pub mod output;
 pub mod pipeline;
 pub(crate) mod redact;
 pub mod report;
+pub mod rng;
 pub(crate) mod stats;
 pub mod summary;
 pub mod time;
@@ -74,36 +75,6 @@ pub use numfmt::{terminal, terminal_lines};
 pub use pipeline::{AuditRequest, PeriodOptions};
 pub use report::{RenderOptions, Renderer, ReportFormat};
 pub use summary::Summary;
-
-/// Test helpers shared by the randomized unit tests (`tests/properties.rs` has its own copy:
-/// integration tests cannot see test-only items of the library).
-#[cfg(test)]
-pub(crate) mod testing {
-    /// splitmix64: tiny, fast and the same sequence on every machine.
-    pub struct Rng(u64);
-
-    impl Rng {
-        pub fn new(seed: u64) -> Rng {
-            Rng(seed)
-        }
-
-        pub fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        pub fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-
-        pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-            items[self.below(items.len())]
-        }
-    }
-}
 
 /// Entry points for the cargo-fuzz targets in `fuzz/` (nightly only, never built by CI):
 /// crate-private stages and a whole audit of one file with the default settings.

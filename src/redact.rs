@@ -1235,11 +1235,11 @@ mod tests {
     /// widths among random words, never survives, and redacting twice changes nothing.
     #[test]
     fn random_pii_is_masked_and_redaction_is_idempotent() {
-        let mut rng = crate::testing::Rng::new(7);
+        let mut rng = crate::rng::Rng::new(7);
         let red = Redactor::new();
         let spaces = [" ", "\u{a0}", "\u{2009}", "\t", "  ", "\n"];
         let groupers = [" ", "-", ".", "\u{a0}", "\u{2009}", ""];
-        let digits = |rng: &mut crate::testing::Rng, n: usize| -> String {
+        let digits = |rng: &mut crate::rng::Rng, n: usize| -> String {
             (0..n)
                 .map(|_| char::from(b'0' + rng.below(10) as u8))
                 .collect()
@@ -1253,15 +1253,15 @@ mod tests {
                         let local: String = (0..8)
                             .map(|_| char::from(b'a' + rng.below(26) as u8))
                             .collect();
-                        let at = rng.pick(&["@", "\u{ff20}", "@\u{200b}"]);
+                        let at = *rng.pick(&["@", "\u{ff20}", "@\u{200b}"]);
                         let host =
-                            rng.pick(&["example.com", "mail.example.co.uk", "b\u{fc}cher.de"]);
+                            *rng.pick(&["example.com", "mail.example.co.uk", "b\u{fc}cher.de"]);
                         (format!("{local}{at}{host}"), local)
                     }
                     1 => {
                         let mut card = format!("4{}", digits(&mut rng, 14));
                         card.push(luhn_check_digit(&card));
-                        let g = rng.pick(&groupers);
+                        let g = *rng.pick(&groupers);
                         let typed: Vec<String> = card
                             .as_bytes()
                             .chunks(4)
@@ -1285,7 +1285,7 @@ mod tests {
                         let bban = format!("WEST{}", digits(&mut rng, 14));
                         let check = iban_check("GB", &bban);
                         let iban = format!("GB{check:02}{bban}");
-                        let g = rng.pick(&[" ", "-", ""]);
+                        let g = *rng.pick(&[" ", "-", ""]);
                         let typed: Vec<String> = iban
                             .as_bytes()
                             .chunks(4)
@@ -1298,10 +1298,10 @@ mod tests {
             }
             let mut text = String::new();
             for (typed, _) in &parts {
-                text.push_str(rng.pick(&["call", "mail", "pay to", "my card is", "ok"]));
-                text.push_str(rng.pick(&spaces));
+                text.push_str(*rng.pick(&["call", "mail", "pay to", "my card is", "ok"]));
+                text.push_str(*rng.pick(&spaces));
                 text.push_str(typed);
-                text.push_str(rng.pick(&[" ", ", ", ". ", "!\n"]));
+                text.push_str(*rng.pick(&[" ", ", ", ". ", "!\n"]));
             }
             let once = red.redact(&text).into_owned();
             let digit_stream: String = once.chars().filter(char::is_ascii_digit).collect();

@@ -28,6 +28,7 @@ const LAYERS: &[&str] = &[
     "time",
     "numfmt",
     "stats",
+    "rng",
     "output",
     "error",
 ];

@@ -20,30 +20,7 @@ use handoff::{CsatScale, PeriodOptions, RenderOptions, ReportFormat};
 
 use super::harness::TestDir;
 
-/// splitmix64: tiny, fast and the same sequence on every machine.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use handoff::rng::Rng;
 
 fn cases() -> u64 {
     std::env::var("HANDOFF_PROPERTY_CASES")
@@ -132,7 +109,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             bytes.drain(at..end);
         }
         _ => {
-            let noise: Vec<u8> = (0..rng.below(40)).map(|_| rng.next() as u8).collect();
+            let noise: Vec<u8> = (0..rng.below(40)).map(|_| rng.next_u64() as u8).collect();
             bytes.splice(at..at, noise);
         }
     }
@@ -177,7 +154,7 @@ fn any_bytes_are_read_accounted_and_rendered_safely() {
     for case in 0..cases() {
         let (name, seed) = rng.pick(&seeds).clone();
         let mut bytes = if rng.below(10) == 0 {
-            (0..rng.below(2000)).map(|_| rng.next() as u8).collect()
+            (0..rng.below(2000)).map(|_| rng.next_u64() as u8).collect()
         } else {
             seed
         };

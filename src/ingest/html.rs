@@ -430,7 +430,7 @@ mod tests {
     /// hide text a browser would show: not generated here, as that is not a safety issue.)
     #[test]
     fn random_markup_converts_and_keeps_the_text() {
-        let mut rng = crate::testing::Rng::new(11);
+        let mut rng = crate::rng::Rng::new(11);
         let pieces = [
             "<p>",
             "</p>",
@@ -473,7 +473,7 @@ mod tests {
                     html.push_str(&w);
                     words.push(w.trim().to_string());
                 } else {
-                    html.push_str(rng.pick(&pieces));
+                    html.push_str(*rng.pick(&pieces));
                 }
             }
             let scripted = rng.below(4) == 0;

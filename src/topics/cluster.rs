@@ -19,25 +19,7 @@ pub fn normalise(v: &mut Vector) -> bool {
     true
 }
 
-/// SplitMix64: tiny, and the same sequence everywhere.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+pub use crate::rng::Rng;
 
 /// Nearest centroid and its similarity (the lower index on a tie).
 pub fn nearest(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
@@ -67,7 +49,7 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
             assignment: vec![0; n],
         };
     }
-    centroids.push(points[(rng.next() % n as u64) as usize]);
+    centroids.push(points[(rng.next_u64() % n as u64) as usize]);
     let mut dist: Vec<f64> = points
         .iter()
         .map(|p| f64::from(1.0 - dot(p, &centroids[0])).max(0.0))

@@ -299,7 +299,7 @@ impl Reservoir {
             self.items.push(request);
             return;
         }
-        let j = self.rng.next() % self.seen;
+        let j = self.rng.next_u64() % self.seen;
         if let Some(slot) = self.items.get_mut(j as usize) {
             *slot = request;
         }
