@@ -1298,10 +1298,10 @@ mod tests {
             }
             let mut text = String::new();
             for (typed, _) in &parts {
-                text.push_str(*rng.pick(&["call", "mail", "pay to", "my card is", "ok"]));
-                text.push_str(*rng.pick(&spaces));
+                text.push_str(rng.pick::<&str>(&["call", "mail", "pay to", "my card is", "ok"]));
+                text.push_str(rng.pick::<&str>(&spaces));
                 text.push_str(typed);
-                text.push_str(*rng.pick(&[" ", ", ", ". ", "!\n"]));
+                text.push_str(rng.pick::<&str>(&[" ", ", ", ". ", "!\n"]));
             }
             let once = red.redact(&text).into_owned();
             let digit_stream: String = once.chars().filter(char::is_ascii_digit).collect();

@@ -473,7 +473,7 @@ mod tests {
                     html.push_str(&w);
                     words.push(w.trim().to_string());
                 } else {
-                    html.push_str(*rng.pick(&pieces));
+                    html.push_str(rng.pick::<&str>(&pieces));
                 }
             }
             let scripted = rng.below(4) == 0;
