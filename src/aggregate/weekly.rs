@@ -126,6 +126,10 @@ fn build_series(
             needs_human_ci: [round(ci[0], 4), round(ci[1], 4)],
             csat_answered: cell.csat.n,
             mean_csat: cell.csat.mean().map(|m| round(m, 2)),
+            csat_ci: cell
+                .csat
+                .mean_interval(0.95)
+                .map(|e| [round(e.low, 2), round(e.high, 2)]),
             needs_human_rose: false,
             csat_fell: false,
         });
@@ -244,6 +248,7 @@ mod tests {
         assert_eq!(card.category, "card");
         assert!(!card.points[0].needs_human_rose);
         assert!(card.points[1].needs_human_rose);
+        assert_eq!(card.points[1].csat_ci, None, "no CSAT answers, no interval");
         assert!(weekly.categories[1]
             .points
             .iter()
@@ -304,6 +309,8 @@ mod tests {
             .collect();
         assert_eq!(fell, [false, true, false]);
         assert_eq!(weekly.categories[0].points[1].mean_csat, Some(1.5));
+        // 30 answers of 1 and 2: sd 0.509, t(29) 2.045, half-width 0.190.
+        assert_eq!(weekly.categories[0].points[1].csat_ci, Some([1.31, 1.69]));
         // With fewer answers than [gate] min_csat_responses the same fall is not judged.
         let strict = PeriodTest {
             min_csat_responses: 31,

@@ -386,6 +386,11 @@ pub struct WeekPoint {
     pub needs_human_ci: [f64; 2],
     pub csat_answered: u64,
     pub mean_csat: Option<f64>,
+    /// 95% t interval of the week's mean CSAT (on the input's scale, not clipped to it:
+    /// with a handful of answers it can reach past the scale's ends); `None` with fewer
+    /// than two answers, and in summaries saved before weekly CSAT intervals.
+    #[serde(default)]
+    pub csat_ci: Option<[f64; 2]>,
     /// The needs-human rate rose significantly from the week before (see `Weekly`).
     pub needs_human_rose: bool,
     /// Mean CSAT fell significantly from the week before.

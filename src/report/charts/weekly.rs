@@ -1,5 +1,5 @@
 //! Weekly small multiples: for each series (overall, then each category) one figure with
-//! two panels, the needs-human rate with its 95% interval and the mean CSAT, on scales
+//! two panels, the needs-human rate and the mean CSAT, each with its 95% interval, on scales
 //! shared by every figure so categories compare at a glance. Weeks the aggregate stage
 //! flagged as significantly worse are marked (▲ rate rose, ▼ CSAT fell).
 
@@ -222,8 +222,17 @@ fn series_chart(s: &WeeklySeries, weeks: &[WeekLabel], sc: &Scales) -> String {
         let Some(m) = p.mean_csat else { continue };
         any = true;
         let (px, py) = (x(1, i), cy(m));
+        // The interval says whether a dip is more than the noise of a few answers: the
+        // flags test the difference, but a reader compares the points.
+        let interval = match p.csat_ci {
+            Some([low, high]) => {
+                svg.line(px, cy(low), px, cy(high), "interval");
+                format!("; 95% interval {} to {}", fixed(low, 2), fixed(high, 2))
+            }
+            None => String::new(),
+        };
         let title = format!(
-            "{} (week of {}): mean CSAT {} ({} answers)",
+            "{} (week of {}): mean CSAT {} ({} answers{interval})",
             label.week,
             label.start,
             fixed(m, 2),
@@ -277,6 +286,7 @@ mod tests {
             needs_human_ci: [0.0, 1.0],
             csat_answered: u64::from(csat.is_some()) * 12,
             mean_csat: csat,
+            csat_ci: csat.map(|m| [m - 0.4, m + 0.3]),
             needs_human_rose: rose,
             csat_fell: fell,
         }
@@ -327,6 +337,9 @@ mod tests {
         assert_eq!(svg.matches("class=\"pt flag\"").count(), 1);
         assert_eq!(svg.matches("class=\"pt csat flag\"").count(), 1);
         assert!(svg.contains('▲') && svg.contains('▼'));
+        // Both CSAT weeks carry their interval, in a bar and in the point's title.
+        assert!(svg.contains("95% interval 1.60 to 2.30"), "{svg}");
+        assert!(svg.contains("95% interval 4.10 to 4.80"), "{svg}");
         assert!(!svg.contains("<b>"), "{svg}");
         assert!(svg.contains("&lt;b&gt;card&lt;/b&gt;"));
         assert!(!charts[0].svg.contains("flag\""));
