@@ -21,6 +21,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+use serde::{Deserialize, Serialize};
+
 /// Categories tracked exactly per category shown.
 pub const TRACKED_PER_SHOWN: usize = 4;
 
@@ -35,6 +37,13 @@ pub struct Tracker {
     counts: HashMap<String, u64>,
     /// Hashes of the names folded so far.
     folded: HashSet<u64>,
+}
+
+/// A [`Tracker`] as a partial stores it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredTracker {
+    counts: Vec<(String, u64)>,
+    folded: Vec<u64>,
 }
 
 /// Where a conversation's category goes.
@@ -82,6 +91,44 @@ impl Tracker {
         let folded = all.split_off(keep.min(all.len()));
         self.counts = all.into_iter().collect();
         folded.into_iter().map(|(name, _)| name).collect()
+    }
+
+    /// The state a partial keeps (docs/scale-out.md): counts by name, folded hashes sorted.
+    pub fn to_stored(&self) -> StoredTracker {
+        let mut counts: Vec<(String, u64)> =
+            self.counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        counts.sort();
+        let mut folded: Vec<u64> = self.folded.iter().copied().collect();
+        folded.sort_unstable();
+        StoredTracker { counts, folded }
+    }
+
+    /// Adds another run's categories: counts add, a name folded in either is folded, and
+    /// beyond the tracking limit the smaller half is folded as `admit` does. Returns the
+    /// names newly folded here (their merged state must move into `other`). Below the
+    /// limit nothing folds, so shards merge to exactly one run's rows.
+    pub fn merge(&mut self, other: StoredTracker) -> Vec<String> {
+        self.folded.extend(other.folded);
+        for (name, n) in other.counts {
+            *self.counts.entry(name).or_default() += n;
+        }
+        let mut newly: Vec<String> = self
+            .counts
+            .keys()
+            .filter(|name| self.folded.contains(&hash(name)))
+            .cloned()
+            .collect();
+        for name in &newly {
+            self.counts.remove(name);
+        }
+        if self.counts.len() > TRACKED_PER_SHOWN * self.shown {
+            let folded = self.fold_smallest(self.counts.len() / 2);
+            for name in &folded {
+                self.folded.insert(hash(name));
+            }
+            newly.extend(folded);
+        }
+        newly
     }
 
     /// At the end: the tracked categories beyond the `max_categories` largest (to fold),
