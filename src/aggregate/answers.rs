@@ -89,7 +89,7 @@ impl AnswerSummary {
         sizes.sort_unstable_by(|a, b| b.cmp(a));
         let d = sizes[capacity];
         self.counts.retain(|_, c| {
-            c.conversations -= d;
+            c.conversations = c.conversations.saturating_sub(d);
             // The needs-human count loses at most d too, and stays within the total.
             c.needs_human = c.needs_human.min(c.conversations);
             c.conversations > 0
