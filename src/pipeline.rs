@@ -26,7 +26,7 @@ use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip, SkipKind};
+use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, PathSkip, Skip, SkipKind};
 use crate::model::{Conversation, CsatScale, Location};
 use crate::output;
 use crate::summary::{ConversationReport, Summary};
@@ -66,6 +66,8 @@ pub struct AuditRequest {
 pub struct Shard {
     pub names: Vec<String>,
     pub ranks: Ranks,
+    /// The paths the manifest's walk passed over: reported by the shard of rank 0 only.
+    pub paths_skipped: Vec<PathSkip>,
 }
 
 // Boxing the large variant would cost an allocation per conversation; these only live for
@@ -196,7 +198,10 @@ fn aggregate(req: AuditRequest) -> Result<(Aggregator, Vec<FileRead>)> {
         names,
         ranks,
     );
-    aggregator.paths_skipped(&expanded.skipped);
+    match &req.shard {
+        Some(shard) => aggregator.paths_skipped(&shard.paths_skipped),
+        None => aggregator.paths_skipped(&expanded.skipped),
+    }
     let file_reads = stream(
         &files,
         &req.ingest,

@@ -48,6 +48,9 @@ fn corpus(dir: &TestDir) {
         }
     }
     dir.write("data/z-odd.jsonl", &odd);
+    // A link to a directory, which the walk passes over: `input.paths_skipped`.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("b", dir.path("data/c-link")).expect("symlink");
 }
 
 fn manifest(dir: &TestDir) -> usize {
@@ -56,7 +59,7 @@ fn manifest(dir: &TestDir) -> usize {
         .current_dir(dir.path(""))
         .ok();
     std::fs::write(dir.path("m.tsv"), &out.stdout).expect("write manifest");
-    out.stdout.lines().count()
+    out.stdout.lines().filter(|l| !l.starts_with('#')).count()
 }
 
 /// `audit data` in the given format, with extra flags.
@@ -117,6 +120,11 @@ fn shards_merge_to_the_report_of_one_audit_byte_for_byte() {
     assert!(
         report["input"]["skipped"].as_u64() > Some(0),
         "the corpus has skips"
+    );
+    #[cfg(unix)]
+    assert_eq!(
+        report["input"]["paths_skipped"][0]["reason"], "symlinked_directory",
+        "{m}"
     );
     for k in [1, 2, 3, 5, 8] {
         let mut partials = shards(&dir, files, k, &[]);
@@ -279,7 +287,12 @@ fn a_foreign_listing_is_put_in_the_walk_order() {
         .current_dir(dir.path(""))
         .ok()
         .stdout;
-    let mut names: Vec<&str> = walked
+    let files: String = walked
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut names: Vec<&str> = files
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .map(|(_, n)| n)
@@ -290,5 +303,69 @@ fn a_foreign_listing_is_put_in_the_walk_order() {
         .args(["manifest", "--from-list", "-"])
         .stdin(&listing)
         .ok();
-    assert_eq!(out.stdout, walked);
+    assert_eq!(out.stdout, files);
+}
+
+/// The Python that runs the Spark example: `HANDOFF_SPARK_PYTHON` (a virtualenv with
+/// pyspark and pyarrow, as `.ci/run` makes) or `python3`; `None` (SKIPPED) without pyspark,
+/// pyarrow or Java, except under CI=true, where that fails.
+fn spark_python() -> Option<String> {
+    let python = std::env::var("HANDOFF_SPARK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let modules = std::process::Command::new(&python)
+        .args(["-c", "import pyspark, pyarrow"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let java = std::process::Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if modules && java {
+        return Some(python);
+    }
+    let msg = format!(
+        "Spark example test: needs {python} with pyspark and pyarrow (HANDOFF_SPARK_PYTHON) \
+         and java"
+    );
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {msg}");
+    None
+}
+
+/// examples/spark/handoff_spark.py on Spark local[2] gives the report of one audit.
+#[test]
+fn the_spark_example_gives_the_report_of_one_audit() {
+    let Some(python) = spark_python() else {
+        return;
+    };
+    let dir = TestDir::new();
+    corpus(&dir);
+    manifest(&dir);
+    let json = audit(&dir, "json", &[]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/spark/handoff_spark.py");
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .args(["--handoff", env!("CARGO_BIN_EXE_handoff")])
+        .args([
+            "--manifest",
+            "m.tsv",
+            "--shards",
+            "4",
+            "--master",
+            "local[2]",
+        ])
+        .args(["--", "--quiet", "--format", "json"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("SPARK_LOCAL_IP", "127.0.0.1")
+        .env("PYSPARK_PYTHON", &python)
+        .current_dir(dir.path(""))
+        .output()
+        .expect("run the Spark example");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout, json);
 }

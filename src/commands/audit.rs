@@ -137,7 +137,10 @@ fn shard_inputs(args: &AuditArgs) -> Result<(Vec<String>, Option<Shard>, Manifes
     let Some(path) = &args.manifest else {
         let manifest = match args.emit_partial {
             Some(_) => Manifest::of(&expand_inputs(&args.inputs, args.read.follow)?),
-            None => Manifest { names: Vec::new() },
+            None => Manifest {
+                names: Vec::new(),
+                skipped: Vec::new(),
+            },
         };
         return Ok((args.inputs.clone(), None, manifest));
     };
@@ -158,6 +161,11 @@ fn shard_inputs(args: &AuditArgs) -> Result<(Vec<String>, Option<Shard>, Manifes
         args.inputs.clone()
     };
     let shard = Shard {
+        paths_skipped: if a == 0 {
+            manifest.skipped.clone()
+        } else {
+            Vec::new()
+        },
         names,
         ranks: Ranks {
             first: a as u64,

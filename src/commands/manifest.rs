@@ -6,6 +6,7 @@ use std::io::Read;
 
 use handoff::error::{Error, Result};
 use handoff::ingest::{expand_inputs, Manifest};
+use handoff::terminal_lines;
 
 use super::{write_stdout, Outcome};
 use crate::cli::ManifestArgs;
@@ -32,11 +33,11 @@ pub fn run(args: ManifestArgs) -> Result<Outcome> {
             }
             let expanded = expand_inputs(&args.inputs, args.follow)?;
             for s in &expanded.skipped {
+                // Paths come from the file system: escape control characters.
                 eprintln!(
-                    "handoff: warning: not listed ({}): {}: {}",
+                    "handoff: warning: not listed ({}): {}",
                     s.kind.code(),
-                    s.path,
-                    s.message
+                    terminal_lines(&format!("{}: {}", s.path, s.message))
                 );
             }
             Manifest::of(&expanded)

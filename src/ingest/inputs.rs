@@ -111,7 +111,7 @@ impl PathSkipKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PathSkip {
     pub kind: PathSkipKind,
     pub path: String,

@@ -1,19 +1,25 @@
 //! The manifest of a sharded audit (docs/scale-out.md): the canonical list of input files,
 //! one `rank<TAB>name` line each, in exactly the order `audit` reads them. Shards name their
 //! files by rank, locations in every output use the manifest's names, and partials carry
-//! the manifest's digest so that partials of different listings never merge.
+//! the manifest's digest so that partials of different listings never merge. Paths the walk
+//! passed over follow the files as `#skipped<TAB>{json}` lines, so that the shard of rank 0
+//! reports them as one `audit` does.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
-use super::inputs::{is_transcript_name, Expanded, InputSource};
+use super::inputs::{is_transcript_name, Expanded, InputSource, PathSkip};
 
 /// The names of a manifest, rank by rank.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
     pub names: Vec<String>,
+    /// Paths the walk passed over, in walk order.
+    pub skipped: Vec<PathSkip>,
 }
+
+const SKIPPED: &str = "#skipped\t";
 
 impl Manifest {
     /// The files a walk of the inputs found, in the order `audit` reads them.
@@ -27,6 +33,7 @@ impl Manifest {
                     InputSource::Path(p) => p.display().to_string(),
                 })
                 .collect(),
+            skipped: expanded.skipped.clone(),
         }
     }
 
@@ -54,6 +61,7 @@ impl Manifest {
         names.dedup();
         Manifest {
             names: names.into_iter().map(str::to_string).collect(),
+            skipped: Vec::new(),
         }
     }
 
@@ -63,18 +71,30 @@ impl Manifest {
         for (rank, name) in self.names.iter().enumerate() {
             out.push_str(&format!("{rank}\t{name}\n"));
         }
+        for s in &self.skipped {
+            // JSON: a path may hold a tab or a newline.
+            let json = serde_json::to_string(s).unwrap_or_default();
+            out.push_str(&format!("{SKIPPED}{json}\n"));
+        }
         out
     }
 
     /// Reads a manifest written by [`Manifest::text`]; `path` is for messages.
     pub fn parse(path: &str, text: &str) -> Result<Manifest> {
         let mut names = Vec::new();
+        let mut skipped = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let bad = |message: String| Error::InputFormat {
                 path: format!("{path}:{}", i + 1),
                 message,
             };
             let line = line.trim_end_matches('\r');
+            if let Some(json) = line.strip_prefix(SKIPPED) {
+                let skip = serde_json::from_str(json)
+                    .map_err(|e| bad(format!("a #skipped line that does not read: {e}")))?;
+                skipped.push(skip);
+                continue;
+            }
             let (rank, name) = line
                 .split_once('\t')
                 .ok_or_else(|| bad("expected rank<TAB>name (see `handoff manifest`)".into()))?;
@@ -98,7 +118,7 @@ impl Manifest {
                 message: "the manifest lists no file".into(),
             });
         }
-        Ok(Manifest { names })
+        Ok(Manifest { names, skipped })
     }
 
     /// SHA-256 of [`Manifest::text`], in hex.
@@ -143,6 +163,17 @@ mod tests {
         assert_eq!(m.names, ["s3://b/a/z.jsonl.gz", "s3://b/a.jsonl"]);
         assert_eq!(m.text(), "0\ts3://b/a/z.jsonl.gz\n1\ts3://b/a.jsonl\n");
         assert_eq!(Manifest::parse("m", &m.text()).expect("parses"), m);
+        let with_skip = Manifest {
+            skipped: vec![PathSkip {
+                kind: super::super::PathSkipKind::SpecialFile,
+                path: "d/a\tb.jsonl".into(),
+                message: "a FIFO".into(),
+            }],
+            ..m
+        };
+        let text = with_skip.text();
+        assert!(text.ends_with("\n#skipped\t{\"kind\":\"SpecialFile\",\"path\":\"d/a\\tb.jsonl\",\"message\":\"a FIFO\"}\n"), "{text}");
+        assert_eq!(Manifest::parse("m", &text).expect("parses"), with_skip);
     }
 
     #[test]
