@@ -181,6 +181,31 @@ fn a_small_answers_capacity_reduces_the_summaries_and_still_merges_exactly() {
     }
 }
 
+/// Options that change the report travel in the partials: the period comparison (from the
+/// per-day counts), a filter, and the HTML page.
+#[test]
+fn report_options_and_every_format_merge_identically() {
+    let dir = TestDir::new();
+    corpus(&dir);
+    let files = manifest(&dir);
+    let flags = [
+        "--compare-periods",
+        "week",
+        "--filter",
+        "bot_version=4.2.0|4.1.0",
+        "--max-categories",
+        "3",
+    ];
+    let partials = shards(&dir, files, 3, &flags);
+    for format in ["json", "table", "markdown", "csv", "html"] {
+        assert_eq!(
+            merge(&dir, &partials, format),
+            audit(&dir, format, &flags),
+            "{format}"
+        );
+    }
+}
+
 #[test]
 fn missing_duplicate_and_mismatched_partials_are_refused_by_name() {
     let dir = TestDir::new();

@@ -172,6 +172,41 @@ mod tests {
     }
 
     #[test]
+    fn merging_trackers_adds_counts_and_folds_names_folded_in_either() {
+        let mut a = Tracker::new(1);
+        let mut b = Tracker::new(1);
+        let mut folded = Vec::new();
+        for n in ["x", "x", "y", "y"] {
+            a.admit(n, &mut folded);
+        }
+        for n in ["x", "s1", "s2", "s3", "s4"] {
+            b.admit(n, &mut folded);
+        }
+        // b tracks 4; s4 folds the smaller half, all of one conversation: ties by name
+        // keep s1 and s2.
+        assert_eq!(folded, ["s3", "x"]);
+        // x was folded in b, so the merge folds it too: its merged state goes to `other`.
+        assert_eq!(a.merge(b.to_stored()), ["x"]);
+        let stored = a.to_stored();
+        assert_eq!(
+            stored.counts,
+            [
+                ("s1".into(), 1),
+                ("s2".into(), 1),
+                ("s4".into(), 1),
+                ("y".into(), 2)
+            ]
+        );
+        // Below the limit and with nothing folded, merging only adds counts.
+        let (mut c, mut d) = (Tracker::new(2), Tracker::new(2));
+        c.admit("p", &mut folded);
+        d.admit("p", &mut folded);
+        d.admit("q", &mut folded);
+        assert!(c.merge(d.to_stored()).is_empty());
+        assert_eq!(c.to_stored().counts, [("p".into(), 2), ("q".into(), 1)]);
+    }
+
+    #[test]
     fn under_the_tracking_limit_the_largest_are_kept_ties_by_name() {
         // 2 shown, 8 tracked: c (3), a and b (2 each, a first by name), d (1).
         let (kept, names, _) = run(2, &["d", "c", "b", "a", "c", "b", "a", "c"]);
