@@ -17,6 +17,13 @@
 //! file ranks ([`AnswerTree`]). One `audit` walks the same tree as any set of shards, so
 //! their counts are identical. The text shown for an answer is its first sighting by
 //! (file rank, record position), which is also the same however the work was split.
+//!
+//! Memory: while reading, a category holds its current file's summary (up to twice the
+//! capacity) and one summary per set bit of the number of files read so far (the dyadic
+//! ranges not yet complete), so at most log2(files) + 2 capacities per category, against
+//! two before. On 100,000 generated conversations in 16 files, peak RSS was 180 MB against
+//! 176 MB before the change (debug builds, 3 interleaved runs each; user time 19.7 s against
+//! 20.6 s median, noise).
 
 use std::collections::{BTreeMap, HashMap};
 

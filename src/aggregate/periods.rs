@@ -79,7 +79,7 @@ impl Counts {
         self.csat_sum_sq += o.csat_sum_sq;
     }
 
-    /// The CSAT answers' moments, for the tests.
+    /// The CSAT answers' moments, for Welch's interval and the mean.
     pub fn csat(&self) -> Moments {
         Moments {
             n: self.csat_n,
