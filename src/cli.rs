@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use handoff::ingest::formats::{self, FormatSpec};
 use handoff::model::CsatScale;
+use handoff::pipeline::DEFAULT_ANSWERS_CAPACITY;
 
 /// Agent minutes per needs-human conversation when `--handle-minutes` is not given (`gate`
 /// has no such flag and always uses it).
@@ -315,7 +316,7 @@ pub struct AuditArgs {
     /// Bot answers kept per category by the repeated-answers summary; when a category has
     /// more distinct answers, rare ones are dropped and the report states by how much its
     /// counts may be low.
-    #[arg(long, value_name = "N", default_value_t = 2000,
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_ANSWERS_CAPACITY as u64,
           value_parser = clap::value_parser!(u64).range(1..=10_000_000), help_heading = SETTINGS)]
     pub answers_capacity: u64,
 
