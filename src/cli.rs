@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use handoff::ingest::formats::{self, FormatSpec};
 use handoff::model::CsatScale;
+use handoff::pipeline::DEFAULT_ANSWERS_CAPACITY;
 
 /// Agent minutes per needs-human conversation when `--handle-minutes` is not given (`gate`
 /// has no such flag and always uses it).
@@ -82,6 +83,81 @@ pub enum Command {
     /// Learn the topics customers ask about (for exports without categories) and print them;
     /// --output saves them for `audit --topics`.
     Topics(TopicsArgs),
+    /// Print the input files in the order `audit` reads them, one `rank<TAB>name` a line:
+    /// the manifest of a sharded audit (docs/scale-out.md).
+    #[command(after_help = "Examples:
+  handoff manifest sample-data/ > scratch/manifest.tsv
+  aws s3 ls --recursive s3://bucket/exports/ | awk '{print \"s3://bucket/\" $4}' \\
+      | handoff manifest --from-list - > scratch/manifest.tsv")]
+    Manifest(ManifestArgs),
+    /// Merge partials (`audit --emit-partial`) into the report one `audit` of all their
+    /// files gives, or into one partial (--emit-partial) for a tree of merges.
+    #[command(after_help = "Examples:
+  handoff audit --manifest scratch/m.tsv --ranks 0-0 --emit-partial scratch/p0.json
+  handoff audit --manifest scratch/m.tsv --ranks 1-1 --emit-partial scratch/p1.json
+  handoff merge scratch/p0.json scratch/p1.json --format json")]
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManifestArgs {
+    /// Transcript files or directories, as for `audit`.
+    #[arg(
+        value_name = "INPUT",
+        required_unless_present = "from_list",
+        conflicts_with = "from_list"
+    )]
+    pub inputs: Vec<String>,
+
+    /// Canonicalise a listing of names (one a line; `-` reads stdin), e.g. an object store's,
+    /// into the order a directory walk reads them.
+    #[arg(long, value_name = "FILE")]
+    pub from_list: Option<String>,
+
+    /// Follow symbolic links to directories while walking input directories.
+    #[arg(long)]
+    pub follow: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Partials written by `audit --emit-partial` (or `merge --emit-partial`), in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table, help_heading = OUTPUT)]
+    pub format: FormatArg,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = OUTPUT)]
+    pub output: Option<PathBuf>,
+
+    /// Also write the report as a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
+    pub html: Option<PathBuf>,
+
+    /// The full table on a terminal too.
+    #[arg(long, help_heading = OUTPUT)]
+    pub wide: bool,
+
+    /// Exit with status 2 when any record was skipped.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write the merged partial to FILE (`-`: stdout) instead of a report; the partials
+    /// need not cover every rank.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "html", "strict"], help_heading = OUTPUT)]
+    pub emit_partial: Option<PathBuf>,
+
+    /// No warnings on stderr.
+    #[arg(long, short = 'q', help_heading = TERMINAL)]
+    pub quiet: bool,
+
+    /// Colour in the report: auto, always, never (as for `audit`).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto,
+          help_heading = TERMINAL)]
+    pub color: ColorArg,
 }
 
 #[derive(Args, Debug)]
@@ -218,9 +294,31 @@ pub enum FormatArg {
 #[derive(Args, Debug)]
 pub struct AuditArgs {
     /// Transcript files or directories (searched recursively for .jsonl, .ndjson, .json,
-    /// .transcript, .csv, each also .gz or .zst); `-` reads stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    /// .transcript, .csv, each also .gz or .zst); `-` reads stdin. With --manifest: local
+    /// copies of the files of --ranks, in rank order (default: the manifest's names).
+    #[arg(required_unless_present = "manifest", value_name = "INPUT")]
     pub inputs: Vec<String>,
+
+    /// Audit files of this manifest (`handoff manifest`); locations use its names.
+    #[arg(long, value_name = "FILE", help_heading = SHARDING)]
+    pub manifest: Option<PathBuf>,
+
+    /// The manifest ranks to audit, A-B inclusive (default: all).
+    #[arg(long, value_name = "A-B", requires = "manifest", help_heading = SHARDING)]
+    pub ranks: Option<String>,
+
+    /// Write the run's mergeable state (a partial, for `handoff merge`) to FILE (`-`:
+    /// stdout) instead of a report.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "html", "strict"],
+          help_heading = SHARDING)]
+    pub emit_partial: Option<PathBuf>,
+
+    /// Bot answers kept per category by the repeated-answers summary; when a category has
+    /// more distinct answers, rare ones are dropped and the report states by how much its
+    /// counts may be low.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_ANSWERS_CAPACITY as u64,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000), help_heading = SETTINGS)]
+    pub answers_capacity: u64,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table, help_heading = OUTPUT)]
@@ -408,6 +506,7 @@ const SELECTION: &str = "Selection";
 const OUTPUT: &str = "Output";
 const SETTINGS: &str = "Settings";
 const TERMINAL: &str = "Terminal";
+const SHARDING: &str = "Sharding (docs/scale-out.md)";
 const CSV_COLUMNS: &str = "Per-message CSV columns";
 
 /// How transcripts are read and assessed: shared by audit, calibrate and gate.

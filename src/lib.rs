@@ -113,6 +113,8 @@ pub mod fuzzing {
                 compare: None,
             },
             collect_outcomes: false,
+            answers_capacity: crate::pipeline::DEFAULT_ANSWERS_CAPACITY,
+            shard: None,
         })
     }
 

@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(args),
         Command::List(args) => commands::list::run(args),
         Command::Topics(args) => commands::topics::run(args),
+        Command::Manifest(args) => commands::manifest::run(args),
+        Command::Merge(args) => commands::merge::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

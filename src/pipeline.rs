@@ -16,14 +16,17 @@ use rayon::prelude::*;
 
 use crate::aggregate::findings;
 pub use crate::aggregate::outcomes::Outcomes;
+pub use crate::aggregate::partial::{finish as finish_partial, merge as merge_partials};
+pub use crate::aggregate::partial::{ManifestId, Partial};
 pub use crate::aggregate::periods::PeriodTest;
 use crate::aggregate::{AggregateOptions, Aggregator};
 pub use crate::aggregate::{PeriodOptions, RecommendConfig};
+pub use crate::aggregate::{Ranks, DEFAULT_ANSWERS_CAPACITY};
 use crate::detect::settings::DetectionSettings;
 use crate::detect::{Assessment, Detectors};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, Skip, SkipKind};
+use crate::ingest::{self, Batch, FileRead, IngestOptions, InputFile, PathSkip, Skip, SkipKind};
 use crate::model::{Conversation, CsatScale, Location};
 use crate::output;
 use crate::summary::{ConversationReport, Summary};
@@ -51,6 +54,20 @@ pub struct AuditRequest {
     pub periods: PeriodOptions,
     /// Keep per-conversation outcomes (for `handoff gate`'s release diff).
     pub collect_outcomes: bool,
+    /// Answers kept per category by the repeated-answers summary (`--answers-capacity`).
+    pub answers_capacity: usize,
+    /// Set when the inputs are some ranks of a manifest (`audit --manifest --ranks`).
+    pub shard: Option<Shard>,
+}
+
+/// The manifest ranks an audit reads (docs/scale-out.md): `inputs` are these files, in
+/// rank order, and locations name them by their manifest `names`.
+#[derive(Debug, Clone)]
+pub struct Shard {
+    pub names: Vec<String>,
+    pub ranks: Ranks,
+    /// The paths the manifest's walk passed over: reported by the shard of rank 0 only.
+    pub paths_skipped: Vec<PathSkip>,
 }
 
 // Boxing the large variant would cost an allocation per conversation; these only live for
@@ -115,14 +132,41 @@ pub fn run(req: AuditRequest) -> Result<Summary> {
 
 /// Like `run`, also returning the per-conversation outcomes when `collect_outcomes` is set.
 pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>)> {
+    let (mut aggregator, file_reads) = aggregate(req)?;
+    let outcomes = aggregator.take_outcomes();
+    Ok((aggregator.finish(&file_reads)?, outcomes))
+}
+
+/// The audit's mergeable state instead of its report (`audit --emit-partial`).
+pub fn run_partial(req: AuditRequest, manifest: ManifestId) -> Result<Partial> {
+    let (aggregator, file_reads) = aggregate(req)?;
+    aggregator.into_partial(&file_reads, manifest)
+}
+
+/// Reads, assesses and aggregates the inputs; returns the aggregate before its report.
+fn aggregate(req: AuditRequest) -> Result<(Aggregator, Vec<FileRead>)> {
     let expanded = ingest::expand_inputs(&req.inputs, req.ingest.follow)?;
     let files = expanded.files;
+    if let Some(shard) = &req.shard {
+        if files.len() != shard.names.len() {
+            return Err(Error::Usage(format!(
+                "{} input file(s) for the {} file(s) of ranks {}-{}",
+                files.len(),
+                shard.names.len(),
+                shard.ranks.first,
+                shard.ranks.first + shard.names.len() as u64 - 1
+            )));
+        }
+    }
     let findings_flag = req
         .findings
         .iter()
         .map(|p| ("--findings".to_string(), p.clone()));
     not_an_output(&files, req.outputs.iter().cloned().chain(findings_flag))?;
-    let names: Vec<String> = files.iter().map(InputFile::display).collect();
+    let names: Vec<String> = match &req.shard {
+        Some(shard) => shard.names.clone(),
+        None => files.iter().map(InputFile::display).collect(),
+    };
     let mut findings_out = req.findings.as_deref().map(findings::create).transpose()?;
     let pool = thread_pool(req.threads)?;
 
@@ -131,7 +175,14 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
         req.csat_scale_text, req.ingest.category_field
     ));
     let detectors = Detectors::new(req.detection, req.csat_scale);
-    let mut aggregator = Aggregator::new(
+    let ranks = req.shard.as_ref().map_or(
+        Ranks {
+            first: 0,
+            total: names.len() as u64,
+        },
+        |s| s.ranks,
+    );
+    let mut aggregator = Aggregator::for_ranks(
         AggregateOptions {
             handle_minutes: req.handle_minutes,
             csat_scale: req.csat_scale_text,
@@ -142,10 +193,15 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
             filter: req.filter.as_ref().map(|f| f.describe().to_string()),
             periods: req.periods,
             collect_outcomes: req.collect_outcomes,
+            answers_capacity: req.answers_capacity,
         },
         names,
+        ranks,
     );
-    aggregator.paths_skipped(&expanded.skipped);
+    match &req.shard {
+        Some(shard) => aggregator.paths_skipped(&shard.paths_skipped),
+        None => aggregator.paths_skipped(&expanded.skipped),
+    }
     let file_reads = stream(
         &files,
         &req.ingest,
@@ -158,8 +214,7 @@ pub fn run_with_outcomes(req: AuditRequest) -> Result<(Summary, Option<Outcomes>
     if let Some(w) = findings_out {
         w.finish()?;
     }
-    let outcomes = aggregator.take_outcomes();
-    Ok((aggregator.finish(&file_reads)?, outcomes))
+    Ok((aggregator, file_reads))
 }
 
 /// An input that is also an output file would be replaced by its own report (or read
@@ -322,6 +377,7 @@ pub fn find(req: AuditRequest, id: &str) -> Result<(Option<ConversationReport>, 
             filter: None,
             periods: req.periods,
             collect_outcomes: false,
+            answers_capacity: req.answers_capacity,
         },
         names,
     );

@@ -137,6 +137,8 @@ fn request(path: &Path) -> AuditRequest {
             compare: None,
         },
         collect_outcomes: false,
+        answers_capacity: handoff::pipeline::DEFAULT_ANSWERS_CAPACITY,
+        shard: None,
     }
 }
 

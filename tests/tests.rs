@@ -20,6 +20,7 @@ mod outputs;
 mod properties;
 mod renderers;
 mod schema;
+mod shard;
 mod shell;
 mod show;
 mod topics;

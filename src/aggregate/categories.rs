@@ -21,6 +21,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+use serde::{Deserialize, Serialize};
+
 /// Categories tracked exactly per category shown.
 pub const TRACKED_PER_SHOWN: usize = 4;
 
@@ -35,6 +37,13 @@ pub struct Tracker {
     counts: HashMap<String, u64>,
     /// Hashes of the names folded so far.
     folded: HashSet<u64>,
+}
+
+/// A [`Tracker`] as a partial stores it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredTracker {
+    counts: Vec<(String, u64)>,
+    folded: Vec<u64>,
 }
 
 /// Where a conversation's category goes.
@@ -84,6 +93,44 @@ impl Tracker {
         folded.into_iter().map(|(name, _)| name).collect()
     }
 
+    /// The state a partial keeps (docs/scale-out.md): counts by name, folded hashes sorted.
+    pub fn to_stored(&self) -> StoredTracker {
+        let mut counts: Vec<(String, u64)> =
+            self.counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        counts.sort();
+        let mut folded: Vec<u64> = self.folded.iter().copied().collect();
+        folded.sort_unstable();
+        StoredTracker { counts, folded }
+    }
+
+    /// Adds another run's categories: counts add, a name folded in either is folded, and
+    /// beyond the tracking limit the smaller half is folded as `admit` does. Returns the
+    /// names newly folded here (their merged state must move into `other`). Below the
+    /// limit nothing folds, so shards merge to exactly one run's rows.
+    pub fn merge(&mut self, other: StoredTracker) -> Vec<String> {
+        self.folded.extend(other.folded);
+        for (name, n) in other.counts {
+            *self.counts.entry(name).or_default() += n;
+        }
+        let mut newly: Vec<String> = self
+            .counts
+            .keys()
+            .filter(|name| self.folded.contains(&hash(name)))
+            .cloned()
+            .collect();
+        for name in &newly {
+            self.counts.remove(name);
+        }
+        if self.counts.len() > TRACKED_PER_SHOWN * self.shown {
+            let folded = self.fold_smallest(self.counts.len() / 2);
+            for name in &folded {
+                self.folded.insert(hash(name));
+            }
+            newly.extend(folded);
+        }
+        newly
+    }
+
     /// At the end: the tracked categories beyond the `max_categories` largest (to fold),
     /// and how many names `other` holds in all.
     pub fn finish(mut self) -> (HashSet<String>, u64) {
@@ -122,6 +169,41 @@ mod tests {
         kept.sort();
         kept.dedup();
         (kept, total, other)
+    }
+
+    #[test]
+    fn merging_trackers_adds_counts_and_folds_names_folded_in_either() {
+        let mut a = Tracker::new(1);
+        let mut b = Tracker::new(1);
+        let mut folded = Vec::new();
+        for n in ["x", "x", "y", "y"] {
+            a.admit(n, &mut folded);
+        }
+        for n in ["x", "s1", "s2", "s3", "s4"] {
+            b.admit(n, &mut folded);
+        }
+        // b tracks 4; s4 folds the smaller half, all of one conversation: ties by name
+        // keep s1 and s2.
+        assert_eq!(folded, ["s3", "x"]);
+        // x was folded in b, so the merge folds it too: its merged state goes to `other`.
+        assert_eq!(a.merge(b.to_stored()), ["x"]);
+        let stored = a.to_stored();
+        assert_eq!(
+            stored.counts,
+            [
+                ("s1".into(), 1),
+                ("s2".into(), 1),
+                ("s4".into(), 1),
+                ("y".into(), 2)
+            ]
+        );
+        // Below the limit and with nothing folded, merging only adds counts.
+        let (mut c, mut d) = (Tracker::new(2), Tracker::new(2));
+        c.admit("p", &mut folded);
+        d.admit("p", &mut folded);
+        d.admit("q", &mut folded);
+        assert!(c.merge(d.to_stored()).is_empty());
+        assert_eq!(c.to_stored().counts, [("p".into(), 2), ("q".into(), 1)]);
     }
 
     #[test]

@@ -3,10 +3,16 @@
 //! one row per category however long the input is.
 //!
 //! polars features used here: `lazy` (group_by_stable / agg / sum).
+//!
+//! Sums are integers: score and dissatisfaction in the 1e-4 units they are rounded to, CSAT
+//! in fixed point ([`units`]). A float sum depends on the order of its terms, and a sharded
+//! run (docs/scale-out.md) adds them in another order than one `audit`; `csat_sum` is printed
+//! unrounded, so its last bits showed. Integer sums are the same in any order.
 
 use std::collections::HashSet;
 
 use polars::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::detect::Assessment;
 use crate::error::{Error, Result};
@@ -89,27 +95,42 @@ const COUNTERS: [Summed<Counter, bool>; 8] = [
     },
 ];
 
+/// Fixed-point units per 1.0 of a summed value: score and dissatisfaction are rounded to
+/// 1e-4 already; a CSAT answer and its square are rounded to 1e-4 (an answer on a 0-100
+/// scale adds at most 1e8 units to the squares, so an i64 holds 9e10 of them).
+pub const UNITS: f64 = 1e4;
+
+/// `v` in fixed-point units.
+pub fn units(v: f64) -> i64 {
+    (v * UNITS).round() as i64
+}
+
+/// Fixed-point units as a value.
+pub fn value(units: i64) -> f64 {
+    units as f64 / UNITS
+}
+
 /// In the order of `Total` (checked below).
-const TOTALS: [Summed<Total, f64>; 4] = [
+const TOTALS: [Summed<Total, i64>; 4] = [
     Summed {
         key: Total::Score,
         name: "score_sum",
-        of: |a| a.score,
+        of: |a| units(a.score),
     },
     Summed {
         key: Total::Csat,
         name: "csat_sum",
-        of: |a| a.csat.unwrap_or(0.0),
+        of: |a| a.csat.map_or(0, units),
     },
     Summed {
         key: Total::CsatSquares,
         name: "csat_sq_sum",
-        of: |a| a.csat.map_or(0.0, |v| v * v),
+        of: |a| a.csat.map_or(0, |v| units(v * v)),
     },
     Summed {
         key: Total::Dissatisfaction,
         name: "dissatisfaction_sum",
-        of: |a| a.dissatisfaction,
+        of: |a| units(a.dissatisfaction),
     },
 ];
 
@@ -136,7 +157,7 @@ fn reason_column(r: Reason) -> String {
 pub struct ChunkRows {
     category: Vec<String>,
     counters: [Vec<u64>; COUNTERS.len()],
-    totals: [Vec<f64>; TOTALS.len()],
+    totals: [Vec<i64>; TOTALS.len()],
     reasons: [Vec<u64>; Reason::COUNT],
 }
 
@@ -205,6 +226,24 @@ impl CategorySums {
         Ok(())
     }
 
+    /// The sums of `rows` (a partial's, see `aggregate::partial`), merged into these.
+    pub fn add_rows(&mut self, rows: &[CategoryRow]) -> Result<()> {
+        let mut chunk = ChunkRows::default();
+        for r in rows {
+            chunk.category.push(r.category.clone());
+            for (values, v) in chunk.counters.iter_mut().zip(r.counters) {
+                values.push(v);
+            }
+            for (values, v) in chunk.totals.iter_mut().zip(r.totals) {
+                values.push(v);
+            }
+            for (values, v) in chunk.reasons.iter_mut().zip(r.reasons) {
+                values.push(v);
+            }
+        }
+        self.add(chunk)
+    }
+
     /// Moves the sums of the `names` categories into the `into` row (see `categories`).
     pub fn fold(&mut self, names: &HashSet<String>, into: &str) -> Result<()> {
         let Some(mut df) = self.frame.take() else {
@@ -243,15 +282,15 @@ impl CategorySums {
             let c = df.column(name).and_then(|c| c.u64()).map_err(internal)?;
             Ok(c.iter().map(|v| v.unwrap_or(0)).collect())
         };
-        let f64s = |name: &str| -> Result<Vec<f64>> {
-            let c = df.column(name).and_then(|c| c.f64()).map_err(internal)?;
-            Ok(c.iter().map(|v| v.unwrap_or(0.0)).collect())
+        let i64s = |name: &str| -> Result<Vec<i64>> {
+            let c = df.column(name).and_then(|c| c.i64()).map_err(internal)?;
+            Ok(c.iter().map(|v| v.unwrap_or(0)).collect())
         };
         let counters: Vec<Vec<u64>> = COUNTERS
             .iter()
             .map(|c| u64s(c.name))
             .collect::<Result<_>>()?;
-        let totals: Vec<Vec<f64>> = TOTALS.iter().map(|t| f64s(t.name)).collect::<Result<_>>()?;
+        let totals: Vec<Vec<i64>> = TOTALS.iter().map(|t| i64s(t.name)).collect::<Result<_>>()?;
         let reasons: Vec<Vec<u64>> = Reason::ALL
             .iter()
             .map(|r| u64s(&reason_column(*r)))
@@ -270,11 +309,12 @@ impl CategorySums {
 }
 
 /// A category's counts and sums (or the whole corpus's, see `add`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryRow {
     pub category: String,
     counters: [u64; COUNTERS.len()],
-    totals: [f64; TOTALS.len()],
+    /// In fixed-point units (see [`UNITS`]).
+    totals: [i64; TOTALS.len()],
     reasons: [u64; Reason::COUNT],
 }
 
@@ -284,7 +324,7 @@ impl CategoryRow {
         CategoryRow {
             category: category.to_string(),
             counters: [0; COUNTERS.len()],
-            totals: [0.0; TOTALS.len()],
+            totals: [0; TOTALS.len()],
             reasons: [0; Reason::COUNT],
         }
     }
@@ -307,7 +347,7 @@ impl CategoryRow {
     }
 
     pub fn total(&self, t: Total) -> f64 {
-        self.totals[t as usize]
+        value(self.totals[t as usize])
     }
 
     /// Conversations with a finding of this reason.

@@ -2,12 +2,19 @@
 //! that uses polars (the group-by in `frame`, the Parquet writer in `findings::parquet`).
 //! Conversations arrive chunk by chunk in input order; state is one row per category plus
 //! bounded samples, so memory does not grow with the input.
+//!
+//! Every piece of state merges exactly (`partial`, docs/scale-out.md): sums are integers,
+//! samples are ordered by (file rank, record position) rather than arrival, and repeated
+//! answers are summaries merged along a tree of file ranks. One run and any set of shards
+//! of the same files therefore give the same report; a 100k-conversation corpus cut into
+//! 16 shards merged to a byte-identical JSON report.
 
 mod answers;
 mod categories;
 pub mod findings;
 mod frame;
 pub mod outcomes;
+pub mod partial;
 pub mod periods;
 mod recommend;
 mod trends;
@@ -18,7 +25,7 @@ use std::collections::{BTreeMap, HashSet};
 use crate::detect::Assessment;
 use crate::error::Result;
 use crate::ingest::{self, FileRead, PathSkip, PathSkipKind, Skip, SkipKind};
-use crate::model::{Conversation, Reason, Undated};
+use crate::model::{Conversation, Location, Reason, Undated};
 use crate::numfmt;
 use crate::redact::Redactor;
 use crate::time::{Granularity, Timestamp};
@@ -26,7 +33,8 @@ use crate::time::{Granularity, Timestamp};
 use crate::stats::{mean, rate, round, wilson};
 use crate::summary::conversation::CONVERSATION_SCHEMA_VERSION;
 use crate::summary::*;
-use answers::AnswerCounter;
+pub use answers::DEFAULT_CAPACITY as DEFAULT_ANSWERS_CAPACITY;
+use answers::{AnswerTree, Coverage, Position};
 use categories::{Admit, Tracker, OTHER_KEY};
 use findings::FindingRow;
 use frame::{CategoryRow, CategorySums, ChunkRows, Counter, Total};
@@ -59,6 +67,17 @@ pub struct AggregateOptions {
     pub periods: PeriodOptions,
     /// Keep per-conversation outcomes for the gate's release diff.
     pub collect_outcomes: bool,
+    /// Answers kept per category by the repeated-answers summary (see `answers`).
+    pub answers_capacity: usize,
+}
+
+/// Where the files an aggregator reads sit in the manifest (docs/scale-out.md): file `i`
+/// of this run is the manifest's rank `first + i`, of `total` files. One `audit` reads
+/// ranks 0 to total - 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ranks {
+    pub first: u64,
+    pub total: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -75,12 +94,18 @@ pub struct Aggregator {
     sums: CategorySums,
     /// Which categories keep their own state (see `categories`).
     tracker: Tracker,
-    answers: BTreeMap<String, AnswerCounter>,
-    examples: BTreeMap<String, Vec<(f64, u64, Example)>>,
-    skips: BTreeMap<SkipKind, (u64, Vec<String>)>,
+    answers: BTreeMap<String, AnswerTree>,
+    /// The best examples by score, ties by position (the same order for any split).
+    examples: BTreeMap<String, Vec<(f64, Position, Example)>>,
+    /// The first locations of each skip and undated reason, by position.
+    skips: BTreeMap<SkipKind, (u64, Vec<(Position, String)>)>,
     paths_skipped: BTreeMap<PathSkipKind, (u64, Vec<String>)>,
-    undated: BTreeMap<&'static str, (u64, Vec<String>)>,
-    seq: u64,
+    undated: BTreeMap<String, (u64, Vec<(Position, String)>)>,
+    ranks: Ranks,
+    /// The ranks read in full so far (for the answers' tree).
+    read: Coverage,
+    /// The rank of the file being read.
+    current_rank: u64,
     audited: u64,
     filtered_out: u64,
     /// Earliest and latest `started_at`.
@@ -91,7 +116,19 @@ pub struct Aggregator {
 
 impl Aggregator {
     pub fn new(opts: AggregateOptions, files: Vec<String>) -> Aggregator {
+        let ranks = Ranks {
+            first: 0,
+            total: files.len() as u64,
+        };
+        Aggregator::for_ranks(opts, files, ranks)
+    }
+
+    /// An aggregator of some of a manifest's files (`files` are their names, in rank order).
+    pub fn for_ranks(opts: AggregateOptions, files: Vec<String>, ranks: Ranks) -> Aggregator {
         Aggregator {
+            ranks,
+            read: Coverage::new(ranks.total),
+            current_rank: ranks.first,
             outcomes: opts.collect_outcomes.then(Outcomes::default),
             tracker: Tracker::new(opts.recommend.max_categories),
             filtered_out: 0,
@@ -104,7 +141,6 @@ impl Aggregator {
             skips: BTreeMap::new(),
             paths_skipped: BTreeMap::new(),
             undated: BTreeMap::new(),
-            seq: 0,
             audited: 0,
             period: None,
             days: DayCounter::default(),
@@ -123,11 +159,12 @@ impl Aggregator {
     /// the report. Their messages quote raw field values ("csat" is not a number: "call me
     /// on ..."), so they are redacted like any transcript text that is shown.
     pub fn skip(&mut self, skip: &Skip) {
-        let kept = self
+        let at = self.position(skip.location);
+        let wanted = self
             .skips
             .get(&skip.kind)
-            .map_or(0, |(_, first)| first.len());
-        let shown = (kept < SKIP_LOCATIONS).then(|| {
+            .is_none_or(|(_, first)| first_few_wants(first, at));
+        let entry_text = wanted.then(|| {
             format!(
                 "{}: {}",
                 skip.location.describe(&self.files),
@@ -136,7 +173,18 @@ impl Aggregator {
         });
         let entry = self.skips.entry(skip.kind).or_default();
         entry.0 += 1;
-        entry.1.extend(shown);
+        if let Some(text) = entry_text {
+            keep_first_few(&mut entry.1, at, text);
+        }
+    }
+
+    /// Where a record is in the manifest's order: (file rank, line, element).
+    fn position(&self, location: Location) -> Position {
+        (
+            self.ranks.first + location.file as u64,
+            location.line,
+            location.element,
+        )
     }
 
     /// Counts the paths expanding the inputs passed over.
@@ -165,7 +213,13 @@ impl Aggregator {
         let mut rows = ChunkRows::default();
         let mut folded = Vec::new();
         for (conv, a) in chunk {
-            self.seq += 1;
+            let at = self.position(conv.location);
+            if at.0 != self.current_rank {
+                // Files are read in rank order: every rank before this one is read in full.
+                self.current_rank = at.0;
+                self.read = Coverage::new(self.ranks.total);
+                self.read.add(self.ranks.first, at.0);
+            }
             self.audited += 1;
             let own = matches!(self.tracker.admit(&a.category, &mut folded), Admit::Own);
             let key = if own { a.category.as_str() } else { OTHER_KEY };
@@ -178,18 +232,19 @@ impl Aggregator {
                 // conversation would cost an allocation on the sequential path.
                 if !self.answers.contains_key(&a.category) {
                     self.answers
-                        .insert(a.category.clone(), AnswerCounter::default());
+                        .insert(a.category.clone(), AnswerTree::default());
                 }
-                if let Some(counter) = self.answers.get_mut(&a.category) {
+                let capacity = self.opts.answers_capacity;
+                if let Some(tree) = self.answers.get_mut(&a.category) {
                     for &(key, i) in &a.bot_answers {
                         if let Some(m) = conv.messages.get(i) {
-                            counter.add(key, &m.text, a.needs_human);
+                            tree.add(key, &m.text, a.needs_human, at, capacity, &self.read);
                         }
                     }
                 }
             }
             if own && a.needs_human {
-                self.keep_example(conv, a);
+                self.keep_example(conv, a, at);
             }
             if let Some(u) = &conv.undated {
                 self.count_undated(conv, u);
@@ -220,9 +275,14 @@ impl Aggregator {
     }
 
     fn count_undated(&mut self, conv: &Conversation, u: &Undated) {
-        let entry = self.undated.entry(u.code()).or_default();
+        let at = self.position(conv.location);
+        let wanted = self
+            .undated
+            .get(u.code())
+            .is_none_or(|(_, first)| first_few_wants(first, at));
+        let entry = self.undated.entry(u.code().to_string()).or_default();
         entry.0 += 1;
-        if entry.1.len() < SKIP_LOCATIONS {
+        if wanted {
             let why = match u {
                 Undated::Unreadable(text) => {
                     format!("started_at {text:?} is not a timestamp handoff reads")
@@ -233,19 +293,19 @@ impl Aggregator {
             };
             // The unreadable value is quoted raw from the export: redact it like a skip message.
             let why = self.redact(&why);
-            let entry = self.undated.entry(u.code()).or_default();
-            entry.1.push(format!(
+            let text = format!(
                 "{}: conversation {}: {why}",
                 conv.location.describe(&self.files),
                 ingest::shown_id(&conv.id)
-            ));
+            );
+            let entry = self.undated.entry(u.code().to_string()).or_default();
+            keep_first_few(&mut entry.1, at, text);
         }
     }
 
-    fn keep_example(&mut self, conv: &Conversation, a: &Assessment) {
+    fn keep_example(&mut self, conv: &Conversation, a: &Assessment, seq: Position) {
         let list = self.examples.entry(a.category.clone()).or_default();
-        let seq = self.seq;
-        let better = |s: f64, q: u64, other: &(f64, u64, Example)| {
+        let better = |s: f64, q: Position, other: &(f64, Position, Example)| {
             s > other.0 || (s == other.0 && q < other.1)
         };
         if list.len() >= EXAMPLES_PER_CATEGORY
@@ -267,8 +327,7 @@ impl Aggregator {
         };
         let list = self.examples.entry(a.category.clone()).or_default();
         list.push((a.score, seq, example));
-        list.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        list.truncate(EXAMPLES_PER_CATEGORY);
+        sort_examples(list);
     }
 
     /// The conversation of an example, redacted, with each message's citing reasons. Up to
@@ -447,6 +506,35 @@ impl Aggregator {
     }
 
     pub fn finish(mut self, file_reads: &[FileRead]) -> Result<Summary> {
+        let files = self
+            .files
+            .iter()
+            .zip(file_reads)
+            .map(|(path, read)| FileAccount {
+                path: path.clone(),
+                format: read.format.map(str::to_string),
+                records: read.records,
+            })
+            .collect();
+        self.end_files();
+        for tree in self.answers.values_mut() {
+            tree.finish(self.opts.answers_capacity);
+        }
+        self.finish_with(files)
+    }
+
+    /// Ends the last file's answer summaries: every rank this run reads has been read.
+    fn end_files(&mut self) {
+        self.read = Coverage::new(self.ranks.total);
+        self.read
+            .add(self.ranks.first, self.ranks.first + self.files.len() as u64);
+        for tree in self.answers.values_mut() {
+            tree.end_file(self.opts.answers_capacity, &self.read);
+        }
+    }
+
+    /// The report, given the files' accounting (read by this run, or by merged shards).
+    fn finish_with(mut self, files: Vec<FileAccount>) -> Result<Summary> {
         let all = self.sums.rows()?;
         let overall = self.overall(&all);
         let tracker = std::mem::replace(&mut self.tracker, Tracker::new(1));
@@ -491,18 +579,9 @@ impl Aggregator {
         let weekly = weekly::weekly(&self.days, &order, &test);
 
         let skipped: u64 = self.skips.values().map(|(n, _)| n).sum();
-        let records_read: u64 = file_reads.iter().map(|f| f.records).sum();
+        let records_read: u64 = files.iter().map(|f| f.records).sum();
         let input = InputAccounting {
-            files: self
-                .files
-                .iter()
-                .zip(file_reads)
-                .map(|(path, read)| FileAccount {
-                    path: path.clone(),
-                    format: read.format.map(str::to_string),
-                    records: read.records,
-                })
-                .collect(),
+            files,
             records_read,
             audited: self.audited,
             skipped,
@@ -514,7 +593,7 @@ impl Aggregator {
                 .map(|(kind, (count, first))| SkipCount {
                     reason: kind.code().to_string(),
                     count: *count,
-                    first: first.clone(),
+                    first: first.iter().map(|(_, text)| text.clone()).collect(),
                 })
                 .collect(),
             undated_reasons: self
@@ -523,7 +602,7 @@ impl Aggregator {
                 .map(|(code, (count, first))| SkipCount {
                     reason: code.to_string(),
                     count: *count,
-                    first: first.clone(),
+                    first: first.iter().map(|(_, text)| text.clone()).collect(),
                 })
                 .collect(),
             paths_skipped: self
@@ -630,9 +709,15 @@ impl Aggregator {
             agent_hours: round(needs_human as f64 * self.opts.handle_minutes / 60.0, 1),
             recommendation,
             reasons,
+            repeated_answers_error: self
+                .answers
+                .get(&row.category)
+                .and_then(AnswerTree::root)
+                .map_or(0, |s| s.error(self.opts.answers_capacity)),
             repeated_answers: self
                 .answers
                 .get(&row.category)
+                .and_then(AnswerTree::root)
                 .map(|c| {
                     c.top(TOP_ANSWERS, 2)
                         .into_iter()
@@ -652,4 +737,23 @@ impl Aggregator {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Whether a record at `at` belongs among the first few locations kept in `first`.
+fn first_few_wants(first: &[(Position, String)], at: Position) -> bool {
+    first.len() < SKIP_LOCATIONS || first.last().is_some_and(|(last, _)| at < *last)
+}
+
+/// Keeps the `SKIP_LOCATIONS` first locations by position (within a run records come in
+/// order, so this appends; merged shards' lists interleave).
+fn keep_first_few(first: &mut Vec<(Position, String)>, at: Position, text: String) {
+    let i = first.partition_point(|(p, _)| *p < at);
+    first.insert(i, (at, text));
+    first.truncate(SKIP_LOCATIONS);
+}
+
+/// The best examples first (by score, ties by position), `EXAMPLES_PER_CATEGORY` of them.
+fn sort_examples(list: &mut Vec<(f64, Position, Example)>) {
+    list.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    list.truncate(EXAMPLES_PER_CATEGORY);
 }

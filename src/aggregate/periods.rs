@@ -20,6 +20,10 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
+use super::frame::{units, value};
+
 use crate::detect::Assessment;
 use crate::stats::{
     adjust, newcombe_difference, newcombe_p_higher, round, welch_difference, welch_p_lower,
@@ -41,13 +45,17 @@ pub struct PeriodTest {
     pub min_csat_responses: u64,
 }
 
-/// The counts of one category in one day, week or month.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// The counts of one category in one day, week or month. CSAT sums are kept in the
+/// fixed-point units of the category sums (`frame::units`), so they do not depend on the
+/// order conversations were added in (a sharded run adds them in another).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub conversations: u64,
     pub needs_human: u64,
     pub satisfaction_drop: u64,
-    pub csat: Moments,
+    pub csat_n: u64,
+    csat_sum: i64,
+    csat_sum_sq: i64,
 }
 
 impl Counts {
@@ -56,9 +64,9 @@ impl Counts {
         self.needs_human += u64::from(a.needs_human);
         self.satisfaction_drop += u64::from(a.satisfaction_drop);
         if let Some(v) = a.csat.filter(|v| v.is_finite()) {
-            self.csat.n += 1;
-            self.csat.sum += v;
-            self.csat.sum_sq += v * v;
+            self.csat_n += 1;
+            self.csat_sum += units(v);
+            self.csat_sum_sq += units(v * v);
         }
     }
 
@@ -66,14 +74,23 @@ impl Counts {
         self.conversations += o.conversations;
         self.needs_human += o.needs_human;
         self.satisfaction_drop += o.satisfaction_drop;
-        self.csat.n += o.csat.n;
-        self.csat.sum += o.csat.sum;
-        self.csat.sum_sq += o.csat.sum_sq;
+        self.csat_n += o.csat_n;
+        self.csat_sum += o.csat_sum;
+        self.csat_sum_sq += o.csat_sum_sq;
+    }
+
+    /// The CSAT answers' moments, for Welch's interval and the mean.
+    pub fn csat(&self) -> Moments {
+        Moments {
+            n: self.csat_n,
+            sum: value(self.csat_sum),
+            sum_sq: value(self.csat_sum_sq),
+        }
     }
 }
 
 /// Per (category, UTC day) counts, filled conversation by conversation.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DayCounter {
     /// category -> day (days since 1970-01-01) -> counts.
     days: BTreeMap<String, BTreeMap<i64, Counts>>,
@@ -99,6 +116,17 @@ impl DayCounter {
             None => self.days.entry(category.to_string()).or_default(),
         };
         days.entry(t.day()).or_default().add(a);
+    }
+
+    /// Adds `other`'s counts to these (a partial's, see `aggregate::partial`).
+    pub fn merge(&mut self, other: &DayCounter) {
+        self.undated += other.undated;
+        for (category, days) in &other.days {
+            let mine = self.days.entry(category.clone()).or_default();
+            for (day, counts) in days {
+                mine.entry(*day).or_default().merge(counts);
+            }
+        }
     }
 
     /// Moves the days of the `names` categories into the `into` category's.
@@ -169,10 +197,11 @@ impl PeriodTest {
             })
         };
         let csat_judged =
-            prev.csat.n >= self.min_csat_responses && last.csat.n >= self.min_csat_responses;
-        let mean_csat = welch_difference(prev.csat, last.csat, self.confidence).map(|d| {
-            let prev_mean = prev.csat.mean().unwrap_or(0.0);
-            let p = welch_p_lower(prev.csat, last.csat);
+            prev.csat_n >= self.min_csat_responses && last.csat_n >= self.min_csat_responses;
+        let (prev_csat, last_csat) = (prev.csat(), last.csat());
+        let mean_csat = welch_difference(prev_csat, last_csat, self.confidence).map(|d| {
+            let prev_mean = prev_csat.mean().unwrap_or(0.0);
+            let p = welch_p_lower(prev_csat, last_csat);
             change(
                 &d,
                 prev_mean,
@@ -305,10 +334,10 @@ mod tests {
             .collect();
         assert_eq!(card, [("2025-W10".into(), 1, 1), ("2025-W11".into(), 2, 1)]);
         let w11 = weeks["card"].values().last().expect("two weeks");
-        assert_eq!((w11.csat.n, w11.csat.sum), (1, 2.0));
+        assert_eq!((w11.csat_n, w11.csat().sum), (1, 2.0));
         // A non-finite rating is not a rating.
         let fraud = weeks["fraud"].values().next().expect("one week");
-        assert_eq!((fraud.conversations, fraud.csat.n), (1, 0));
+        assert_eq!((fraud.conversations, fraud.csat_n), (1, 0));
 
         let months = d.periods(Granularity::Month);
         let labels: Vec<String> = months["card"]

@@ -124,10 +124,10 @@ fn build_series(
             needs_human: cell.needs_human,
             needs_human_rate: round(rate(cell.needs_human, cell.conversations), 4),
             needs_human_ci: [round(ci[0], 4), round(ci[1], 4)],
-            csat_answered: cell.csat.n,
-            mean_csat: cell.csat.mean().map(|m| round(m, 2)),
+            csat_answered: cell.csat_n,
+            mean_csat: cell.csat().mean().map(|m| round(m, 2)),
             csat_ci: cell
-                .csat
+                .csat()
                 .mean_interval(0.95)
                 .map(|e| [round(e.low, 2), round(e.high, 2)]),
             needs_human_rose: false,

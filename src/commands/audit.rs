@@ -3,14 +3,20 @@
 //! `--findings -` the findings' JSON lines own stdout, so the report goes to `--output`, or
 //! to stderr when none is given (README "Outputs"). A run that audited nothing writes its
 //! report (the accounting says why) and then fails with exit 2.
+//!
+//! With `--manifest` it audits some ranks of a manifest, and with `--emit-partial` it
+//! writes the run's mergeable state instead of a report (docs/scale-out.md); `merge`
+//! renders merged partials through [`finish`], the same code as here.
 
 use std::path::{Path, PathBuf};
 
 use std::io::IsTerminal;
 
 use handoff::error::{Error, Result};
-use handoff::pipeline::{self, AuditRequest};
+use handoff::ingest::{expand_inputs, parse_ranks, Manifest};
+use handoff::pipeline::{self, AuditRequest, ManifestId, Ranks, Shard};
 use handoff::report::{self, RenderOptions, ReportFormat};
+use handoff::Summary;
 use std::sync::Arc;
 
 use handoff::time::Granularity;
@@ -20,7 +26,7 @@ use handoff::PeriodOptions;
 use super::setup::Setup;
 use super::{
     create_output, distinct_outputs, nothing_audited, output_paths, parse_filter, terminal_width,
-    warn_accounting, write_output, write_stdout, Outcome,
+    warn_accounting, write_output, write_stdout, Outcome, Ui,
 };
 use crate::cli::{AuditArgs, FormatArg, PeriodArg};
 
@@ -38,10 +44,20 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     )?;
     let filter = parse_filter("--filter", &args.filter)?;
     let config = &setup.config;
+    let partial_path = args
+        .emit_partial
+        .as_deref()
+        .filter(|p| *p != Path::new("-"));
+    if findings_to_stdout && args.emit_partial.as_deref() == Some(Path::new("-")) {
+        return Err(Error::Usage(
+            "--findings - and --emit-partial - both write to stdout; give one a file".into(),
+        ));
+    }
     let outputs = [
         ("--output", args.output.as_deref()),
         ("--html", args.html.as_deref()),
         ("--findings", findings.as_deref()),
+        ("--emit-partial", partial_path),
     ];
     distinct_outputs(&outputs)?;
     // --findings is opened by the pipeline, whose writer streams the rows.
@@ -50,11 +66,19 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         false => create_output(args.output.as_deref())?,
     };
     let html_out = create_output(args.html.as_deref())?;
-    let mut base = setup.request(args.inputs.clone(), !args.no_redact);
+    let (inputs, shard, manifest) = shard_inputs(&args)?;
+    let partial_out = match (args.emit_partial.is_some(), partial_path) {
+        (false, _) => None,
+        (true, None) => Some(None),
+        (true, Some(p)) => Some(create_output(Some(p))?),
+    };
+    let mut base = setup.request(inputs, !args.no_redact);
     if let Some(path) = &args.topics {
         base.detection.topics = Some(Arc::new(TopicModel::load(path)?));
     }
-    let summary = pipeline::run(AuditRequest {
+    let request = AuditRequest {
+        answers_capacity: args.answers_capacity as usize,
+        shard,
         handle_minutes: args.handle_minutes,
         findings: findings.clone(),
         outputs: output_paths(&outputs),
@@ -67,9 +91,102 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
             }),
         },
         ..base
-    })?;
+    };
+    if let Some(out) = partial_out {
+        let id = ManifestId {
+            digest: manifest.digest(),
+            files: manifest.names.len() as u64,
+        };
+        let partial = pipeline::run_partial(request, id)?;
+        let line = partial.to_line()?;
+        return match out {
+            Some(file) => write_output(file, &line),
+            None => write_stdout(&line),
+        }
+        .map(|()| Outcome::Success);
+    }
+    let summary = pipeline::run(request)?;
+    finish(
+        &setup.ui,
+        &summary,
+        Report {
+            format: args.format,
+            output: report_out,
+            to_file: args.output.is_some(),
+            html: html_out,
+            wide: args.wide,
+            strict: args.strict,
+        },
+    )
+}
 
-    let format = match args.format {
+/// Where a report goes, from the report flags `audit` and `merge` share.
+pub struct Report {
+    pub format: FormatArg,
+    pub output: Option<handoff::output::AtomicFile>,
+    /// `--output` was given (the table is then never fitted to the terminal).
+    pub to_file: bool,
+    pub html: Option<handoff::output::AtomicFile>,
+    pub wide: bool,
+    pub strict: bool,
+}
+
+/// The inputs to read, the shard they are, and the manifest (the inputs' own when no
+/// `--manifest` is given, for `--emit-partial`).
+fn shard_inputs(args: &AuditArgs) -> Result<(Vec<String>, Option<Shard>, Manifest)> {
+    let Some(path) = &args.manifest else {
+        let manifest = match args.emit_partial {
+            Some(_) => Manifest::of(&expand_inputs(&args.inputs, args.read.follow)?),
+            None => Manifest {
+                names: Vec::new(),
+                skipped: Vec::new(),
+            },
+        };
+        return Ok((args.inputs.clone(), None, manifest));
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Input {
+        path: shown.clone(),
+        source,
+    })?;
+    let manifest = Manifest::parse(&shown, &text)?;
+    let (a, b) = match &args.ranks {
+        Some(r) => parse_ranks(r, manifest.names.len())?,
+        None => (0, manifest.names.len() - 1),
+    };
+    let names = manifest.names[a..=b].to_vec();
+    let inputs = if args.inputs.is_empty() {
+        names.clone()
+    } else {
+        args.inputs.clone()
+    };
+    let shard = Shard {
+        paths_skipped: if a == 0 {
+            manifest.skipped.clone()
+        } else {
+            Vec::new()
+        },
+        names,
+        ranks: Ranks {
+            first: a as u64,
+            total: manifest.names.len() as u64,
+        },
+    };
+    Ok((inputs, Some(shard), manifest))
+}
+
+/// Renders `summary` as the report flags ask, writes it, and turns the accounting into the
+/// exit status: the finishing code of `audit`, which `merge` shares.
+pub fn finish(ui: &Ui, summary: &Summary, report: Report) -> Result<Outcome> {
+    let Report {
+        format,
+        output: report_out,
+        to_file,
+        html: html_out,
+        wide,
+        strict,
+    } = report;
+    let format = match format {
         FormatArg::Table => ReportFormat::Table,
         FormatArg::Json => ReportFormat::Json,
         FormatArg::Csv => ReportFormat::Csv,
@@ -77,18 +194,18 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         FormatArg::Html => ReportFormat::Html,
     };
     // Fitted only where a person reads it: a terminal, not --output or a pipe.
-    let fit = !args.wide && args.output.is_none() && std::io::stdout().is_terminal();
+    let fit = !wide && !to_file && std::io::stdout().is_terminal();
     let opts = RenderOptions {
-        color: setup.ui.color,
+        color: ui.color,
         generated_at: Some(report::generated_at()),
         width: if fit { terminal_width() } else { None },
     };
-    let text = report::renderer(format).render(&summary, &opts)?;
+    let text = report::renderer(format).render(summary, &opts)?;
     if let Some(file) = html_out {
         let html = if format == ReportFormat::Html {
             text.clone()
         } else {
-            report::renderer(ReportFormat::Html).render(&summary, &opts)?
+            report::renderer(ReportFormat::Html).render(summary, &opts)?
         };
         write_output(file, &html)?;
     }
@@ -97,18 +214,18 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         None => write_stdout(&text)?,
     }
 
-    warn_accounting(&setup.ui, &summary.input);
+    warn_accounting(ui, &summary.input);
     if summary.input.audited == 0 {
         return Err(nothing_audited(&summary.input));
     }
     let skipped = summary.input.skipped;
     if skipped > 0 {
-        setup.ui.warn(&format!(
+        ui.warn(&format!(
             "{skipped} of {} records skipped (see the report's skipped records)",
             summary.input.records_read
         ));
     }
-    if args.strict && skipped > 0 {
+    if strict && skipped > 0 {
         return Err(Error::Strict { skipped });
     }
     Ok(Outcome::Success)

@@ -12,6 +12,8 @@ pub mod gate;
 pub mod init;
 pub mod list;
 pub mod man;
+pub mod manifest;
+pub mod merge;
 mod setup;
 pub mod show;
 pub mod topics;

@@ -70,6 +70,8 @@ impl Setup {
                 compare: None,
             },
             collect_outcomes: false,
+            answers_capacity: handoff::pipeline::DEFAULT_ANSWERS_CAPACITY,
+            shard: None,
         }
     }
 }

@@ -784,6 +784,7 @@ mod tests {
             recommendation: Recommendation::BotOk,
             reasons: Vec::new(),
             repeated_answers: Vec::new(),
+            repeated_answers_error: 0,
             examples: Vec::new(),
         }
     }

@@ -188,6 +188,7 @@ fn empty_stats(name: &str) -> CategoryStats {
         recommendation: Recommendation::InsufficientData,
         reasons: Vec::new(),
         repeated_answers: Vec::new(),
+        repeated_answers_error: 0,
         examples: Vec::new(),
     }
 }

@@ -47,6 +47,11 @@ impl Container {
     }
 }
 
+/// Whether a directory walk reads a file of this name (by its extension).
+pub fn is_transcript_name(path: &Path) -> bool {
+    Container::from_path(path).is_some()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputSource {
     Stdin,
@@ -77,7 +82,9 @@ impl InputFile {
 
 /// Why a path met while expanding the inputs was not read. Codes appear in the report's
 /// `input.paths_skipped` (docs/security.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum PathSkipKind {
     /// A symbolic link to a directory inside a walk, without `--follow`.
     SymlinkedDirectory,
@@ -104,7 +111,7 @@ impl PathSkipKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PathSkip {
     pub kind: PathSkipKind,
     pub path: String,

@@ -22,6 +22,7 @@ mod inputs;
 mod json_array;
 mod json_doc;
 mod jsonl;
+mod manifest;
 mod sniff;
 pub(crate) mod time;
 
@@ -37,6 +38,7 @@ pub use formats::FormatSpec;
 pub use inputs::{
     expand_inputs, Container, Expanded, InputFile, InputSource, PathSkip, PathSkipKind,
 };
+pub use manifest::{parse_ranks, Manifest};
 
 use crate::error::{Error, Result};
 use crate::model::{Conversation, CsatScale, Location, Undated};
@@ -296,7 +298,9 @@ pub enum Batch {
 
 /// Why a record was not audited. The codes appear in the report's input accounting
 /// (documented in docs/formats.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum SkipKind {
     /// Not JSON at all (or cut off).
     InvalidJson,

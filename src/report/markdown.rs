@@ -71,6 +71,13 @@ impl Renderer for MarkdownRenderer {
                 "\n## {}: most repeated bot answers\n",
                 cell(&c.category)
             );
+            if c.repeated_answers_error > 0 {
+                let _ = writeln!(
+                    out,
+                    "Counts may be low by up to {} (rare answers were too many to keep).\n",
+                    c.repeated_answers_error
+                );
+            }
             for a in &c.repeated_answers {
                 let _ = writeln!(
                     out,

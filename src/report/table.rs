@@ -287,6 +287,13 @@ impl Renderer for TableRenderer {
             );
             if !c.repeated_answers.is_empty() {
                 let _ = writeln!(out, "  Bot answers most repeated in those conversations:");
+                if c.repeated_answers_error > 0 {
+                    let _ = writeln!(
+                        out,
+                        "    (counts may be low by up to {}: rare answers were too many to keep)",
+                        c.repeated_answers_error
+                    );
+                }
                 for a in c.repeated_answers.iter().take(3) {
                     let _ = writeln!(
                         out,

@@ -194,6 +194,11 @@ pub struct CategoryStats {
     /// Every reason found in the category, most frequent first.
     pub reasons: Vec<ReasonCount>,
     pub repeated_answers: Vec<RepeatedAnswer>,
+    /// How far below its true value each count of `repeated_answers` may be: 0 when every
+    /// answer of the category was counted exactly (the bounded summary of
+    /// `aggregate::answers` only drops rare answers when they are too many to keep).
+    #[serde(default)]
+    pub repeated_answers_error: u64,
     pub examples: Vec<Example>,
 }
 

@@ -27,7 +27,9 @@ const DAY: i64 = 86_400;
 /// An instant: seconds and nanoseconds since 1970-01-01T00:00:00Z. Orders by time;
 /// displays as RFC 3339 in UTC (`2025-03-03T00:56:30Z`, with the fraction when there is
 /// one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Timestamp {
     secs: i64,
     nanos: u32,
