@@ -29,8 +29,22 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::stats::wilson;
+
 /// Answers kept per category by default (`audit --answers-capacity`).
 pub const DEFAULT_CAPACITY: usize = 2_000;
+
+/// Conversations an answer needs before its lift is ranked (`AnswerSummary::by_lift`).
+pub const MIN_LIFT_CONVERSATIONS: u64 = 3;
+
+/// An answer with its lift: its needs-human share over the category's, and the 95%
+/// interval of that ratio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lifted {
+    pub answer: AnswerCount,
+    pub lift: f64,
+    pub lift_ci: [f64; 2],
+}
 
 /// Where a record is: (file rank, line, element), ordered as one run reads them.
 pub type Position = (u64, u64, u64);
@@ -132,8 +146,53 @@ impl AnswerSummary {
         (self.added - kept) / (capacity as u64 + 1)
     }
 
+    /// The answers that most raise the chance a conversation needs a human, against the
+    /// category's base rate `base` (needs-human, conversations): greetings and menus occur
+    /// everywhere, so ranking by raw count lists them first while they explain nothing.
+    /// An answer qualifies with at least [`MIN_LIFT_CONVERSATIONS`] conversations, two of
+    /// them needing a human, and a lift above 1; the ranking is by the lower end of the
+    /// lift's 95% interval (Wilson on the answer's share, over the base rate), so a lift
+    /// seen on a handful of conversations does not outrank a well-supported one.
+    pub fn by_lift(&self, n: usize, base: (u64, u64)) -> Vec<Lifted> {
+        let base_rate = if base.1 == 0 {
+            0.0
+        } else {
+            base.0 as f64 / base.1 as f64
+        };
+        if base_rate <= 0.0 {
+            return Vec::new();
+        }
+        let mut v: Vec<Lifted> = self
+            .counts
+            .values()
+            .filter(|c| c.conversations >= MIN_LIFT_CONVERSATIONS && c.needs_human >= 2)
+            .filter_map(|c| {
+                let share = c.needs_human as f64 / c.conversations as f64;
+                let lift = share / base_rate;
+                let [lo, hi] = wilson(c.needs_human, c.conversations);
+                (lift > 1.0).then(|| Lifted {
+                    answer: c.clone(),
+                    lift,
+                    lift_ci: [lo / base_rate, hi / base_rate],
+                })
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b.lift_ci[0]
+                .total_cmp(&a.lift_ci[0])
+                .then(b.answer.needs_human.cmp(&a.answer.needs_human))
+                .then(a.answer.first.cmp(&b.answer.first))
+                // Answers of one conversation share its position; the map's order is random.
+                .then(a.answer.key.cmp(&b.answer.key))
+        });
+        v.truncate(n);
+        v
+    }
+
     /// The answers most often given in needs-human conversations (at least `min` of them),
-    /// ties by total count, then by first sighting.
+    /// ties by total count, then by first sighting. Reports rank by lift instead
+    /// ([`AnswerSummary::by_lift`]); the tests use this plain count order to check the sketch.
+    #[cfg(test)]
     pub fn top(&self, n: usize, min: u64) -> Vec<AnswerCount> {
         let mut v: Vec<AnswerCount> = self
             .counts
@@ -146,6 +205,7 @@ impl AnswerSummary {
                 .cmp(&a.needs_human)
                 .then(b.conversations.cmp(&a.conversations))
                 .then(a.first.cmp(&b.first))
+                .then(a.key.cmp(&b.key))
         });
         v.truncate(n);
         v
@@ -387,6 +447,32 @@ mod tests {
         }
         assert_eq!(c.error(10), 0);
         assert_eq!(c.top(5, 0).iter().map(|a| a.conversations).sum::<u64>(), 50);
+    }
+
+    /// A greeting in every conversation has a lift of 1 and is left out; an answer found
+    /// mostly where a human was needed ranks first; one seen too rarely is not ranked.
+    #[test]
+    fn answers_rank_by_lift_over_the_base_rate_not_by_count() {
+        let mut c = AnswerSummary::default();
+        for i in 0..100u64 {
+            let needs = i % 5 == 0; // base rate 20%
+            c.add(1, "Welcome! How can I help?", needs, (0, i, 0), 100);
+            // Given in 6 conversations, 4 of which needed a human.
+            if [0, 5, 10, 15, 1, 2].contains(&i) {
+                c.add(2, "Sorry, I didn't get that.", needs, (0, i, 1), 100);
+            }
+        }
+        c.add(3, "Rare", true, (0, 200, 0), 100);
+        c.add(3, "Rare", true, (0, 201, 0), 100);
+        let ranked = c.by_lift(5, (20, 100));
+        let texts: Vec<&str> = ranked.iter().map(|l| l.answer.text.as_str()).collect();
+        assert_eq!(texts, ["Sorry, I didn't get that."], "{ranked:?}");
+        let top = &ranked[0];
+        let share = top.answer.needs_human as f64 / top.answer.conversations as f64;
+        assert!((top.lift - share / 0.2).abs() < 1e-12);
+        assert_eq!((top.answer.needs_human, top.answer.conversations), (4, 6));
+        assert!(top.lift_ci[0] > 1.0 && top.lift_ci[0] < top.lift && top.lift < top.lift_ci[1]);
+        assert!(c.by_lift(5, (0, 100)).is_empty(), "no base rate, no lift");
     }
 
     /// The same files read in one pass or as two shards merged give the same summary.

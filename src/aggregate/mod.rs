@@ -719,13 +719,18 @@ impl Aggregator {
                 .get(&row.category)
                 .and_then(AnswerTree::root)
                 .map(|c| {
-                    c.top(TOP_ANSWERS, 2)
+                    c.by_lift(TOP_ANSWERS, (needs_human, n))
                         .into_iter()
-                        .map(|a| RepeatedAnswer {
-                            text: self.redact(&a.text),
-                            needs_human: a.needs_human,
-                            conversations: a.conversations,
-                            needs_human_share: round(rate(a.needs_human, a.conversations), 4),
+                        .map(|l| RepeatedAnswer {
+                            text: self.redact(&l.answer.text),
+                            needs_human: l.answer.needs_human,
+                            conversations: l.answer.conversations,
+                            needs_human_share: round(
+                                rate(l.answer.needs_human, l.answer.conversations),
+                                4,
+                            ),
+                            lift: round(l.lift, 2),
+                            lift_ci: [round(l.lift_ci[0], 2), round(l.lift_ci[1], 2)],
                         })
                         .collect()
                 })

@@ -68,7 +68,7 @@ impl Renderer for MarkdownRenderer {
         {
             let _ = writeln!(
                 out,
-                "\n## {}: most repeated bot answers\n",
+                "\n## {}: bot answers that precede a human (by lift)\n",
                 cell(&c.category)
             );
             if c.repeated_answers_error > 0 {
@@ -81,8 +81,12 @@ impl Renderer for MarkdownRenderer {
             for a in &c.repeated_answers {
                 let _ = writeln!(
                     out,
-                    "- {}× in needs-human conversations ({} of its uses): \"{}\"",
+                    "- lift {}× ({}–{}): {} of its {} conversations needed a human ({}): \"{}\"",
+                    fixed(a.lift, 1),
+                    fixed(a.lift_ci[0], 1),
+                    fixed(a.lift_ci[1], 1),
                     a.needs_human,
+                    a.conversations,
                     pct(a.needs_human_share),
                     cell(&clip(&a.text, 120))
                 );

@@ -286,7 +286,10 @@ impl Renderer for TableRenderer {
                 c.conversations
             );
             if !c.repeated_answers.is_empty() {
-                let _ = writeln!(out, "  Bot answers most repeated in those conversations:");
+                let _ = writeln!(
+                    out,
+                    "  Bot answers that precede a human (lift: times the category's rate):"
+                );
                 if c.repeated_answers_error > 0 {
                     let _ = writeln!(
                         out,
@@ -297,9 +300,10 @@ impl Renderer for TableRenderer {
                 for a in c.repeated_answers.iter().take(3) {
                     let _ = writeln!(
                         out,
-                        "    {}× ({} of all uses needed a human) \"{}\"",
+                        "    lift {}× ({} of {} needed a human) \"{}\"",
+                        fixed(a.lift, 1),
                         a.needs_human,
-                        pct(a.needs_human_share),
+                        a.conversations,
                         terminal(&clip(&a.text, 90))
                     );
                 }

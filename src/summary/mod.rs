@@ -218,6 +218,14 @@ pub struct RepeatedAnswer {
     /// All conversations in which the bot gave this answer.
     pub conversations: u64,
     pub needs_human_share: f64,
+    /// `needs_human_share` over the category's needs-human rate: how many times more often
+    /// a conversation with this answer needed a human. The list is ranked by the lower end
+    /// of `lift_ci` (95%), and holds answers with a lift above 1 in at least 3
+    /// conversations. 0 in summaries saved before answers were ranked by lift.
+    #[serde(default)]
+    pub lift: f64,
+    #[serde(default)]
+    pub lift_ci: [f64; 2],
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
