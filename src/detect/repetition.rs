@@ -118,8 +118,9 @@ const ANSWER_SCAN: usize = 32;
 /// The customer's words said before the bot message being checked, each with the last
 /// customer message saying it: "did the customer say this word between two bot messages"
 /// is then one lookup instead of a scan of the messages in between. Filled only when a
-/// near-duplicate is checked (`catch_up`): most conversations have none, and inserting
-/// every customer word of every conversation cost about 4% of an audit.
+/// near-duplicate is checked (`catch_up`): most conversations have none. Inserting every
+/// customer word of every conversation was part of the hostile-input merge's +9.6% CPU
+/// (docs/benchmark.md, 2026-12-05).
 #[derive(Default)]
 struct CustomerWords {
     last: HashMap<u64, usize>,

@@ -150,8 +150,8 @@ pub const SIMILARITY_WINDOW: usize = 100;
 /// A set is hashed only once it falls out of the window: within the window every earlier
 /// set is compared anyway, so a conversation shorter than the window (all of the labelled
 /// sets and the benchmark corpus) hashes nothing and allocates nothing. Hashing and
-/// inserting every message's set on every conversation cost about 8% of an audit's CPU
-/// (docs/benchmark.md, 2026-12-05).
+/// inserting every message's set on every conversation was most of the hostile-input
+/// merge's +9.6% CPU (docs/benchmark.md, 2026-12-05).
 #[derive(Default)]
 pub struct Earlier {
     /// Hash of a set older than the window -> the position of its first occurrence.

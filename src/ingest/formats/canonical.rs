@@ -309,6 +309,36 @@ mod tests {
     }
 
     #[test]
+    fn fields_read_borrowed_as_values_were() {
+        // Escaped strings (owned), numbers, booleans, floats, blanks and containers give
+        // what `common::scalar` gives for the same JSON value.
+        let c = parse(
+            r#"{"id": "a\"b", "category": true, "channel": 1.5, "bot_version": [1],
+               "status": "  ", "started_at": {"at": 1}, "csat": 4,
+               "messages": [{"role": " BOT ", "text": "caf\u00e9", "ts": -3}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(c.id, "a\"b");
+        assert_eq!(c.category.as_deref(), Some("true"));
+        assert_eq!(c.channel.as_deref(), Some("1.5"));
+        assert_eq!(c.bot_version, None);
+        assert_eq!(c.status, None);
+        assert!(c.started_at.is_none() && c.undated.is_none());
+        assert_eq!(c.messages[0].role, Role::Bot);
+        assert_eq!(c.messages[0].text, "caf\u{e9}");
+        assert_eq!(c.messages[0].ts.as_deref(), Some("-3"));
+        // A role too long for any name is unknown, not a panic.
+        let long = format!(
+            r#"{{"id": 1, "messages": [{{"role": "{}"}}]}}"#,
+            "x".repeat(40)
+        );
+        assert_eq!(
+            parse(&long).err().map(|e| e.kind),
+            Some(SkipKind::UnknownRole)
+        );
+    }
+
+    #[test]
     fn each_defect_has_its_own_skip_kind() {
         let kind = |s: &str| parse(s).err().map(|e| e.kind);
         assert_eq!(kind("{\"id\": 1, "), Some(SkipKind::InvalidJson));
