@@ -1,32 +1,62 @@
 #!/usr/bin/env bash
-# Throughput and memory benchmark of `handoff audit` on a generated corpus (release build).
+# Throughput and memory benchmark of `handoff audit` on a generated corpus (release build),
+# against the parse floor (examples/parse_floor.rs: serde_json into borrowed structs on
+# rayon, every message text touched, no detection).
 #
-#   bash benches/run.sh [CONVERSATIONS] [THREADS]
+#   bash benches/run.sh [CONVERSATIONS] [THREADS] [PAIRS]
 #
 # Generates CONVERSATIONS (default 1,000,000) synthetic conversations with
-# sample-data/generate.py into /tmp (once per size), then audits them and reports wall time,
-# MB/s, conversations/s and peak RSS (from /usr/bin/time). Figures go in docs/benchmark.md.
+# sample-data/generate.py into /tmp (once per size), then runs the audit and the floor
+# alternately PAIRS times (default 5; interleaved, so a change in the shared host's speed hits
+# both alike) and prints, for each, the median wall time, CPU time (user + system), MB/s,
+# conversations/s and peak RSS, then the audit/floor ratios. Figures go in docs/benchmark.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 threads="${2:-}"
+pairs="${3:-5}"
 corpus="/tmp/handoff-bench-$n.jsonl"
 if [ ! -s "$corpus" ]; then
     echo "bench: generating $n conversations into $corpus"
     python3 sample-data/generate.py --conversations "$n" --out "$corpus" --no-truth --quiet
 fi
 cargo build --release --quiet
-bin="${CARGO_TARGET_DIR:-target}/release/handoff"
+cargo build --release --quiet --example parse_floor
+target="${CARGO_TARGET_DIR:-target}"
+bin="$target/release/handoff"
+floor="$target/release/examples/parse_floor"
 args=(audit "$corpus" --quiet --format json --output /tmp/handoff-bench-report.json)
-[ -n "$threads" ] && args+=(--threads "$threads")
+floor_args=("$corpus")
+if [ -n "$threads" ]; then
+    args+=(--threads "$threads")
+    floor_args+=("$threads")
+fi
 bytes=$(stat -L -c %s "$corpus")
 # Warm the page cache so the figure is the tool's, not the disk's.
 cat "$corpus" > /dev/null
-/usr/bin/time -f '%e %M' -o /tmp/handoff-bench-time "$bin" "${args[@]}"
-read -r secs rss_kb < /tmp/handoff-bench-time
-python3 - "$bytes" "$n" "$secs" "$rss_kb" <<'PY'
-import sys
-b, n, s, kb = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-print(f"input {b/1e6:.0f} MB, {n} conversations")
-print(f"wall {s:.2f} s, {b/1e6/s:.0f} MB/s, {n/s:,.0f} conversations/s, peak RSS {kb/1024:.0f} MB")
+times=/tmp/handoff-bench-times
+: > "$times"
+for ((i = 1; i <= pairs; i++)); do
+    /usr/bin/time -f 'audit %e %U %S %M' -a -o "$times" "$bin" "${args[@]}"
+    /usr/bin/time -f 'floor %e %U %S %M' -a -o "$times" "$floor" "${floor_args[@]}" > /dev/null
+done
+python3 - "$bytes" "$n" "$times" <<'PY'
+import statistics, sys
+b, n, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+runs = {"audit": [], "floor": []}
+for line in open(path):
+    parts = line.split()
+    if len(parts) == 5 and parts[0] in runs:
+        runs[parts[0]].append(tuple(float(x) for x in parts[1:]))
+print(f"input {b/1e6:.0f} MB, {n} conversations, {len(runs['audit'])} interleaved pairs")
+med = {}
+for name, rs in runs.items():
+    wall = statistics.median(r[0] for r in rs)
+    cpu = statistics.median(r[1] + r[2] for r in rs)
+    rss = max(r[3] for r in rs) / 1024
+    med[name] = (wall, cpu)
+    print(f"{name}: wall {wall:.2f} s (median), CPU {cpu:.2f} s, {b/1e6/wall:.0f} MB/s, "
+          f"{n/wall:,.0f} conversations/s, peak RSS {rss:.0f} MB")
+print(f"audit / floor: wall {med['audit'][0]/med['floor'][0]:.2f}x, "
+      f"CPU {med['audit'][1]/med['floor'][1]:.2f}x")
 PY

@@ -18,8 +18,15 @@ pub enum Role {
 impl Role {
     /// Maps the role names exporters use onto the four canonical roles (case-insensitive).
     pub fn parse(s: &str) -> Option<Role> {
-        let lower = s.trim().to_ascii_lowercase();
-        Some(match lower.as_str() {
+        // Lowercased on the stack: this runs for every message, and every name below fits.
+        let s = s.trim().as_bytes();
+        let mut buf = [0u8; 16];
+        let lower = buf.get_mut(..s.len())?;
+        for (l, b) in lower.iter_mut().zip(s) {
+            *l = b.to_ascii_lowercase();
+        }
+        let lower = std::str::from_utf8(lower).ok()?;
+        Some(match lower {
             "customer" | "user" | "human" | "visitor" | "client" | "end_user" | "enduser"
             | "end-user" => Role::Customer,
             "bot" | "assistant" | "ai" | "virtual_agent" | "virtual-agent" | "virtualagent" => {

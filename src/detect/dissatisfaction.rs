@@ -174,7 +174,7 @@ impl DissatisfactionModel {
                     let n = prep.normalized[i].as_str();
                     let tokens = prep.tokens[i].as_slice();
                     let restated = window
-                        .candidates(earlier.len(), tokens)
+                        .candidates(earlier.len(), tokens, |j| earlier[j])
                         .map(|k| jaccard(earlier[k], tokens))
                         .fold(0.0, f64::max);
                     let closing = prep.has(i, PhraseList::Closing);

@@ -42,14 +42,14 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     let mut earlier = Earlier::default();
     let mut said = CustomerWords::default();
     for (k, (i, set)) in long.iter().enumerate() {
-        said.advance(prep, *i);
+        said.advance(*i);
         let mut repeated = None;
-        for jk in earlier.candidates(k, set) {
+        for jk in earlier.candidates(k, set, |j| long[j].1) {
             let sim = jaccard(long[jk].1, set);
             max_similarity = max_similarity.max(sim);
             if repeated.is_none()
                 && sim >= cfg.repeat_similarity
-                && !is_update(prep, &said, long[jk].0, *i)
+                && !is_update(prep, &mut said, long[jk].0, *i)
             {
                 repeated = Some((jk, sim));
             }
@@ -84,12 +84,26 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
         });
     }
 
-    let mut seen = HashSet::with_capacity(long.len());
-    let answers: Vec<(u64, usize)> = long
-        .iter()
-        .map(|(i, _)| (answer_hash(&prep.normalized[*i]), *i))
-        .filter(|(key, _)| seen.insert(*key))
-        .collect();
+    let mut answers: Vec<(u64, usize)> = Vec::with_capacity(long.len());
+    // A scan of the few answers kept so far for a usual conversation (no hashing, no
+    // allocation); a hash set only for a long one, where the scan would be quadratic.
+    let mut seen: Option<HashSet<u64>> = None;
+    for (i, _) in &long {
+        let key = answer_hash(&prep.normalized[*i]);
+        let new = match &mut seen {
+            Some(seen) => seen.insert(key),
+            None if answers.len() < ANSWER_SCAN => answers.iter().all(|(k, _)| *k != key),
+            None => {
+                let mut set: HashSet<u64> = answers.iter().map(|(k, _)| *k).collect();
+                let new = set.insert(key);
+                seen = Some(set);
+                new
+            }
+        };
+        if new {
+            answers.push((key, *i));
+        }
+    }
     Repetition {
         repeats: repeats.len(),
         max_similarity,
@@ -98,27 +112,41 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     }
 }
 
+/// Distinct answers found by a scan before a hash set takes over.
+const ANSWER_SCAN: usize = 32;
+
 /// The customer's words said before the bot message being checked, each with the last
 /// customer message saying it: "did the customer say this word between two bot messages"
-/// is then one lookup instead of a scan of the messages in between.
+/// is then one lookup instead of a scan of the messages in between. Filled only when a
+/// near-duplicate is checked (`catch_up`): most conversations have none. Inserting every
+/// customer word of every conversation was part of the hostile-input merge's +9.6% CPU
+/// (docs/benchmark.md, 2026-12-05).
 #[derive(Default)]
 struct CustomerWords {
     last: HashMap<u64, usize>,
     /// Messages before this index are in `last`.
     upto: usize,
+    /// Messages before this index are said before the current bot message.
+    to: usize,
 }
 
 impl CustomerWords {
-    fn advance(&mut self, prep: &Prepared, to: usize) {
+    /// The bot message being checked is message `to`.
+    fn advance(&mut self, to: usize) {
+        self.to = self.to.max(to);
+    }
+
+    /// Puts the customer messages before the current bot message in `last`.
+    fn catch_up(&mut self, prep: &Prepared) {
         let msgs = prep.conv.messages.iter().zip(&prep.tokens).enumerate();
-        for (q, (m, tokens)) in msgs.take(to).skip(self.upto) {
+        for (q, (m, tokens)) in msgs.take(self.to).skip(self.upto) {
             if m.role == Role::Customer {
                 for &h in tokens {
                     self.last.insert(h, q);
                 }
             }
         }
-        self.upto = self.upto.max(to);
+        self.upto = self.upto.max(self.to);
     }
 
     /// Whether a customer message after `after` (and before the current message) says `word`.
@@ -168,7 +196,7 @@ const NUMBER_WORDS: &[&str] = &[
 /// number changed (prices, dates, times, party sizes: the next search result or an amended
 /// booking), or a new word comes from what the customer said in between ("make it for the
 /// bedroom speaker"). Works on the hashed word sets; only value-looking words are re-hashed.
-fn is_update(prep: &Prepared, said: &CustomerWords, earlier: usize, later: usize) -> bool {
+fn is_update(prep: &Prepared, said: &mut CustomerWords, earlier: usize, later: usize) -> bool {
     let (before, after) = (&prep.tokens[earlier], &prep.tokens[later]);
     let added: Vec<u64> = after
         .iter()
@@ -194,6 +222,7 @@ fn is_update(prep: &Prepared, said: &CustomerWords, earlier: usize, later: usize
     if changes_value(later, &added) || changes_value(earlier, &removed) {
         return true;
     }
+    said.catch_up(prep);
     added.iter().any(|&h| said.said_after(h, earlier))
 }
 

@@ -440,6 +440,22 @@ struct WordInfo {
     negation: bool,
 }
 
+/// Per-thread buffers of `score_and_markers`, reused across customer messages instead of
+/// three allocations per message.
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    raws: Vec<RawTok>,
+    toks: Vec<Tok>,
+}
+
+/// Buffers larger than this are dropped after use.
+const SCRATCH_MAX_BYTES: usize = 64 << 10;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 /// One whitespace-separated token of the lower-cased buffer.
 #[derive(Clone, Copy)]
 struct RawTok {
@@ -642,19 +658,29 @@ impl SentimentModel {
     /// `score` and `frustration_markers` together, normalising the text once (both run on
     /// every customer message).
     pub fn score_and_markers(&self, text: &str) -> (f32, Vec<&'static str>) {
-        let mut buf = String::with_capacity(text.len() + 8);
-        let mut raws = Vec::with_capacity(text.len() / 4 + 4);
-        let mixed_case = normalise_into(text, &mut buf, &mut raws);
-        let markers = self.markers_of(text, &buf, &raws, mixed_case);
-        (self.compound(text, &buf, &raws), markers)
+        let run = |scratch: &mut Scratch| {
+            let Scratch { buf, raws, toks } = scratch;
+            let mixed_case = normalise_into(text, buf, raws);
+            let markers = self.markers_of(text, buf, raws, mixed_case);
+            let score = self.compound(text, buf, raws, toks);
+            // A huge message does not pin its buffers for the rest of the run.
+            if buf.capacity() > SCRATCH_MAX_BYTES {
+                *scratch = Scratch::default();
+            }
+            (score, markers)
+        };
+        SCRATCH
+            .try_with(|s| run(&mut s.borrow_mut()))
+            .unwrap_or_else(|_| run(&mut Scratch::default()))
     }
 
-    fn compound(&self, text: &str, buf: &str, raws: &[RawTok]) -> f32 {
+    fn compound(&self, text: &str, buf: &str, raws: &[RawTok], toks: &mut Vec<Tok>) -> f32 {
         if raws.is_empty() {
             return 0.0;
         }
-        let toks = self.tokens(buf, raws);
-        let sum = self.valence_sum(buf, &toks);
+        self.tokens(buf, raws, toks);
+        let toks = &toks[..];
+        let sum = self.valence_sum(buf, toks);
         if sum == 0.0 {
             return 0.0;
         }
@@ -698,21 +724,19 @@ impl SentimentModel {
     }
 
     /// Lexicon forms, lexicon information and phrase roles for the tokens.
-    fn tokens(&self, buf: &str, raws: &[RawTok]) -> Vec<Tok> {
-        let mut toks: Vec<Tok> = raws
-            .iter()
-            .map(|raw| {
-                let (start, end, info) = self.lookup(buf, raw.start, raw.end);
-                Tok {
-                    start,
-                    end,
-                    raw_end: raw.end,
-                    upper: raw.upper,
-                    info,
-                    role: Role::Word,
-                }
-            })
-            .collect();
+    fn tokens(&self, buf: &str, raws: &[RawTok], toks: &mut Vec<Tok>) {
+        toks.clear();
+        toks.extend(raws.iter().map(|raw| {
+            let (start, end, info) = self.lookup(buf, raw.start, raw.end);
+            Tok {
+                start,
+                end,
+                raw_end: raw.end,
+                upper: raw.upper,
+                info,
+                role: Role::Word,
+            }
+        }));
         if raws.len() >= 2 {
             for m in self.phrases.find_iter(buf) {
                 if !on_word_boundaries(buf, m.start(), m.end()) {
@@ -736,7 +760,6 @@ impl SentimentModel {
                 }
             }
         }
-        toks
     }
 
     /// The lexicon form of `buf[start..end]` and what the lexicon says of it.

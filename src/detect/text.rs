@@ -146,29 +146,57 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 pub const SIMILARITY_WINDOW: usize = 100;
 
 /// The earlier token sets compared with each new one (see [`SIMILARITY_WINDOW`]).
+///
+/// A set is hashed only once it falls out of the window: within the window every earlier
+/// set is compared anyway, so a conversation shorter than the window (all of the labelled
+/// sets and the benchmark corpus) hashes nothing and allocates nothing. Hashing and
+/// inserting every message's set on every conversation was most of the hostile-input
+/// merge's +9.6% CPU (docs/benchmark.md, 2026-12-05).
 #[derive(Default)]
 pub struct Earlier {
-    /// Hash of a token set -> the position of its first occurrence.
+    /// Hash of a set older than the window -> the position of its first occurrence.
     first: std::collections::HashMap<u64, usize>,
+    /// Positions before this one are in `first`.
+    hashed: usize,
     /// Candidates handed out, for the tests' bound on the work done.
     pub comparisons: u64,
 }
 
 impl Earlier {
-    /// Positions (into the caller's list of sets) to compare the `k`-th set with, ascending:
-    /// the first identical set when it is older than the window, then the window. Every
-    /// candidate is still compared by the caller, so a hash collision costs one comparison.
-    pub fn candidates(&mut self, k: usize, set: &[u64]) -> impl Iterator<Item = usize> {
-        use std::hash::{Hash, Hasher};
+    /// Positions (into the caller's list of sets, `set_at` reading one) to compare the
+    /// `k`-th set with, ascending: the first identical set when it is older than the window,
+    /// then the window. Every candidate is still compared by the caller, so a hash collision
+    /// costs one comparison.
+    pub fn candidates<'s>(
+        &mut self,
+        k: usize,
+        set: &[u64],
+        set_at: impl Fn(usize) -> &'s [u64],
+    ) -> std::iter::Chain<std::option::IntoIter<usize>, std::ops::Range<usize>> {
         let start = k.saturating_sub(SIMILARITY_WINDOW);
-        // SipHash with fixed keys: the same candidates on every run.
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        set.hash(&mut h);
-        let first = *self.first.entry(h.finish()).or_insert(k);
-        let exact = (first < start).then_some(first);
+        while self.hashed < start {
+            let at = self.hashed;
+            self.first.entry(set_hash(set_at(at))).or_insert(at);
+            self.hashed += 1;
+        }
+        // The first occurrence of this set before the window, if any: the same as the first
+        // occurrence overall when that is older than the window.
+        let exact = if start > 0 {
+            self.first.get(&set_hash(set)).copied()
+        } else {
+            None
+        };
         self.comparisons += (k - start) as u64 + exact.is_some() as u64;
         exact.into_iter().chain(start..k)
     }
+}
+
+/// SipHash with fixed keys: the same candidates on every run.
+fn set_hash(set: &[u64]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    set.hash(&mut h);
+    h.finish()
 }
 
 /// Sorted (binary search on the hot path; a unit test keeps it sorted).

@@ -79,7 +79,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let mut earlier = Earlier::default();
     for (k, (i, set)) in sets.iter().enumerate() {
         let mut found = None;
-        for jk in earlier.candidates(k, set) {
+        for jk in earlier.candidates(k, set, |j| sets[j].1.as_slice()) {
             let sim = jaccard(&sets[jk].1, set);
             max_similarity = max_similarity.max(sim);
             if found.is_none() && sim >= cfg.customer_repeat_similarity {

@@ -1,5 +1,8 @@
 //! The canonical JSON conversation object (README "Input schema") -> `Conversation`.
 
+use std::borrow::Cow;
+
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -33,23 +36,133 @@ fn sniff(v: &Value, _: &IngestOptions) -> Option<Shape> {
     }
 }
 
+/// The record as read: text fields borrowed from the input buffer where the JSON has no
+/// escape, so a field costs one allocation (the `String` kept) or none (a role, a start
+/// time), not two (a `Value` and then its copy): about 3 fewer allocations per message.
 #[derive(Deserialize)]
-struct RawConversation {
-    id: Option<Value>,
-    category: Option<Value>,
-    channel: Option<Value>,
-    bot_version: Option<Value>,
-    started_at: Option<Value>,
+struct RawConversation<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    category: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    channel: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    bot_version: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    started_at: Option<Scalar<'a>>,
+    // Kept as a value: a container is quoted as JSON in its skip message.
     csat: Option<Value>,
-    status: Option<Value>,
-    messages: Option<Vec<RawMessage>>,
+    #[serde(borrow)]
+    status: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    messages: Option<Vec<RawMessage<'a>>>,
 }
 
 #[derive(Deserialize)]
-struct RawMessage {
-    role: Option<String>,
+struct RawMessage<'a> {
+    #[serde(borrow)]
+    role: Option<Cow<'a, str>>,
     text: Option<String>,
-    ts: Option<Value>,
+    #[serde(borrow)]
+    ts: Option<Scalar<'a>>,
+}
+
+/// A field read as `common::scalar` reads a `Value`, without building one: strings
+/// (borrowed when unescaped), numbers and booleans; anything else is no value.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Number(serde_json::Number),
+    Bool(bool),
+    None,
+}
+
+impl Scalar<'_> {
+    /// As `common::scalar` would give it.
+    fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Scalar::Str(s) if s.trim().is_empty() => None,
+            Scalar::Str(s) => Some(Cow::Borrowed(s.as_ref())),
+            Scalar::Number(n) => Some(Cow::Owned(n.to_string())),
+            Scalar::Bool(b) => Some(Cow::Owned(b.to_string())),
+            Scalar::None => None,
+        }
+    }
+
+    fn into_string(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) if s.trim().is_empty() => None,
+            Scalar::Str(s) => Some(s.into_owned()),
+            other => other.text().map(Cow::into_owned),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ScalarVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ScalarVisitor<'a> {
+    type Value = Scalar<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Number(n.into()))
+    }
+
+    // As `Value` reads it: a float JSON cannot hold is null.
+    fn visit_f64<E>(self, n: f64) -> Result<Scalar<'a>, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Scalar::None, Scalar::Number))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Str(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Str(Cow::Owned(s)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::None)
+    }
+
+    fn visit_none<E>(self) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Scalar<'a>, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'a>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'a>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::None)
+    }
 }
 
 fn skip(kind: SkipKind, location: Location, message: impl Into<String>) -> Skip {
@@ -60,8 +173,8 @@ fn skip(kind: SkipKind, location: Location, message: impl Into<String>) -> Skip 
     }
 }
 
-fn scalar(v: Option<Value>) -> Option<String> {
-    v.as_ref().and_then(scalar_ref)
+fn scalar(v: Option<Scalar>) -> Option<String> {
+    v.and_then(Scalar::into_string)
 }
 
 /// The record parser (`RecordParser`).
@@ -81,15 +194,19 @@ pub fn parse_record(
             format!("not a valid conversation object: {e}"),
         )
     };
+    let value: Value;
     let (raw, field_category) = match &opts.category_field {
         None => (
             serde_json::from_slice::<RawConversation>(bytes).map_err(invalid)?,
             None,
         ),
         Some(path) => {
-            let value: Value = serde_json::from_slice(bytes).map_err(invalid)?;
+            value = serde_json::from_slice(bytes).map_err(invalid)?;
             let category = lookup(&value, path).and_then(scalar_ref);
-            (serde_json::from_value(value).map_err(invalid)?, category)
+            (
+                RawConversation::deserialize(&value).map_err(invalid)?,
+                category,
+            )
         }
     };
 
@@ -152,7 +269,7 @@ pub fn parse_record(
             ))
         }
     };
-    let start = Start::parse(scalar(raw.started_at).as_deref());
+    let start = Start::parse(raw.started_at.as_ref().and_then(Scalar::text).as_deref());
     Ok(Conversation {
         category: scalar(raw.category).or(field_category),
         channel: scalar(raw.channel),
@@ -189,6 +306,36 @@ mod tests {
         assert_eq!(c.messages[0].role, Role::Customer);
         assert_eq!(c.messages[1].role, Role::Bot);
         assert_eq!(c.messages[1].ts.as_deref(), Some("5"));
+    }
+
+    #[test]
+    fn fields_read_borrowed_as_values_were() {
+        // Escaped strings (owned), numbers, booleans, floats, blanks and containers give
+        // what `common::scalar` gives for the same JSON value.
+        let c = parse(
+            r#"{"id": "a\"b", "category": true, "channel": 1.5, "bot_version": [1],
+               "status": "  ", "started_at": {"at": 1}, "csat": 4,
+               "messages": [{"role": " BOT ", "text": "caf\u00e9", "ts": -3}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(c.id, "a\"b");
+        assert_eq!(c.category.as_deref(), Some("true"));
+        assert_eq!(c.channel.as_deref(), Some("1.5"));
+        assert_eq!(c.bot_version, None);
+        assert_eq!(c.status, None);
+        assert!(c.started_at.is_none() && c.undated.is_none());
+        assert_eq!(c.messages[0].role, Role::Bot);
+        assert_eq!(c.messages[0].text, "caf\u{e9}");
+        assert_eq!(c.messages[0].ts.as_deref(), Some("-3"));
+        // A role too long for any name is unknown, not a panic.
+        let long = format!(
+            r#"{{"id": 1, "messages": [{{"role": "{}"}}]}}"#,
+            "x".repeat(40)
+        );
+        assert_eq!(
+            parse(&long).err().map(|e| e.kind),
+            Some(SkipKind::UnknownRole)
+        );
     }
 
     #[test]
