@@ -36,6 +36,8 @@ pub enum Total {
     Csat,
     CsatSquares,
     Dissatisfaction,
+    Probability,
+    ProbabilitySquares,
 }
 
 /// A summed column of the chunk frames: its name and how a conversation's value is taken.
@@ -90,7 +92,7 @@ const COUNTERS: [Summed<Counter, bool>; 8] = [
 ];
 
 /// In the order of `Total` (checked below).
-const TOTALS: [Summed<Total, f64>; 4] = [
+const TOTALS: [Summed<Total, f64>; 6] = [
     Summed {
         key: Total::Score,
         name: "score_sum",
@@ -110,6 +112,16 @@ const TOTALS: [Summed<Total, f64>; 4] = [
         key: Total::Dissatisfaction,
         name: "dissatisfaction_sum",
         of: |a| a.dissatisfaction,
+    },
+    Summed {
+        key: Total::Probability,
+        name: "probability_sum",
+        of: |a| a.probability,
+    },
+    Summed {
+        key: Total::ProbabilitySquares,
+        name: "probability_sq_sum",
+        of: |a| a.probability * a.probability,
     },
 ];
 
@@ -330,6 +342,7 @@ mod tests {
         (a.needs_human, a.unresolved, a.escalation_request) = (true, false, true);
         (a.is_loop, a.satisfaction_drop, a.confirmed) = (false, true, false);
         (a.csat, a.score, a.dissatisfaction) = (Some(2.0), 0.25, 0.5);
+        a.probability = 0.5;
         a.findings = vec![Finding {
             reason: Reason::BotLoop,
             messages: vec![],
@@ -340,6 +353,7 @@ mod tests {
         (b.needs_human, b.unresolved, b.escalation_request) = (false, true, false);
         (b.is_loop, b.satisfaction_drop, b.confirmed) = (true, false, true);
         (b.csat, b.score, b.dissatisfaction) = (None, 0.125, 0.25);
+        b.probability = 0.25;
         let mut other = a.clone();
         other.category = "fraud".into();
 
@@ -374,6 +388,8 @@ mod tests {
         assert_eq!(card.total(Total::Csat), 2.0);
         assert_eq!(card.total(Total::CsatSquares), 4.0);
         assert_eq!(card.total(Total::Dissatisfaction), 0.75);
+        assert_eq!(card.total(Total::Probability), 0.75);
+        assert_eq!(card.total(Total::ProbabilitySquares), 0.3125);
         assert_eq!(card.reason(Reason::BotLoop), 1);
         assert_eq!(card.reason(Reason::BotRepeat), 0);
 

@@ -4,6 +4,8 @@
 //! (about 60 bytes per conversation with CSAT; conversations without CSAT are only counted)
 //! and computes AUC, precision and recall, and threshold suggestions by grid search.
 
+pub mod logistic;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::dissatisfaction::DissatisfactionConfig;
 pub use super::phrases::PhraseConfig;
 use super::score::ReasonWeights;
+use super::verdict::VerdictConfig;
 
 /// Everything that decides how a conversation is flagged (the `[detect]`, `[score]`,
 /// `[phrases]`, `[taxonomy]` and `[sentiment]` sections of the config file).
@@ -53,6 +54,7 @@ impl DetectionSettings {
                 ));
             }
         }
+        self.score.verdict.validate()?;
         if !(-1.0..=1.0).contains(&self.detect.sentiment_negative) {
             return Err("detect.sentiment_negative: must be between -1 and 1".into());
         }
@@ -149,6 +151,8 @@ pub struct ScoreConfig {
     pub weights: ReasonWeights,
     /// A customer's confirmation ("thanks, that fixed it") multiplies the score by (1 - this).
     pub confirmation_discount: f64,
+    /// The needs-human probability's weights, threshold and hard-evidence floor.
+    pub verdict: VerdictConfig,
 }
 
 impl Default for DetectConfig {
@@ -173,6 +177,7 @@ impl Default for ScoreConfig {
         ScoreConfig {
             weights: ReasonWeights::default(),
             confirmation_discount: 0.5,
+            verdict: VerdictConfig::default(),
         }
     }
 }
@@ -182,8 +187,14 @@ impl ScoreConfig {
     /// replaced, whose weights were a `BTreeMap<String, f64>` of every code.
     fn fingerprint_text(&self) -> String {
         let weights: BTreeMap<&str, f64> = self.weights.by_code().collect();
+        // Default verdict settings leave the text of earlier versions unchanged.
+        let verdict = if self.verdict == VerdictConfig::default() {
+            String::new()
+        } else {
+            format!(" verdict {:?}", self.verdict)
+        };
         format!(
-            "ScoreConfig {{ weights: {weights:?}, confirmation_discount: {:?} }}",
+            "ScoreConfig {{ weights: {weights:?}, confirmation_discount: {:?} }}{verdict}",
             self.confirmation_discount
         )
     }
