@@ -522,6 +522,18 @@ fn verdict_report(dir: &Path, d: &Detectors, base: &VerdictConfig) -> Result<(),
         &shipped,
         &labels,
     );
+    println!("  threshold on pooled held-out: flagged share, precision, recall");
+    for t in [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5] {
+        let tp = held.iter().filter(|(p, y)| *p >= t && *y).count() as f64;
+        let flagged = held.iter().filter(|(p, _)| *p >= t).count() as f64;
+        let positives = held.iter().filter(|(_, y)| *y).count() as f64;
+        println!(
+            "    {t:.2}  {:>5.1}%  {:>5.1}%  {:>5.1}%",
+            100.0 * flagged / held.len().max(1) as f64,
+            100.0 * tp / flagged.max(1.0),
+            100.0 * tp / positives.max(1.0)
+        );
+    }
     // The threshold: the held-out F1 optimum on a 0.01 grid.
     let best = (1..100)
         .map(|k| k as f64 / 100.0)

@@ -3,6 +3,9 @@
 //! team's labels). A handful of features and a few thousand rows: a dense Newton step on a
 //! K x K system converges in under 20 iterations, no library needed.
 
+// Dense linear algebra on a K x K matrix reads as the textbook formulas with indices.
+#![allow(clippy::needless_range_loop)]
+
 /// Fits `P(y) = 1 / (1 + exp(-(b0 + w . x)))` by maximising the log-likelihood minus
 /// `l2 / 2 * |w|^2` (the intercept is not penalised). Returns `(b0, w)`, or `None` when
 /// there are no rows, one class only, or the system is singular.

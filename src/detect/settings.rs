@@ -11,6 +11,7 @@ use super::dissatisfaction::DissatisfactionConfig;
 pub use super::phrases::PhraseConfig;
 use super::score::ReasonWeights;
 use super::verdict::VerdictConfig;
+use crate::model::Reason;
 
 /// Everything that decides how a conversation is flagged (the `[detect]`, `[score]`,
 /// `[phrases]`, `[taxonomy]` and `[sentiment]` sections of the config file).
@@ -186,7 +187,16 @@ impl ScoreConfig {
     /// The fingerprint's text of these settings: the derived `Debug` text of the type it
     /// replaced, whose weights were a `BTreeMap<String, f64>` of every code.
     fn fingerprint_text(&self) -> String {
-        let weights: BTreeMap<&str, f64> = self.weights.by_code().collect();
+        // Reasons added after that type (inferred_dissatisfaction, routed_by_design) join the
+        // text only when set away from their default, so the same settings keep their hash.
+        let weights: BTreeMap<&str, f64> = self
+            .weights
+            .by_code()
+            .filter(|(code, w)| {
+                let late = matches!(*code, "inferred_dissatisfaction" | "routed_by_design");
+                !late || Reason::from_code(code).is_some_and(|r| r.default_weight() != *w)
+            })
+            .collect();
         // Default verdict settings leave the text of earlier versions unchanged.
         let verdict = if self.verdict == VerdictConfig::default() {
             String::new()

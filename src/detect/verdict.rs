@@ -104,7 +104,7 @@ impl Default for VerdictConfig {
             sentiment: 0.213,
             confirmed: -0.071,
             customer_turns_log: -0.842,
-            threshold: 0.2,
+            threshold: 0.1,
             hard_floor: 0.9,
         }
     }
