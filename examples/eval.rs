@@ -212,11 +212,17 @@ fn uss(dir: &Path, name: &str, d: &Detectors, dump: Option<&mut dyn Write>) -> R
     };
     let base = pairs(&|_| 0.0);
     let positives = base.iter().filter(|p| p.1).count();
+    let flagged = pairs(&|a| a.needs_human as u8 as f64);
     println!(
-        "{name}: {} dialogues, {} dissatisfied ({:.1}%)",
+        "{name}: {} dialogues, {} dissatisfied ({:.1}%); flagged needs-human {:.1}% (precision {:.1}%, recall {:.1}%)",
         base.len(),
         positives,
-        100.0 * positives as f64 / base.len().max(1) as f64
+        100.0 * positives as f64 / base.len().max(1) as f64,
+        100.0 * flagged.iter().filter(|p| p.0 > 0.0).count() as f64 / base.len().max(1) as f64,
+        100.0 * flagged.iter().filter(|p| p.0 > 0.0 && p.1).count() as f64
+            / flagged.iter().filter(|p| p.0 > 0.0).count().max(1) as f64,
+        100.0 * flagged.iter().filter(|p| p.0 > 0.0 && p.1).count() as f64
+            / positives.max(1) as f64
     );
     let signals: [(&str, Signal); 5] = [
         ("probability (in-sample)", Box::new(|a| a.probability)),
@@ -346,14 +352,9 @@ fn labelled(
     audited
         .iter()
         .filter_map(|(c, a)| {
-            let mut x = a.signals.verdict_features.to_vec();
-            if let Ok(c) = std::env::var("CAP") {
-                let c: f64 = c.parse().unwrap_or(9.0);
-                x[0] = x[0].min(c);
-            }
             Some(Labelled {
                 set,
-                x,
+                x: a.signals.verdict_features.to_vec(),
                 hard: a.signals.hard_evidence,
                 y: label(c)?,
                 dissatisfaction: a.dissatisfaction,
