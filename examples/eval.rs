@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use handoff::calibrate::logistic;
 use handoff::ingest::{parse_record, IngestOptions};
-use handoff::verdict::{VerdictConfig, FEATURES};
+use handoff::verdict::{VerdictConfig, FEATURES, L2, NON_NEGATIVE};
 use handoff::{
     normalize, Assessment, Config, Conversation, CsatScale, Detectors, Location, Reason, Role,
     DISSATISFACTION_SIGNALS as SIGNALS,
@@ -340,10 +340,6 @@ struct Labelled {
     score: f64,
 }
 
-/// The L2 penalty of the fit: enough to keep the rare reason indicators near 0 unless the
-/// data says otherwise.
-const L2: f64 = 1.0;
-
 fn labelled(
     set: &'static str,
     audited: &Audited,
@@ -382,32 +378,12 @@ fn dbdc3_labelled(dir: &Path, d: &Detectors) -> Result<Vec<Labelled>, String> {
     }))
 }
 
-/// The explicit-failure indicators (fallback, repetition, sentiment): a failure is never
-/// evidence that things went well, so a negative weight (a handful of cases in these sets)
-/// is set to 0 by refitting without that input.
-const NON_NEGATIVE: [usize; 3] = [1, 2, 3];
-
 fn fit_on(rows: &[&Labelled], base: &VerdictConfig) -> Option<VerdictConfig> {
+    let x: Vec<Vec<f64>> = rows.iter().map(|r| r.x.clone()).collect();
     let y: Vec<bool> = rows.iter().map(|r| r.y).collect();
-    let mut dropped = [false; FEATURES.len()];
-    loop {
-        let x: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|r| {
-                r.x.iter()
-                    .zip(dropped)
-                    .map(|(v, d)| if d { 0.0 } else { *v })
-                    .collect()
-            })
-            .collect();
-        let (b0, w) = logistic::fit(&x, &y, L2)?;
-        let w: [f64; FEATURES.len()] = w.try_into().ok()?;
-        let negative = NON_NEGATIVE.iter().find(|&&k| !dropped[k] && w[k] < 0.0);
-        match negative {
-            Some(&k) => dropped[k] = true,
-            None => return Some(base.with_weights(b0, &w)),
-        }
-    }
+    let (b0, w) = logistic::fit_non_negative(&x, &y, L2, &NON_NEGATIVE)?;
+    let w: [f64; FEATURES.len()] = w.try_into().ok()?;
+    Some(base.with_weights(b0, &w))
 }
 
 fn predict(m: &VerdictConfig, r: &Labelled) -> f64 {

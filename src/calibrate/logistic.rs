@@ -63,6 +63,37 @@ pub fn fit(x: &[Vec<f64>], y: &[bool], l2: f64) -> Option<(f64, Vec<f64>)> {
     Some((beta[0], beta[1..].to_vec()))
 }
 
+/// [`fit`], with the weights of the inputs in `non_negative` kept at 0 or above: an input
+/// whose weight comes out negative is zeroed and the rest refitted, until none is.
+pub fn fit_non_negative(
+    x: &[Vec<f64>],
+    y: &[bool],
+    l2: f64,
+    non_negative: &[usize],
+) -> Option<(f64, Vec<f64>)> {
+    let k = x.first()?.len();
+    let mut dropped = vec![false; k];
+    loop {
+        let masked: Vec<Vec<f64>> = x
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&dropped)
+                    .map(|(v, d)| if *d { 0.0 } else { *v })
+                    .collect()
+            })
+            .collect();
+        let (b0, w) = fit(&masked, y, l2)?;
+        match non_negative
+            .iter()
+            .find(|&&j| j < k && !dropped[j] && w[j] < 0.0)
+        {
+            Some(&j) => dropped[j] = true,
+            None => return Some((b0, w)),
+        }
+    }
+}
+
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
@@ -149,6 +180,20 @@ mod tests {
         // A strong penalty shrinks the weight towards 0.
         let (_, shrunk) = fit(&x, &y, 1e5).expect("fits");
         assert!(shrunk[0].abs() < 0.5, "{shrunk:?}");
+    }
+
+    #[test]
+    fn a_constrained_weight_never_goes_negative() {
+        // The second input is anti-correlated with y; constrained, its weight is 0.
+        let x: Vec<Vec<f64>> = (0..200)
+            .map(|i| vec![(i % 7) as f64, ((i + 1) % 2) as f64])
+            .collect();
+        let y: Vec<bool> = (0..200).map(|i| i % 7 >= 3 || i % 2 == 1).collect();
+        let (_, free) = fit(&x, &y, 0.1).expect("fits");
+        assert!(free[1] < 0.0, "{free:?}");
+        let (_, kept) = fit_non_negative(&x, &y, 0.1, &[1]).expect("fits");
+        assert_eq!(kept[1], 0.0);
+        assert!(kept[0] > 0.0);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct Signals {
     pub verdict_features: verdict::Features,
     /// Whether hard evidence (`verdict::is_hard`) was found.
     pub hard_evidence: bool,
+    /// The needs-human probability from the transcript alone, ignoring the survey.
+    pub probability_without_csat: f64,
 }
 
 /// The verdict on one conversation.
@@ -307,6 +309,12 @@ impl Detectors {
         );
         let hard_evidence = reasons.iter().any(|r| verdict::is_hard(*r));
         let probability = v.probability(&features, hard_evidence);
+        let probability_without_csat = v.probability(
+            &features,
+            reasons
+                .iter()
+                .any(|r| verdict::is_hard(*r) && *r != Reason::LowCsat),
+        );
         // Flagged through the probability alone: the reason cites the turn that read most
         // dissatisfied, so every flag still has evidence.
         let inferred_flag = match inferred.worst_turn {
@@ -351,10 +359,11 @@ impl Detectors {
             } else {
                 score
             },
-            needs_human_without_csat: from_transcript,
+            needs_human_without_csat: from_transcript || probability_without_csat >= v.threshold,
             dissatisfaction_signals: inferred.seen,
             verdict_features: features,
             hard_evidence,
+            probability_without_csat,
         };
         findings.sort_by_key(|f| (f.reason, f.messages.first().copied()));
         for f in &mut findings {

@@ -32,6 +32,14 @@ pub const FEATURES: [&str; 6] = [
 
 pub type Features = [f64; FEATURES.len()];
 
+/// The L2 penalty of a fit (`eval`, `calibrate`): enough to keep the rare reason indicators
+/// near 0 unless the data says otherwise.
+pub const L2: f64 = 1.0;
+
+/// The explicit-failure indicators (fallback, repetition, sentiment): a failure is never
+/// evidence that things went well, so a fit keeps their weights at 0 or above.
+pub const NON_NEGATIVE: [usize; 3] = [1, 2, 3];
+
 /// The explicit reasons that are hard evidence: outcomes that by themselves mean a person
 /// was or should have been involved.
 pub fn is_hard(reason: Reason) -> bool {
