@@ -371,6 +371,7 @@ impl Aggregator {
             status: conv.status.clone(),
             needs_human: a.needs_human,
             score: a.score,
+            probability: a.probability,
             dissatisfaction: a.dissatisfaction,
             dissatisfaction_turn: a.dissatisfaction_turn.and_then(|i| {
                 let m = conv.messages.get(i)?;
@@ -437,6 +438,7 @@ impl Aggregator {
             status: row.status,
             needs_human: row.needs_human,
             score: row.score,
+            probability: row.probability,
             dissatisfaction: row.dissatisfaction,
             csat: row.csat,
             reasons: reasons.iter().map(|r| r.code().to_string()).collect(),
