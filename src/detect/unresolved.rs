@@ -119,7 +119,8 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         first_reply.is_some_and(|r| r < i)
             && (prep.has(i, PhraseList::NegativeClose)
                 || prep.sentiment[i] <= NEGATIVE_CLOSE_SENTIMENT
-                || negation::ironic(&prep.normalized[i]))
+                || (negation::may_be_ironic(&prep.tokens[i])
+                    && negation::ironic(&prep.normalized[i])))
     });
     let confirmed = closing_complaint.is_none()
         && last_customer.is_some_and(|i| prep.has(i, PhraseList::Confirmation));
