@@ -3,6 +3,11 @@
 //!
 //!     cargo run --release --example eval -- ../shared/data [--config F] [--dump-turns FILE]
 //!
+//! The needs-human probability (`src/detect/verdict.rs`) is refitted here on both USS sets
+//! pooled and evaluated left-one-set-out: per set the AUC of a fit made without that set,
+//! dbdc3 and sgd-dev scored by the fit on both USS sets, and a decile calibration table of
+//! the pooled held-out predictions. The printed "fit on both" weights are the defaults.
+//!
 //! `--config` evaluates a handoff.toml instead of the built-in defaults.
 //! `--dump-turns` also writes every USS customer turn's dissatisfaction signals with its
 //! annotated rating, one JSON object per line, for `docs/accuracy.py fit` to refit the
@@ -14,7 +19,9 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use handoff::calibrate::logistic;
 use handoff::ingest::{parse_record, IngestOptions};
+use handoff::verdict::{VerdictConfig, FEATURES, L2, NON_NEGATIVE};
 use handoff::{
     normalize, Assessment, Config, Conversation, CsatScale, Detectors, Location, Reason, Role,
     DISSATISFACTION_SIGNALS as SIGNALS,
@@ -205,13 +212,20 @@ fn uss(dir: &Path, name: &str, d: &Detectors, dump: Option<&mut dyn Write>) -> R
     };
     let base = pairs(&|_| 0.0);
     let positives = base.iter().filter(|p| p.1).count();
+    let flagged = pairs(&|a| a.needs_human as u8 as f64);
     println!(
-        "{name}: {} dialogues, {} dissatisfied ({:.1}%)",
+        "{name}: {} dialogues, {} dissatisfied ({:.1}%); flagged needs-human {:.1}% (precision {:.1}%, recall {:.1}%)",
         base.len(),
         positives,
-        100.0 * positives as f64 / base.len().max(1) as f64
+        100.0 * positives as f64 / base.len().max(1) as f64,
+        100.0 * flagged.iter().filter(|p| p.0 > 0.0).count() as f64 / base.len().max(1) as f64,
+        100.0 * flagged.iter().filter(|p| p.0 > 0.0 && p.1).count() as f64
+            / flagged.iter().filter(|p| p.0 > 0.0).count().max(1) as f64,
+        100.0 * flagged.iter().filter(|p| p.0 > 0.0 && p.1).count() as f64
+            / positives.max(1) as f64
     );
-    let signals: [(&str, Signal); 4] = [
+    let signals: [(&str, Signal); 5] = [
+        ("probability (in-sample)", Box::new(|a| a.probability)),
         ("inferred dissatisfaction", Box::new(|a| a.dissatisfaction)),
         ("needs-human score", Box::new(|a| a.score)),
         (
@@ -296,10 +310,12 @@ fn twitter(dir: &Path, d: &Detectors) -> Result<(), String> {
     let audited = audit(dir, "twitter-care", d)?;
     let n = audited.len().max(1) as f64;
     let nh = audited.iter().filter(|(_, a)| a.needs_human).count();
+    let expected = audited.iter().map(|(_, a)| a.probability).sum::<f64>() / n;
     println!(
-        "twitter-care: {} threads (human agents, no labels); needs human {:.3}",
+        "twitter-care: {} threads (human agents, no labels); needs human {:.3}, expected rate {:.3}",
         audited.len(),
-        nh as f64 / n
+        nh as f64 / n,
+        expected
     );
     let mut by_reason: Vec<(Reason, usize)> = Reason::ALL
         .iter()
@@ -309,6 +325,211 @@ fn twitter(dir: &Path, d: &Detectors) -> Result<(), String> {
     by_reason.sort_by_key(|r| std::cmp::Reverse(r.1));
     for (r, c) in by_reason {
         println!("  {:<26} {:.3}", r.code(), c as f64 / n);
+    }
+    Ok(())
+}
+
+/// One labelled conversation for the needs-human probability: its set, the model's inputs,
+/// whether it had hard evidence, the label, and the single components to beat.
+struct Labelled {
+    set: &'static str,
+    x: Vec<f64>,
+    hard: bool,
+    y: bool,
+    dissatisfaction: f64,
+    score: f64,
+}
+
+fn labelled(
+    set: &'static str,
+    audited: &Audited,
+    label: impl Fn(&Conversation) -> Option<bool>,
+) -> Vec<Labelled> {
+    audited
+        .iter()
+        .filter_map(|(c, a)| {
+            Some(Labelled {
+                set,
+                x: a.signals.verdict_features.to_vec(),
+                hard: a.signals.hard_evidence,
+                y: label(c)?,
+                dissatisfaction: a.dissatisfaction,
+                score: a.score,
+            })
+        })
+        .collect()
+}
+
+/// dbdc3 per dialogue: broke down when the share of its bot turns judged breakdown
+/// (majority X) is above the median dialogue's.
+fn dbdc3_labelled(dir: &Path, d: &Detectors) -> Result<Vec<Labelled>, String> {
+    let audited = audit(dir, "dbdc3", d)?;
+    let labels = labels(dir, "dbdc3")?;
+    let share = |c: &Conversation| -> Option<f64> {
+        let turns = labels.get(&c.id)?["bot_turns"].as_array()?;
+        let x = turns.iter().filter(|t| t["majority"] == "X").count();
+        (!turns.is_empty()).then(|| x as f64 / turns.len() as f64)
+    };
+    let mut shares: Vec<f64> = audited.iter().filter_map(|(c, _)| share(c)).collect();
+    shares.sort_by(f64::total_cmp);
+    let median = shares.get(shares.len() / 2).copied().unwrap_or(0.0);
+    Ok(labelled("dbdc3", &audited, |c| {
+        share(c).map(|s| s > median)
+    }))
+}
+
+fn fit_on(rows: &[&Labelled], base: &VerdictConfig) -> Option<VerdictConfig> {
+    let x: Vec<Vec<f64>> = rows.iter().map(|r| r.x.clone()).collect();
+    let y: Vec<bool> = rows.iter().map(|r| r.y).collect();
+    let (b0, w) = logistic::fit_non_negative(&x, &y, L2, &NON_NEGATIVE)?;
+    let w: [f64; FEATURES.len()] = w.try_into().ok()?;
+    Some(base.with_weights(b0, &w))
+}
+
+fn predict(m: &VerdictConfig, r: &Labelled) -> f64 {
+    let x: [f64; FEATURES.len()] = r.x.clone().try_into().unwrap_or([0.0; FEATURES.len()]);
+    m.probability(&x, r.hard)
+}
+
+/// Fits the needs-human probability on the USS sets pooled and reports it left-one-set-out.
+fn verdict_report(dir: &Path, d: &Detectors, base: &VerdictConfig) -> Result<(), String> {
+    let mut rows = Vec::new();
+    for name in ["uss-sgd", "uss-mwoz"] {
+        let audited = audit(dir, name, d)?;
+        let labels = labels(dir, name)?;
+        let set: &'static str = if name == "uss-sgd" {
+            "uss-sgd"
+        } else {
+            "uss-mwoz"
+        };
+        rows.extend(labelled(set, &audited, |c| {
+            labels.get(&c.id)?["dissatisfied"].as_bool()
+        }));
+    }
+    let fit_sets = ["uss-sgd", "uss-mwoz"];
+    let external: Vec<Labelled> = {
+        let mut v = dbdc3_labelled(dir, d).unwrap_or_default();
+        if let (Ok(audited), Ok(labels)) = (audit(dir, "sgd-dev", d), labels(dir, "sgd-dev")) {
+            v.extend(labelled("sgd-dev", &audited, |c| {
+                labels.get(&c.id)?["failure_only"].as_bool()
+            }));
+        }
+        v
+    };
+    let all: Vec<&Labelled> = rows.iter().collect();
+    let hard: Vec<&&Labelled> = all.iter().filter(|r| r.hard).collect();
+    println!(
+        "  USS dialogues with hard evidence: {} ({} labelled dissatisfied)",
+        hard.len(),
+        hard.iter().filter(|r| r.y).count()
+    );
+    let Some(full) = fit_on(&all, base) else {
+        return Err("the USS sets gave nothing to fit".into());
+    };
+    println!(
+        "needs-human probability (logistic, L2 {L2}), fitted on {} USS dialogues pooled:",
+        all.len()
+    );
+    println!("  intercept {:.3}", full.intercept);
+    for (name, w) in FEATURES.iter().zip(full.weights()) {
+        println!("  {name:<24} {w:.3}");
+    }
+    let mut held: Vec<(f64, bool)> = Vec::new();
+    let line = |set: &str, rows: &[&Labelled], m: &VerdictConfig, how: &str| {
+        let pairs = |f: &dyn Fn(&Labelled) -> f64| -> Vec<(f64, bool)> {
+            rows.iter().map(|r| (f(r), r.y)).collect()
+        };
+        let p = pairs(&|r| predict(m, r));
+        let pos = rows.iter().filter(|r| r.y).count();
+        println!(
+            "  {set:<9} {:>5} dialogues, {pos:>3} positive: AUC probability {:.3} ({how}), dissatisfaction {:.3}, noisy-OR score {:.3}, shipped model {:.3}",
+            rows.len(),
+            auc(&p),
+            auc(&pairs(&|r| r.dissatisfaction)),
+            auc(&pairs(&|r| r.score)),
+            auc(&pairs(&|r| predict(base, r))),
+        );
+        p
+    };
+    for held_out in fit_sets {
+        let train: Vec<&Labelled> = rows.iter().filter(|r| r.set != held_out).collect();
+        let test: Vec<&Labelled> = rows.iter().filter(|r| r.set == held_out).collect();
+        let Some(m) = fit_on(&train, base) else {
+            println!("  {held_out}: nothing to fit without it");
+            continue;
+        };
+        held.extend(line(held_out, &test, &m, "fit without it"));
+    }
+    for set in ["dbdc3", "sgd-dev"] {
+        let test: Vec<&Labelled> = external.iter().filter(|r| r.set == set).collect();
+        if !test.is_empty() {
+            line(set, &test, &full, "fit on USS");
+        }
+    }
+    let (p, y): (Vec<f64>, Vec<bool>) = held.iter().copied().unzip();
+    println!(
+        "  pooled held-out: AUC {:.3}, Brier {:.4} (base rate {:.4}: Brier of predicting it {:.4})",
+        auc(&held),
+        logistic::brier(&p, &y),
+        y.iter().filter(|v| **v).count() as f64 / y.len().max(1) as f64,
+        {
+            let b = y.iter().filter(|v| **v).count() as f64 / y.len().max(1) as f64;
+            logistic::brier(&vec![b; y.len()], &y)
+        }
+    );
+    let table = |title: &str, p: &[f64], y: &[bool]| {
+        println!(
+            "  calibration, {title} (n, predicted, observed), Brier {:.4}:",
+            logistic::brier(p, y)
+        );
+        for (n, pred, obs) in logistic::reliability(p, y, 10) {
+            println!(
+                "    {n:>4}  {:>5.1}%  {:>5.1}%  {:+.1} points",
+                100.0 * pred,
+                100.0 * obs,
+                100.0 * (obs - pred)
+            );
+        }
+    };
+    table("pooled held-out deciles", &p, &y);
+    let shipped: Vec<f64> = all.iter().map(|r| predict(base, r)).collect();
+    let labels: Vec<bool> = all.iter().map(|r| r.y).collect();
+    table(
+        "pooled deciles of the shipped model (fitted on both)",
+        &shipped,
+        &labels,
+    );
+    println!("  threshold on pooled held-out: flagged share, precision, recall");
+    for t in [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5] {
+        let tp = held.iter().filter(|(p, y)| *p >= t && *y).count() as f64;
+        let flagged = held.iter().filter(|(p, _)| *p >= t).count() as f64;
+        let positives = held.iter().filter(|(_, y)| *y).count() as f64;
+        println!(
+            "    {t:.2}  {:>5.1}%  {:>5.1}%  {:>5.1}%",
+            100.0 * flagged / held.len().max(1) as f64,
+            100.0 * tp / flagged.max(1.0),
+            100.0 * tp / positives.max(1.0)
+        );
+    }
+    // The threshold: the held-out F1 optimum on a 0.01 grid.
+    let best = (1..100)
+        .map(|k| k as f64 / 100.0)
+        .map(|t| {
+            let tp = held.iter().filter(|(p, y)| *p >= t && *y).count() as f64;
+            let fp = held.iter().filter(|(p, y)| *p >= t && !*y).count() as f64;
+            let fn_ = held.iter().filter(|(p, y)| *p < t && *y).count() as f64;
+            let f1 = 2.0 * tp / (2.0 * tp + fp + fn_).max(1.0);
+            (t, f1, (tp + fp) / held.len().max(1) as f64)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.total_cmp(&a.0)));
+    if let Some((t, f1, share)) = best {
+        println!(
+            "  held-out F1 optimum: threshold {t:.2}, F1 {f1:.3}, flags {:.1}%; shipped threshold {:.2} flags {:.1}%",
+            100.0 * share,
+            base.threshold,
+            100.0 * held.iter().filter(|(p, _)| *p >= base.threshold).count() as f64
+                / held.len().max(1) as f64
+        );
     }
     Ok(())
 }
@@ -373,6 +594,9 @@ fn main() {
             eprintln!("eval: cannot write {}: {e}", p.display());
             std::process::exit(2);
         }
+    }
+    if let Err(e) = verdict_report(&dir, &detectors, &config.detection().score.verdict) {
+        println!("needs-human probability: not evaluated ({e})");
     }
     let runs: [(&str, Run); 3] = [
         ("dbdc3", Box::new(|| dbdc3(&dir, &detectors))),

@@ -94,15 +94,19 @@ pub fn write_values(out: AtomicFile, values: &[(String, f64)]) -> Result<()> {
     };
     let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| err(format!("{e}")))?;
     for (dotted, value) in values {
-        let (section, key) = dotted
-            .split_once('.')
+        // `section.key`, or nested as `score.verdict.threshold`.
+        let (path, key) = dotted
+            .rsplit_once('.')
             .ok_or_else(|| err(format!("not a section.key name: {dotted}")))?;
-        if doc.get(section).is_none() {
-            doc[section] = toml_edit::table();
+        let mut table = doc.as_table_mut();
+        for section in path.split('.') {
+            if table.get(section).is_none() {
+                table[section] = toml_edit::table();
+            }
+            table = table[section]
+                .as_table_mut()
+                .ok_or_else(|| err(format!("[{path}] is not a table")))?;
         }
-        let table = doc[section]
-            .as_table_mut()
-            .ok_or_else(|| err(format!("[{section}] is not a table")))?;
         // Replacing the whole item would drop the value's decor, which holds the inline
         // comment (`sentiment_drop = 0.5   # fall in ...`): keep it around the new number.
         match table.get_mut(key).and_then(toml_edit::Item::as_value_mut) {

@@ -63,6 +63,7 @@ pub mod time;
 pub mod topics;
 
 pub use config::Config;
+pub use detect::verdict;
 pub use detect::{
     normalize, Assessment, DetectConfig, DetectionSettings, Detectors, PhraseConfig, ScoreConfig,
     Signals, DISSATISFACTION_SIGNALS,

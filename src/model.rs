@@ -1,6 +1,6 @@
 //! The canonical conversation every input format maps onto, and the findings detectors produce.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::time::Timestamp;
 
@@ -184,6 +184,22 @@ pub enum Reason {
     LowCsat,
     SentimentDrop,
     Frustration,
+    // the needs-human probability
+    InferredDissatisfaction,
+    // routing
+    RoutedByDesign,
+}
+
+/// Why a reason is listed: a cause says why the bot failed (what to fix), an outcome that a
+/// person was or should have been involved, routing that the bot handed over by design.
+/// Reports lead each category with its causes, so the explanation is not "the platform
+/// marked it open" but what went wrong before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    Cause,
+    Outcome,
+    Routing,
 }
 
 /// What the code knows about one reason.
@@ -197,6 +213,7 @@ pub struct ReasonInfo {
     /// Default weight in the noisy-OR needs-human score (`[score.weights]`, README
     /// "needs_human score").
     pub default_weight: f64,
+    pub kind: ReasonKind,
 }
 
 const fn row(
@@ -210,11 +227,19 @@ const fn row(
         code,
         help,
         default_weight,
+        kind: match reason {
+            Reason::EscalationRequest
+            | Reason::Handoff
+            | Reason::ExplicitStatus
+            | Reason::LowCsat => ReasonKind::Outcome,
+            Reason::RoutedByDesign => ReasonKind::Routing,
+            _ => ReasonKind::Cause,
+        },
     }
 }
 
 /// One row per reason, in the order of the enum (checked at compile time below).
-pub const REASONS: [ReasonInfo; 13] = [
+pub const REASONS: [ReasonInfo; 15] = [
     row(
         Reason::EscalationRequest,
         "escalation_request",
@@ -283,6 +308,18 @@ pub const REASONS: [ReasonInfo; 13] = [
         0.4,
         "the customer showed frustration",
     ),
+    row(
+        Reason::InferredDissatisfaction,
+        "inferred_dissatisfaction",
+        0.5,
+        "no explicit failure, but the customer's turns read as dissatisfied",
+    ),
+    row(
+        Reason::RoutedByDesign,
+        "routed_by_design",
+        0.0,
+        "the bot handed over to people by design, with no failure before",
+    ),
 ];
 
 // Row k describes the variant with discriminant k, so `reason as usize` indexes the table.
@@ -322,6 +359,10 @@ impl Reason {
 
     pub fn default_weight(self) -> f64 {
         self.info().default_weight
+    }
+
+    pub fn kind(self) -> ReasonKind {
+        self.info().kind
     }
 
     /// The reason with this public code.
@@ -373,7 +414,10 @@ mod tests {
             assert_eq!(r as usize, k);
             assert_eq!(Reason::from_code(r.code()), Some(r));
         }
-        assert_eq!(Reason::Frustration as usize, Reason::COUNT - 1);
+        assert_eq!(Reason::RoutedByDesign as usize, Reason::COUNT - 1);
+        assert_eq!(Reason::Handoff.kind(), ReasonKind::Outcome);
+        assert_eq!(Reason::BotFallback.kind(), ReasonKind::Cause);
+        assert_eq!(Reason::InferredDissatisfaction.kind(), ReasonKind::Cause);
         assert_eq!(Reason::from_code("Handoff"), None);
         assert_eq!(Reason::from_code("not_a_reason"), None);
         let by_code = Reason::by_code();

@@ -179,3 +179,43 @@ fn suggestions_are_written_into_the_config_and_load_back() {
         .arg("-q")
         .ok();
 }
+
+#[test]
+fn the_needs_human_probability_is_refitted_written_and_used_by_audit() {
+    let dir = TestDir::new();
+    let config = dir.write("handoff.toml", "");
+    let out = handoff()
+        .arg("calibrate")
+        .arg(sample_data().join("transcripts.jsonl"))
+        .args(["--format", "json", "-q", "--write-config"])
+        .arg(&config)
+        .ok();
+    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let v = &c["verdict"];
+    let refit = v["auc_refit"].as_f64().expect("a refit AUC");
+    assert!(refit > 0.5, "cross-validated AUC {refit}");
+    assert_eq!(v["reliability"].as_array().map(Vec::len), Some(10));
+    let written = dir.read("handoff.toml");
+    assert!(written.contains("[score.verdict]"), "{written}");
+    let threshold = v["threshold"].as_f64().expect("threshold");
+    assert!(
+        written.contains(&format!("threshold = {threshold}")),
+        "{written}"
+    );
+    // `audit --config` reads the refitted weights: its expected rate moves with them.
+    let expected = |args: &[&std::ffi::OsStr]| {
+        handoff()
+            .arg("audit")
+            .arg(sample_data().join("transcripts.jsonl"))
+            .args(args)
+            .json()["overall"]["expected_rate"]
+            .as_f64()
+            .unwrap_or(-1.0)
+    };
+    let default = expected(&[]);
+    let refitted = expected(&["--config".as_ref(), config.as_os_str()]);
+    assert!(
+        (0.0..=1.0).contains(&refitted) && refitted != default,
+        "{default} vs {refitted}"
+    );
+}

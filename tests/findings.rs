@@ -230,7 +230,7 @@ fn every_format_has_the_same_columns_and_slicing_attributes() {
     );
 
     let d = &rows[0];
-    assert_eq!(d["schema_version"], 2);
+    assert_eq!(d["schema_version"], 3);
     assert_eq!(d["started_at"], "2025-03-24T08:15:00Z", "ISO 8601 in UTC");
     assert_eq!(d["bot_version"], "4.2.0");
     assert_eq!(d["channel"], "web");
@@ -254,7 +254,7 @@ fn every_format_has_the_same_columns_and_slicing_attributes() {
         .column("schema_version")
         .and_then(|c| c.u32())
         .expect("u32");
-    assert_eq!(version.get(1), Some(2));
+    assert_eq!(version.get(1), Some(3));
 }
 
 #[test]

@@ -375,7 +375,24 @@ fn a_summary_of_another_schema_version_is_a_clear_input_error() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("reads version 1"), "{}", out.stderr);
+    assert!(out.stderr.contains("reads version 2"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("since then"),
+        "a newer version has no changes to list: {}",
+        out.stderr
+    );
+
+    // A version-1 summary (before the needs-human probability) is refused with the reason.
+    summary["schema_version"] = json!(1);
+    std::fs::write(&saved, summary.to_string()).expect("write");
+    let out = gate(&saved, &cand).run();
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("since then: needs_human now also counts"),
+        "{}",
+        out.stderr
+    );
 
     if let Some(map) = summary.as_object_mut() {
         map.remove("schema_version");

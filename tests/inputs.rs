@@ -307,14 +307,14 @@ fn config_phrase_lists_replace_the_builtin_ones() {
             &[
                 ("customer", "refund please"),
                 ("bot", "Refund sent."),
-                ("customer", "put me through to a colleague of yours"),
+                ("customer", "I would rather deal with Kim from billing"),
                 ("bot", "Done, anything else?"),
             ],
         ),
     );
     let report = handoff().arg("audit").arg(&input).json();
     assert_eq!(report["overall"]["escalation_request_rate"], 0.0);
-    let cfg = dir.write("h.toml", "[phrases]\nescalation = [\"a colleague\"]\n");
+    let cfg = dir.write("h.toml", "[phrases]\nescalation = [\"kim from billing\"]\n");
     let report = handoff()
         .arg("audit")
         .arg(&input)

@@ -42,6 +42,8 @@ pub enum Total {
     Csat,
     CsatSquares,
     Dissatisfaction,
+    Probability,
+    ProbabilitySquares,
 }
 
 /// A summed column of the chunk frames: its name and how a conversation's value is taken.
@@ -95,8 +97,8 @@ const COUNTERS: [Summed<Counter, bool>; 8] = [
     },
 ];
 
-/// Fixed-point units per 1.0 of a summed value: score and dissatisfaction are rounded to
-/// 1e-4 already; a CSAT answer and its square are rounded to 1e-4 (an answer on a 0-100
+/// Fixed-point units per 1.0 of a summed value: score, dissatisfaction and the needs-human
+/// probability are rounded to 1e-4 already (the probability's square to the nearest unit); a CSAT answer and its square are rounded to 1e-4 (an answer on a 0-100
 /// scale adds at most 1e8 units to the squares, so an i64 holds 9e10 of them).
 pub const UNITS: f64 = 1e4;
 
@@ -111,7 +113,7 @@ pub fn value(units: i64) -> f64 {
 }
 
 /// In the order of `Total` (checked below).
-const TOTALS: [Summed<Total, i64>; 4] = [
+const TOTALS: [Summed<Total, i64>; 6] = [
     Summed {
         key: Total::Score,
         name: "score_sum",
@@ -131,6 +133,16 @@ const TOTALS: [Summed<Total, i64>; 4] = [
         key: Total::Dissatisfaction,
         name: "dissatisfaction_sum",
         of: |a| units(a.dissatisfaction),
+    },
+    Summed {
+        key: Total::Probability,
+        name: "probability_sum",
+        of: |a| units(a.probability),
+    },
+    Summed {
+        key: Total::ProbabilitySquares,
+        name: "probability_sq_sum",
+        of: |a| units(a.probability * a.probability),
     },
 ];
 
@@ -370,6 +382,7 @@ mod tests {
         (a.needs_human, a.unresolved, a.escalation_request) = (true, false, true);
         (a.is_loop, a.satisfaction_drop, a.confirmed) = (false, true, false);
         (a.csat, a.score, a.dissatisfaction) = (Some(2.0), 0.25, 0.5);
+        a.probability = 0.5;
         a.findings = vec![Finding {
             reason: Reason::BotLoop,
             messages: vec![],
@@ -380,6 +393,7 @@ mod tests {
         (b.needs_human, b.unresolved, b.escalation_request) = (false, true, false);
         (b.is_loop, b.satisfaction_drop, b.confirmed) = (true, false, true);
         (b.csat, b.score, b.dissatisfaction) = (None, 0.125, 0.25);
+        b.probability = 0.25;
         let mut other = a.clone();
         other.category = "fraud".into();
 
@@ -414,6 +428,8 @@ mod tests {
         assert_eq!(card.total(Total::Csat), 2.0);
         assert_eq!(card.total(Total::CsatSquares), 4.0);
         assert_eq!(card.total(Total::Dissatisfaction), 0.75);
+        assert_eq!(card.total(Total::Probability), 0.75);
+        assert_eq!(card.total(Total::ProbabilitySquares), 0.3125);
         assert_eq!(card.reason(Reason::BotLoop), 1);
         assert_eq!(card.reason(Reason::BotRepeat), 0);
 

@@ -30,7 +30,7 @@ use crate::numfmt;
 use crate::redact::Redactor;
 use crate::time::{Granularity, Timestamp};
 
-use crate::stats::{mean, rate, round, wilson};
+use crate::stats::{mean, rate, round, wilson, Moments};
 use crate::summary::conversation::CONVERSATION_SCHEMA_VERSION;
 use crate::summary::*;
 pub use answers::DEFAULT_CAPACITY as DEFAULT_ANSWERS_CAPACITY;
@@ -430,6 +430,7 @@ impl Aggregator {
             status: conv.status.clone(),
             needs_human: a.needs_human,
             score: a.score,
+            probability: a.probability,
             dissatisfaction: a.dissatisfaction,
             dissatisfaction_turn: a.dissatisfaction_turn.and_then(|i| {
                 let m = conv.messages.get(i)?;
@@ -496,6 +497,7 @@ impl Aggregator {
             status: row.status,
             needs_human: row.needs_human,
             score: row.score,
+            probability: row.probability,
             dissatisfaction: row.dissatisfaction,
             csat: row.csat,
             reasons: reasons.iter().map(|r| r.code().to_string()).collect(),
@@ -676,19 +678,31 @@ impl Aggregator {
             .filter(|(_, c)| *c > 0)
             .map(|(reason, c)| ReasonCount {
                 reason: reason.code().to_string(),
+                kind: reason.kind(),
                 conversations: c,
                 rate: round(rate(c, n), 4),
             })
             .collect();
+        // Causes first (what to fix), then outcomes and routing; by frequency within each.
         // Stable sort: ties keep the documented reason order.
-        reasons.sort_by_key(|r| std::cmp::Reverse(r.conversations));
+        reasons.sort_by_key(|r| (r.kind, std::cmp::Reverse(r.conversations)));
         let ci = wilson(needs_human, n);
+        let probability = Moments {
+            n,
+            sum: row.total(Total::Probability),
+            sum_sq: row.total(Total::ProbabilitySquares),
+        };
+        let expected_ci = probability
+            .mean_interval(0.95)
+            .map_or([0.0, 0.0], |e| [e.low.max(0.0), e.high.min(1.0)]);
         CategoryStats {
             category: row.category.clone(),
             conversations: n,
             needs_human,
             needs_human_rate: round(needs_human_rate, 4),
             needs_human_ci: [round(ci[0], 4), round(ci[1], 4)],
+            expected_rate: round(mean(probability.sum, n), 4),
+            expected_rate_ci: [round(expected_ci[0], 4), round(expected_ci[1], 4)],
             unresolved_rate: round(rate(row.count(Counter::Unresolved), n), 4),
             escalation_request_rate: round(rate(row.count(Counter::EscalationRequest), n), 4),
             loop_rate: round(rate(row.count(Counter::Loop), n), 4),

@@ -210,6 +210,7 @@ mod tests {
             satisfaction_drop: false,
             confirmed: false,
             needs_human,
+            probability: 0.0,
             score: 0.0,
             dissatisfaction: 0.0,
             dissatisfaction_turn: None,

@@ -4,12 +4,15 @@
 //! (about 60 bytes per conversation with CSAT; conversations without CSAT are only counted)
 //! and computes AUC, precision and recall, and threshold suggestions by grid search.
 
+pub mod logistic;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::detect::dissatisfaction::SIGNALS;
 use crate::detect::settings::DetectConfig;
+use crate::detect::verdict::{self, Features, VerdictConfig, FEATURES};
 use crate::detect::{Assessment, CsatScale};
 use crate::model::Reason;
 
@@ -29,6 +32,11 @@ struct Record {
     bot_similarity: f64,
     /// Dissatisfaction signals seen in some customer turn (bits of `SIGNALS`).
     turn_signals: u16,
+    /// The needs-human probability without the survey, and its inputs.
+    probability: f64,
+    verdict: Features,
+    /// Hard evidence other than the survey.
+    hard: bool,
 }
 
 pub struct Calibrator {
@@ -96,6 +104,114 @@ pub struct Calibration {
     /// The dissatisfaction score's turn signals, overall.
     pub turn_signals: Vec<TurnSignalStats>,
     pub suggestions: Vec<Suggestion>,
+    /// The needs-human probability refitted on these labels; None with too few of either.
+    pub verdict: Option<VerdictFit>,
+}
+
+/// Low and not-low conversations a refit of the needs-human probability needs, each.
+pub const MIN_PER_CLASS_FOR_REFIT: usize = 10;
+/// Folds of the cross-validation that measures a refit.
+const FOLDS: usize = 5;
+
+/// One decile of a reliability table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reliability {
+    pub conversations: u64,
+    pub predicted: f64,
+    pub observed: f64,
+}
+
+/// The needs-human probability refitted on this team's low-CSAT labels: what the current
+/// weights score, what a refit scores (5-fold cross-validated, so not on the rows it was
+/// fitted on), its reliability table, the best-F1 threshold, and the refit's weights
+/// (fitted on all rows; `--write-config` stores them under `[score.verdict]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictFit {
+    pub auc_current: Option<f64>,
+    pub brier_current: f64,
+    pub auc_refit: Option<f64>,
+    pub brier_refit: f64,
+    pub reliability: Vec<Reliability>,
+    pub threshold: f64,
+    pub intercept: f64,
+    /// (input, weight), in the order of `verdict::FEATURES`.
+    pub weights: Vec<(String, f64)>,
+}
+
+impl VerdictFit {
+    /// The `[score.verdict]` keys and values to store.
+    pub fn config_values(&self) -> Vec<(String, f64)> {
+        let mut v = vec![
+            ("score.verdict.intercept".to_string(), self.intercept),
+            ("score.verdict.threshold".to_string(), self.threshold),
+        ];
+        v.extend(
+            self.weights
+                .iter()
+                .map(|(k, w)| (format!("score.verdict.{k}"), *w)),
+        );
+        v
+    }
+}
+
+fn refit_verdict(rows: &[&Record], current: &VerdictConfig) -> Option<VerdictFit> {
+    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let low = labels.iter().filter(|l| **l).count();
+    if low < MIN_PER_CLASS_FOR_REFIT || rows.len() - low < MIN_PER_CLASS_FOR_REFIT {
+        return None;
+    }
+    let x: Vec<Vec<f64>> = rows.iter().map(|r| r.verdict.to_vec()).collect();
+    let model = |b0: f64, w: &[f64]| -> Option<VerdictConfig> {
+        let w: Features = w.try_into().ok()?;
+        Some(current.with_weights(b0, &w))
+    };
+    // Held-out predictions: fold k is row i with i % FOLDS == k, fitted on the others.
+    let mut held = vec![0.0; rows.len()];
+    for k in 0..FOLDS {
+        let train: Vec<usize> = (0..rows.len()).filter(|i| i % FOLDS != k).collect();
+        let tx: Vec<Vec<f64>> = train.iter().map(|&i| x[i].clone()).collect();
+        let ty: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
+        let fitted = logistic::fit_non_negative(&tx, &ty, verdict::L2, &verdict::NON_NEGATIVE)
+            .and_then(|(b0, w)| model(b0, &w));
+        for i in (0..rows.len()).filter(|i| i % FOLDS == k) {
+            held[i] = match &fitted {
+                Some(m) => m.probability(&rows[i].verdict, rows[i].hard),
+                // A fold with one class only: the base rate.
+                None => low as f64 / rows.len() as f64,
+            };
+        }
+    }
+    let (b0, w) = logistic::fit_non_negative(&x, &labels, verdict::L2, &verdict::NON_NEGATIVE)?;
+    let current_p: Vec<f64> = rows.iter().map(|r| r.probability).collect();
+    let threshold = (1..100)
+        .map(|t| t as f64 / 100.0)
+        .map(|t| {
+            let flags = held.iter().map(|p| *p >= t);
+            (t, confusion(&labels, flags).f1())
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.total_cmp(&a.0)))
+        .map_or(current.threshold, |(t, _)| t);
+    Some(VerdictFit {
+        auc_current: auc(&current_p, &labels).map(round),
+        brier_current: round(logistic::brier(&current_p, &labels)),
+        auc_refit: auc(&held, &labels).map(round),
+        brier_refit: round(logistic::brier(&held, &labels)),
+        reliability: logistic::reliability(&held, &labels, 10)
+            .into_iter()
+            .map(|(n, p, o)| Reliability {
+                conversations: n as u64,
+                predicted: round(p),
+                observed: round(o),
+            })
+            .collect(),
+        threshold,
+        intercept: round(b0),
+        weights: FEATURES
+            .iter()
+            .zip(w)
+            .map(|(k, w)| (k.to_string(), round(w)))
+            .collect(),
+    })
 }
 
 impl Calibrator {
@@ -139,12 +255,19 @@ impl Calibrator {
             customer_similarity: a.signals.customer_similarity,
             bot_similarity: a.signals.bot_similarity,
             turn_signals: a.signals.dissatisfaction_signals,
+            probability: a.signals.probability_without_csat,
+            verdict: a.signals.verdict_features,
+            hard: a
+                .findings
+                .iter()
+                .any(|f| verdict::is_hard(f.reason) && f.reason != Reason::LowCsat),
         });
     }
 
     pub fn finish(
         self,
         detect: &DetectConfig,
+        current: &VerdictConfig,
         min_conversations: u64,
         csat_scale: String,
     ) -> Calibration {
@@ -176,6 +299,7 @@ impl Calibrator {
             categories,
             turn_signals: turn_signals(&all, detect),
             suggestions: suggest(&all, detect),
+            verdict: refit_verdict(&all, current),
         }
     }
 }
@@ -210,6 +334,7 @@ fn group(name: &str, rows: &[&Record]) -> GroupStats {
     let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
     let mut signals = vec![
         continuous("dissatisfaction", rows, &labels, |r| r.dissatisfaction),
+        continuous("needs_human_probability", rows, &labels, |r| r.probability),
         continuous("needs_human_score", rows, &labels, |r| r.score),
         binary("needs_human", &labels, rows.iter().map(|r| r.needs_human)),
     ];
@@ -447,6 +572,9 @@ mod tests {
             customer_similarity: 0.0,
             bot_similarity: 0.0,
             turn_signals: 0,
+            probability: d,
+            verdict: [0.0; FEATURES.len()],
+            hard: false,
         };
         let rows = [
             rec(false, 0.1),
@@ -461,5 +589,48 @@ mod tests {
         assert_eq!(s.auc, Some(1.0));
         assert_eq!(s.threshold, Some(0.6));
         assert_eq!((s.precision, s.recall), (Some(1.0), Some(1.0)));
+    }
+
+    #[test]
+    fn the_verdict_refit_learns_from_the_labels_and_needs_both_outcomes() {
+        // Low CSAT follows the dissatisfaction logit (input 0) and a fallback (input 1).
+        let rows: Vec<Record> = (0..200)
+            .map(|i| {
+                let mut x = [0.0; FEATURES.len()];
+                x[0] = (i % 10) as f64 - 5.0;
+                x[1] = (i % 3 == 0) as u8 as f64;
+                Record {
+                    category: 0,
+                    low: x[0] + 2.0 * x[1] + ((i * 7) % 5) as f64 - 2.0 > 1.5,
+                    dissatisfaction: 0.0,
+                    score: 0.0,
+                    needs_human: false,
+                    reasons: 0,
+                    sentiment: None,
+                    customer_similarity: 0.0,
+                    bot_similarity: 0.0,
+                    turn_signals: 0,
+                    probability: 0.05,
+                    verdict: x,
+                    hard: false,
+                }
+            })
+            .collect();
+        let refs: Vec<&Record> = rows.iter().collect();
+        let fit = refit_verdict(&refs, &VerdictConfig::default()).expect("both outcomes");
+        assert!(fit.auc_refit.expect("auc") > 0.8, "{fit:?}");
+        assert!(fit.weights[0].1 > 0.0 && fit.weights[1].1 > 0.0, "{fit:?}");
+        assert_eq!(fit.reliability.len(), 10);
+        let keys: Vec<String> = fit.config_values().into_iter().map(|(k, _)| k).collect();
+        assert!(keys.contains(&"score.verdict.threshold".to_string()));
+        assert!(keys.contains(&"score.verdict.dissatisfaction_logit".to_string()));
+        // Fewer than MIN_PER_CLASS_FOR_REFIT low conversations: no refit.
+        let few: Vec<&Record> = refs
+            .iter()
+            .copied()
+            .filter(|r| !r.low)
+            .chain(refs.iter().copied().filter(|r| r.low).take(3))
+            .collect();
+        assert!(refit_verdict(&few, &VerdictConfig::default()).is_none());
     }
 }

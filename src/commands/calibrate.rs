@@ -43,6 +43,7 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
     )?;
     let result = calibrator.finish(
         detect_config,
+        &setup.config.score.verdict,
         args.min_conversations,
         setup.csat_scale.text.clone(),
     );
@@ -66,11 +67,13 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
         setup.ui.warn(&format!("skipped {}: {}", s.path, s.message));
     }
     if let Some(out) = config_out {
-        let values: Vec<(String, f64)> = result
+        let mut values: Vec<(String, f64)> = result
             .suggestions
             .iter()
             .map(|s| (s.key.clone(), s.suggested))
             .collect();
+        // The refitted needs-human probability, when there were enough of both outcomes.
+        values.extend(result.verdict.iter().flat_map(|v| v.config_values()));
         let path = terminal(&out.path().display().to_string()).into_owned();
         handoff::config::write_values(out, &values)?;
         if !setup.ui.quiet {

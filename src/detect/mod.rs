@@ -5,13 +5,16 @@
 pub(crate) mod category;
 pub(crate) mod dissatisfaction;
 pub(crate) mod lexicon;
+pub(crate) mod negation;
 pub(crate) mod phrases;
 pub(crate) mod repetition;
+mod routing;
 pub(crate) mod score;
 pub(crate) mod sentiment;
 pub mod settings;
 pub(crate) mod text;
 pub(crate) mod unresolved;
+pub mod verdict;
 
 mod satisfaction;
 
@@ -52,6 +55,12 @@ pub struct Signals {
     pub needs_human_without_csat: bool,
     /// Which dissatisfaction signals fired in some customer turn (bit k: `SIGNALS[k]`).
     pub dissatisfaction_signals: u16,
+    /// The needs-human probability's inputs (`verdict::FEATURES`), for refitting it.
+    pub verdict_features: verdict::Features,
+    /// Whether hard evidence (`verdict::is_hard`) was found.
+    pub hard_evidence: bool,
+    /// The needs-human probability from the transcript alone, ignoring the survey.
+    pub probability_without_csat: f64,
 }
 
 /// The verdict on one conversation.
@@ -65,6 +74,10 @@ pub struct Assessment {
     pub satisfaction_drop: bool,
     pub confirmed: bool,
     pub needs_human: bool,
+    /// The needs-human probability (`verdict.rs`): calibrated on labelled dialogues.
+    pub probability: f64,
+    /// The noisy-OR score of the explicit reasons (`score.rs`), kept for ordering examples
+    /// and for comparison with earlier versions.
     pub score: f64,
     /// Inferred dissatisfaction, 0..1 (see `dissatisfaction.rs`).
     pub dissatisfaction: f64,
@@ -285,7 +298,46 @@ impl Detectors {
             || repetition.repeats > 0
             || findings.iter().any(|f| f.reason == Reason::SentimentDrop)
             || (findings.iter().any(|f| f.reason == Reason::Frustration) && !outcome.confirmed);
-        let needs_human = from_transcript || satisfaction.dropped;
+        let explicit = from_transcript || satisfaction.dropped;
+        let v = &self.config.score.verdict;
+        let reasons: Vec<Reason> = findings.iter().map(|f| f.reason).collect();
+        let features = verdict::features(
+            &reasons,
+            inferred.score,
+            outcome.confirmed,
+            prep.indices(Role::Customer).count(),
+        );
+        let hard_evidence = reasons.iter().any(|r| verdict::is_hard(*r));
+        let probability = v.probability(&features, hard_evidence);
+        let probability_without_csat = v.probability(
+            &features,
+            reasons
+                .iter()
+                .any(|r| verdict::is_hard(*r) && *r != Reason::LowCsat),
+        );
+        // Flagged through the probability alone: the reason cites the turn that read most
+        // dissatisfied, so every flag still has evidence.
+        let inferred_flag = match inferred.worst_turn {
+            Some((turn, p_turn)) if !explicit && probability >= v.threshold => {
+                findings.push(Finding {
+                    reason: Reason::InferredDissatisfaction,
+                    detail: format!(
+                        "no explicit failure, but customer message {} reads as dissatisfied \
+                         (turn {p_turn:.2}, needs-human probability {probability:.2})",
+                        turn + 1
+                    ),
+                    messages: vec![turn],
+                });
+                true
+            }
+            _ => false,
+        };
+        if let Some(f) =
+            routing::routed_by_design(&findings, v.model_probability(&features) < v.threshold)
+        {
+            findings.push(f);
+        }
+        let needs_human = explicit || inferred_flag;
         let score_of = |skip_csat: bool| {
             score::needs_human_score(
                 &self.config.score.weights,
@@ -307,8 +359,11 @@ impl Detectors {
             } else {
                 score
             },
-            needs_human_without_csat: from_transcript,
+            needs_human_without_csat: from_transcript || probability_without_csat >= v.threshold,
             dissatisfaction_signals: inferred.seen,
+            verdict_features: features,
+            hard_evidence,
+            probability_without_csat,
         };
         findings.sort_by_key(|f| (f.reason, f.messages.first().copied()));
         for f in &mut findings {
@@ -329,6 +384,7 @@ impl Detectors {
             satisfaction_drop: satisfaction.dropped,
             confirmed: outcome.confirmed,
             needs_human,
+            probability,
             score,
             dissatisfaction: inferred.score,
             dissatisfaction_turn: inferred.worst_turn.map(|(i, _)| i),

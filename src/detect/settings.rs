@@ -10,6 +10,8 @@ use serde::Deserialize;
 use super::dissatisfaction::DissatisfactionConfig;
 pub use super::phrases::PhraseConfig;
 use super::score::ReasonWeights;
+use super::verdict::VerdictConfig;
+use crate::model::Reason;
 
 /// Everything that decides how a conversation is flagged (the `[detect]`, `[score]`,
 /// `[phrases]`, `[taxonomy]` and `[sentiment]` sections of the config file).
@@ -53,6 +55,7 @@ impl DetectionSettings {
                 ));
             }
         }
+        self.score.verdict.validate()?;
         if !(-1.0..=1.0).contains(&self.detect.sentiment_negative) {
             return Err("detect.sentiment_negative: must be between -1 and 1".into());
         }
@@ -149,6 +152,8 @@ pub struct ScoreConfig {
     pub weights: ReasonWeights,
     /// A customer's confirmation ("thanks, that fixed it") multiplies the score by (1 - this).
     pub confirmation_discount: f64,
+    /// The needs-human probability's weights, threshold and hard-evidence floor.
+    pub verdict: VerdictConfig,
 }
 
 impl Default for DetectConfig {
@@ -173,6 +178,7 @@ impl Default for ScoreConfig {
         ScoreConfig {
             weights: ReasonWeights::default(),
             confirmation_discount: 0.5,
+            verdict: VerdictConfig::default(),
         }
     }
 }
@@ -181,9 +187,24 @@ impl ScoreConfig {
     /// The fingerprint's text of these settings: the derived `Debug` text of the type it
     /// replaced, whose weights were a `BTreeMap<String, f64>` of every code.
     fn fingerprint_text(&self) -> String {
-        let weights: BTreeMap<&str, f64> = self.weights.by_code().collect();
+        // Reasons added after that type (inferred_dissatisfaction, routed_by_design) join the
+        // text only when set away from their default, so the same settings keep their hash.
+        let weights: BTreeMap<&str, f64> = self
+            .weights
+            .by_code()
+            .filter(|(code, w)| {
+                let late = matches!(*code, "inferred_dissatisfaction" | "routed_by_design");
+                !late || Reason::from_code(code).is_some_and(|r| r.default_weight() != *w)
+            })
+            .collect();
+        // Default verdict settings leave the text of earlier versions unchanged.
+        let verdict = if self.verdict == VerdictConfig::default() {
+            String::new()
+        } else {
+            format!(" verdict {:?}", self.verdict)
+        };
         format!(
-            "ScoreConfig {{ weights: {weights:?}, confirmation_discount: {:?} }}",
+            "ScoreConfig {{ weights: {weights:?}, confirmation_discount: {:?} }}{verdict}",
             self.confirmation_discount
         )
     }

@@ -2,6 +2,7 @@
 //! customer_repeat, unanswered, negative_close, abandoned_after_fallback, handoff,
 //! explicit_status. Also reports whether the customer confirmed a fix.
 
+use super::negation;
 use super::phrases::PhraseList;
 use super::text::{content_words, jaccard, Earlier};
 use super::{Detectors, Prepared};
@@ -28,20 +29,30 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let first_reply = prep.first_reply();
 
     // escalation_request
+    // A list phrase is checked for negation scope ("no need for a human"); a message
+    // without one may still ask in other words ("put me through to support staff").
+    let triggers = d.phrases.entries(PhraseList::Escalation);
     let asked: Vec<usize> = customer
         .iter()
         .copied()
-        .filter(|&i| prep.has(i, PhraseList::Escalation))
+        .filter(|&i| {
+            (prep.has(i, PhraseList::Escalation)
+                || negation::may_paraphrase(&prep.normalized[i], &prep.tokens[i]))
+                && negation::asks_for_person(&msgs[i].text, triggers)
+        })
         .collect();
     if let Some(&first) = asked.first() {
-        let phrase = d
+        let phrase = match d
             .phrases
             .find(PhraseList::Escalation, &prep.normalized[first])
-            .unwrap_or_default();
+        {
+            Some(p) => format!("\"{p}\""),
+            None => "in other words".to_string(),
+        };
         out.push(Finding {
             reason: Reason::EscalationRequest,
             detail: format!(
-                "customer asks for a person (\"{phrase}\") in message {}",
+                "customer asks for a person ({phrase}) in message {}",
                 first + 1
             ),
             messages: asked,
@@ -107,7 +118,9 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     let closing_complaint = last_customer.filter(|&i| {
         first_reply.is_some_and(|r| r < i)
             && (prep.has(i, PhraseList::NegativeClose)
-                || prep.sentiment[i] <= NEGATIVE_CLOSE_SENTIMENT)
+                || prep.sentiment[i] <= NEGATIVE_CLOSE_SENTIMENT
+                || (negation::may_be_ironic(&prep.tokens[i])
+                    && negation::ironic(&prep.normalized[i])))
     });
     let confirmed = closing_complaint.is_none()
         && last_customer.is_some_and(|i| prep.has(i, PhraseList::Confirmation));
@@ -118,6 +131,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
             .find(PhraseList::NegativeClose, &prep.normalized[i])
         {
             Some(p) => format!("\"{p}\""),
+            None if negation::ironic(&prep.normalized[i]) => "an ironic thanks".to_string(),
             None => format!("sentiment {:.2}", prep.sentiment[i]),
         };
         out.push(Finding {

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::summary::{Summary, SCHEMA_VERSION};
+use crate::summary::{Summary, SCHEMA_CHANGES, SCHEMA_VERSION};
 
 pub enum GateInput {
     Transcripts(Vec<String>),
@@ -109,10 +109,22 @@ fn load(path: &str, value: Value) -> Result<Summary> {
             )))
         }
         Some(v) if v != u64::from(SCHEMA_VERSION) => {
+            // Say what changed since that version: the reader needs to know why an older
+            // baseline cannot simply be compared (its rates mean something else).
+            let changes: Vec<&str> = SCHEMA_CHANGES
+                .iter()
+                .filter(|(since, _)| u64::from(*since) > v)
+                .map(|(_, what)| *what)
+                .collect();
+            let why = if changes.is_empty() {
+                String::new()
+            } else {
+                format!(" (since then: {})", changes.join("; "))
+            };
             return Err(bad(format!(
                 "a summary of schema version {v} (written by {tool}); this handoff reads \
-                 version {SCHEMA_VERSION}; {remedy}"
-            )))
+                 version {SCHEMA_VERSION}{why}; {remedy}"
+            )));
         }
         Some(_) => {}
     }

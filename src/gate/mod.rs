@@ -764,6 +764,8 @@ mod tests {
             needs_human: needs,
             needs_human_rate: 0.0,
             needs_human_ci: [0.0, 0.0],
+            expected_rate: 0.0,
+            expected_rate_ci: [0.0, 0.0],
             unresolved_rate: 0.0,
             escalation_request_rate: 0.0,
             loop_rate: 0.0,
@@ -1060,6 +1062,7 @@ mod tests {
                 if n > 0 {
                     s.reasons.push(crate::summary::ReasonCount {
                         reason: reason.into(),
+                        kind: crate::model::ReasonKind::Outcome,
                         conversations: n,
                         rate: n as f64 / 1000.0,
                     });

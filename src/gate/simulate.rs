@@ -168,6 +168,8 @@ fn empty_stats(name: &str) -> CategoryStats {
         needs_human: 0,
         needs_human_rate: 0.0,
         needs_human_ci: [0.0, 0.0],
+        expected_rate: 0.0,
+        expected_rate_ci: [0.0, 0.0],
         unresolved_rate: 0.0,
         escalation_request_rate: 0.0,
         loop_rate: 0.0,
@@ -216,6 +218,7 @@ fn count(c: &mut CategoryStats, o: &Outcome) {
             Some(r) => r.conversations += 1,
             None => c.reasons.push(ReasonCount {
                 reason: reason.code().to_string(),
+                kind: reason.kind(),
                 conversations: 1,
                 rate: 0.0,
             }),

@@ -10,7 +10,7 @@ use super::json::Json;
 use super::{RenderOptions, Renderer};
 use crate::calibrate::{Calibration, GroupStats};
 use crate::error::Result;
-use crate::numfmt::{fixed, fixed_or_missing, terminal};
+use crate::numfmt::{fixed, fixed_or_missing, pct, terminal};
 
 /// `handoff calibrate --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ fn opt(v: Option<f64>) -> String {
     fixed_or_missing(v, 3)
 }
 
-fn new_table(header: [&str; 6]) -> Table {
+fn new_table<const N: usize>(header: [&str; N]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
     t
@@ -119,6 +119,44 @@ fn table(c: &Calibration) -> String {
             out,
             "\nThe dissatisfaction score's turn signals, overall: a conversation counts when the signal fired in one of its customer turns. A weight (`[detect.dissatisfaction]`) on a signal with AUC near 0.5 here does not help on this data.\n{t}"
         );
+    }
+    match &c.verdict {
+        Some(v) => {
+            let _ = writeln!(
+                out,
+                "\nThe needs-human probability against low CSAT: AUC {} with the current weights (Brier {}); refitted on these labels, {} (Brier {}, 5-fold cross-validated), best-F1 threshold {}.",
+                opt(v.auc_current),
+                fixed(v.brier_current, 3),
+                opt(v.auc_refit),
+                fixed(v.brier_refit, 3),
+                v.threshold
+            );
+            let mut t = new_table(["Decile", "Conversations", "Predicted", "Observed"]);
+            for (k, r) in v.reliability.iter().enumerate() {
+                t.add_row([
+                    (k + 1).to_string(),
+                    r.conversations.to_string(),
+                    pct(r.predicted),
+                    pct(r.observed),
+                ]);
+            }
+            let weights: Vec<String> = std::iter::once(format!("intercept {}", v.intercept))
+                .chain(v.weights.iter().map(|(k, w)| format!("{k} {w}")))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Reliability of the refit (cross-validated):\n{t}\nRefitted weights ([score.verdict], written by --write-config): {}",
+                weights.join(", ")
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\nThe needs-human probability is not refitted: it needs at least {} low and {} other conversations with CSAT.",
+                crate::calibrate::MIN_PER_CLASS_FOR_REFIT,
+                crate::calibrate::MIN_PER_CLASS_FOR_REFIT
+            );
+        }
     }
     if c.suggestions.is_empty() {
         let _ = writeln!(out, "\nNo threshold change would fit this data better.");

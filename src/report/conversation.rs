@@ -60,11 +60,12 @@ impl Renderer<ConversationReport> for ConversationText {
         };
         let _ = writeln!(
             out,
-            "{} {} · {} · {} (score {})",
+            "{} {} · {} · {} (probability {}, score {})",
             paint.code("1", "Conversation"),
             paint.code("1", &terminal(&c.id)),
             terminal(&c.category),
             verdict,
+            fixed(c.probability, 2),
             fixed(c.score, 2)
         );
         let mut facts = vec![terminal(&c.location).into_owned()];

@@ -19,7 +19,8 @@ impl Renderer for MarkdownRenderer {
         let _ = writeln!(
             out,
             "{} conversations audited from {} file(s) ({} records read, {} skipped{}). \
-             Needs human overall: **{}** (95% CI {}); estimated agent time {} h.\n",
+             Needs human overall: **{}** (95% CI {}); expected rate {} (95% CI {}); \
+             estimated agent time {} h.\n",
             inp.audited,
             inp.files.len(),
             inp.records_read,
@@ -30,21 +31,25 @@ impl Renderer for MarkdownRenderer {
             },
             pct(s.overall.needs_human_rate),
             Quantity::Rate.range(s.overall.needs_human_ci),
+            pct(s.overall.expected_rate),
+            Quantity::Rate.range(s.overall.expected_rate_ci),
             fixed(s.overall.agent_hours, 1)
         );
         let _ = writeln!(
             out,
-            "| Category | Conversations | Needs human | 95% CI | Unresolved | Asked for human | Loop | Satisfaction drop | Mean CSAT (n) | Agent hours | Recommendation | Top reasons |"
+            "| Category | Conversations | Needs human | 95% CI | Expected rate (95% CI) | Unresolved | Asked for human | Loop | Satisfaction drop | Mean CSAT (n) | Agent hours | Recommendation | Top reasons |"
         );
-        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
         for c in s.categories.iter().chain(std::iter::once(&s.overall)) {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} |",
                 cell(&c.category),
                 c.conversations,
                 pct(c.needs_human_rate),
                 Quantity::Rate.range(c.needs_human_ci),
+                pct(c.expected_rate),
+                Quantity::Rate.range(c.expected_rate_ci),
                 pct(c.unresolved_rate),
                 pct(c.escalation_request_rate),
                 pct(c.loop_rate),

@@ -252,11 +252,13 @@ impl Renderer for TableRenderer {
         );
         let _ = writeln!(
             out,
-            "Needs human overall: {} ({}), {} of {}; estimated agent time {} h at {} min each\n",
+            "Needs human overall: {} ({}), {} of {}; expected rate {} ({}); estimated agent time {} h at {} min each\n",
             pct(s.overall.needs_human_rate),
             Quantity::Rate.range(s.overall.needs_human_ci),
             s.overall.needs_human,
             s.overall.conversations,
+            pct(s.overall.expected_rate),
+            Quantity::Rate.range(s.overall.expected_rate_ci),
             fixed(s.overall.agent_hours, 1),
             s.settings.handle_minutes
         );

@@ -9,7 +9,7 @@ use crate::summary::{CategoryStats, Summary};
 
 pub struct CsvRenderer;
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 20] = [
     "category",
     "conversations",
     "needs_human",
@@ -27,6 +27,9 @@ const HEADER: [&str; 17] = [
     "agent_hours",
     "recommendation",
     "reasons",
+    "expected_rate",
+    "expected_rate_ci_low",
+    "expected_rate_ci_high",
 ];
 
 fn row(c: &CategoryStats) -> Vec<String> {
@@ -55,6 +58,9 @@ fn row(c: &CategoryStats) -> Vec<String> {
                 .join(";"),
         )
         .into_owned(),
+        c.expected_rate.to_string(),
+        c.expected_rate_ci[0].to_string(),
+        c.expected_rate_ci[1].to_string(),
     ]
 }
 

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::Evidence;
 
-/// Version of `handoff show --format json`.
-pub const CONVERSATION_SCHEMA_VERSION: u32 = 1;
+/// Version of `handoff show --format json`. 2: `probability` added.
+pub const CONVERSATION_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ConversationReport {
@@ -25,6 +25,8 @@ pub struct ConversationReport {
     pub status: Option<String>,
     pub needs_human: bool,
     pub score: f64,
+    /// The needs-human probability (`detect/verdict.rs`).
+    pub probability: f64,
     pub dissatisfaction: f64,
     pub csat: Option<f64>,
     /// Reason codes, the one with the highest default weight first.

@@ -12,7 +12,15 @@ pub use conversation::{ConversationReport, ShownMessage};
 
 /// Version of the saved-summary format. Bump it when a field is added, removed or changes
 /// meaning, so `handoff gate` rejects files it would misread with a clear message.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// What changed in each version, for the message that rejects an older summary.
+pub const SCHEMA_CHANGES: &[(u32, &str)] = &[(
+    2,
+    "needs_human now also counts conversations flagged by the calibrated needs-human \
+     probability (reason inferred_dissatisfaction), so rates of version 1 are not comparable; \
+     categories gained expected_rate and reasons their kind",
+)];
 
 /// The name of the whole-corpus row (`Summary::overall`, the gate's `overall` scope, the
 /// weekly series' and trends' overall rows).
@@ -168,6 +176,11 @@ pub struct CategoryStats {
     pub needs_human_rate: f64,
     /// 95% Wilson score interval of the needs-human rate.
     pub needs_human_ci: [f64; 2],
+    /// Mean needs-human probability: the expected share of conversations a person would
+    /// judge as needing a human (`detect/verdict.rs`).
+    pub expected_rate: f64,
+    /// Its 95% t interval (sampling only, not the model's own uncertainty).
+    pub expected_rate_ci: [f64; 2],
     pub unresolved_rate: f64,
     pub escalation_request_rate: f64,
     pub loop_rate: f64,
@@ -205,6 +218,9 @@ pub struct CategoryStats {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReasonCount {
     pub reason: String,
+    /// Cause (why the bot failed), outcome (a person was or should have been involved) or
+    /// routing (handed over by design).
+    pub kind: crate::model::ReasonKind,
     pub conversations: u64,
     /// Share of the category's conversations.
     pub rate: f64,

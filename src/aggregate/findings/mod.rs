@@ -21,11 +21,12 @@ use crate::error::{Error, Result};
 use crate::numfmt::spreadsheet_cell;
 use crate::summary::{Evidence, EvidenceMessage};
 
-/// The findings files' layout version, written in every row. 2: `is_loop` became `loop`
+/// The findings files' layout version, written in every row. 3: the `probability` column
+/// (the needs-human probability) after `score`. 2: `is_loop` became `loop`
 /// in JSONL, reasons and evidence are lists (Parquet) and null when empty, and the
 /// `schema_version`, `file`, `started_at`, `bot_version`, `channel`, `status` columns
 /// were added. 1 (unversioned): the layout before.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One audited conversation in the `--findings` file.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +43,8 @@ pub struct FindingRow {
     pub status: Option<String>,
     pub needs_human: bool,
     pub score: f64,
+    /// The needs-human probability (`detect/verdict.rs`).
+    pub probability: f64,
     pub dissatisfaction: f64,
     /// The customer message that weighed most in `dissatisfaction` (redacted).
     pub dissatisfaction_turn: Option<EvidenceMessage>,
@@ -163,7 +166,7 @@ pub struct Column {
 }
 
 /// The columns of every findings file, in order.
-pub const COLUMNS: [Column; 21] = [
+pub const COLUMNS: [Column; 22] = [
     Column {
         name: "schema_version",
         values: Values::Integer(|_| SCHEMA_VERSION),
@@ -217,7 +220,12 @@ pub const COLUMNS: [Column; 21] = [
     Column {
         name: "score",
         values: Values::Number(|r| r.score),
-        description: "Needs-human score (0 to 1)",
+        description: "Needs-human score (0 to 1): noisy-OR of the reasons' weights",
+    },
+    Column {
+        name: "probability",
+        values: Values::Number(|r| r.probability),
+        description: "Needs-human probability (0 to 1), calibrated on labelled dialogues",
     },
     Column {
         name: "dissatisfaction",
@@ -437,6 +445,7 @@ mod tests {
             status: None,
             needs_human: true,
             score: 0.75,
+            probability: 0.6,
             dissatisfaction: 0.5,
             dissatisfaction_turn: Some(EvidenceMessage {
                 index: 2,
