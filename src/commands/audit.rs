@@ -11,10 +11,7 @@ use std::io::IsTerminal;
 use handoff::error::{Error, Result};
 use handoff::pipeline::{self, AuditRequest};
 use handoff::report::{self, RenderOptions, ReportFormat};
-use std::sync::Arc;
-
 use handoff::time::Granularity;
-use handoff::topics::TopicModel;
 use handoff::PeriodOptions;
 
 use super::setup::Setup;
@@ -51,10 +48,11 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     };
     let html_out = create_output(args.html.as_deref())?;
     let mut base = setup.request(args.inputs.clone(), !args.no_redact);
-    if let Some(path) = &args.topics {
-        base.detection.topics = Some(Arc::new(TopicModel::load(path)?));
-    }
-    let summary = pipeline::run(AuditRequest {
+    let choice = setup.category_choice(&args.categories);
+    let categories =
+        setup.choose_categories(&args.categories, &choice, &args.inputs, !args.no_redact)?;
+    base.detection.categories = categories.source.clone();
+    let mut summary = pipeline::run(AuditRequest {
         handle_minutes: args.handle_minutes,
         findings: findings.clone(),
         outputs: output_paths(&outputs),
@@ -68,6 +66,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         },
         ..base
     })?;
+    categories.annotate(&mut summary);
 
     let format = match args.format {
         FormatArg::Table => ReportFormat::Table,
