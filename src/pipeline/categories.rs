@@ -193,14 +193,12 @@ pub fn choose_categories(
         };
         return Ok(chosen(CategorySource::Export, Some(note)));
     }
-    let model = TopicModel::learn(
-        &sample.requests,
-        &LearnOptions {
-            max_topics: MAX_TOPICS,
-            k,
-            redact,
-        },
-    );
+    let opts = LearnOptions {
+        max_topics: MAX_TOPICS,
+        k,
+        redact,
+    };
+    let model = pool.install(|| TopicModel::learn(&sample.requests, &opts));
     let labels = model.labels();
     let note = CategorySourceNote {
         source: "discovered".into(),

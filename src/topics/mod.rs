@@ -18,6 +18,8 @@ mod text;
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::model::Conversation;
 use crate::redact::Redactor;
 use cluster::{dot, normalise, Vector};
@@ -112,9 +114,10 @@ fn embed(pieces: &[u32], weights: &HashMap<u32, f32>) -> Option<Vector> {
 
 impl TopicModel {
     /// Learns topics from requests (folded, as [`request`] gives them). Deterministic:
-    /// the same requests in the same order give the same model.
+    /// the same requests in the same order give the same model, on any rayon pool (call
+    /// it inside `pool.install` to bound the threads).
     pub fn learn(requests: &[String], opts: &LearnOptions) -> TopicModel {
-        let tokenised: Vec<Vec<u32>> = requests.iter().map(|r| pieces(r)).collect();
+        let tokenised: Vec<Vec<u32>> = requests.par_iter().map(|r| pieces(r)).collect();
         let mut counts: HashMap<u32, u64> = HashMap::new();
         for p in tokenised.iter().flatten() {
             *counts.entry(*p).or_default() += 1;
@@ -127,14 +130,12 @@ impl TopicModel {
             // Rounded as the file stores them, so a saved model assigns as the learned one.
             .map(|(id, w)| (id, file::round(w as f32)))
             .collect();
-        let mut points = Vec::new();
-        let mut of_point = Vec::new();
-        for (i, p) in tokenised.iter().enumerate() {
-            if let Some(v) = embed(p, &weights) {
-                points.push(v);
-                of_point.push(i);
-            }
-        }
+        let embedded: Vec<(usize, Vector)> = tokenised
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, p)| embed(p, &weights).map(|v| (i, v)))
+            .collect();
+        let (of_point, points): (Vec<usize>, Vec<Vector>) = embedded.into_iter().unzip();
         let k = match opts.k {
             Some(k) => k.max(1),
             None => choose_k(&points, opts.max_topics),
