@@ -56,7 +56,7 @@ fn topics_are_learned_saved_edited_and_used_by_audit() {
     );
     assert!(out.stdout.contains("2 without a request"), "{}", out.stdout);
     let saved = dir.read("topics.toml");
-    assert!(saved.contains("version = 1"));
+    assert!(saved.contains("version = 2"));
 
     // Same input, other thread count: the same file byte for byte.
     let again = dir.path("again.toml");

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::table::DIMS;
+use super::VECTOR_DIMS as DIMS;
 
 pub type Vector = [f32; DIMS];
 
