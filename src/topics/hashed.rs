@@ -41,12 +41,13 @@ pub fn features(folded: &str) -> Vec<(u16, i8)> {
         if piece.contains('@') || piece.contains("://") || piece.starts_with("www.") {
             continue;
         }
-        // Numbers (order ids, amounts, dates, card digits) are nearly all distinct: under
-        // IDF each would weigh most, and group requests by their ids.
+        // Long numbers and codes (order ids, card digits, phone numbers) are nearly all
+        // distinct: under IDF each would weigh most, and group requests by their ids.
+        // Short ones stay ("5 plus 7", "10 minutes").
         words.extend(
             piece
                 .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| w.len() > 1 && !w.bytes().any(|b| b.is_ascii_digit()))
+                .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
                 .filter(|w| !super::text::is_filler(w)),
         );
     }
