@@ -366,10 +366,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "CLAUSE", help_heading = SELECTION)]
     pub filter: Vec<String>,
 
-    /// Categories from a topics file (`handoff topics --output`): each conversation gets its
-    /// nearest topic, or `other` when none is close.
-    #[arg(long, value_name = "FILE")]
-    pub topics: Option<PathBuf>,
+    #[command(flatten)]
+    pub categories: CategoryArgs,
 
     /// Compare each category's latest week or month with the previous one (needs
     /// started_at) and flag significant rises in needs-human rate or drops in satisfaction.
@@ -423,8 +421,44 @@ pub struct GateArgs {
     #[arg(long, help_heading = INPUT)]
     pub strict: bool,
 
+    /// Categories for both sides, chosen on the baseline (topics discovered on it are used
+    /// for the candidate too, so both are cut the same way).
+    #[command(flatten)]
+    pub categories: CategoryArgs,
+
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// `--categories`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CategoriesArg {
+    /// The export's category (or --category-field); `uncategorized` without one.
+    Export,
+    /// Topics learned from the input's customer requests, for every conversation.
+    Discover,
+    /// The export's category, else the keyword taxonomy ([taxonomy], or the built-in
+    /// consumer-finance example).
+    Taxonomy,
+}
+
+/// Where categories come from (audit and gate).
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Categories")]
+pub struct CategoryArgs {
+    /// Where categories come from. Default: a topics file or taxonomy in the config if
+    /// any, else the export's when most conversations have one, else discovered topics.
+    #[arg(long, value_enum, value_name = "SOURCE", conflicts_with = "topics")]
+    pub categories: Option<CategoriesArg>,
+
+    /// Categories from a topics file (`handoff topics --output`): each conversation gets its
+    /// nearest topic, or `other` when none is close.
+    #[arg(long, value_name = "FILE")]
+    pub topics: Option<PathBuf>,
+
+    /// Discover exactly this many topics (before tiny ones are folded into `other`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub topics_k: Option<u16>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

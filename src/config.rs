@@ -10,7 +10,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::aggregate::RecommendConfig;
-use crate::detect::settings::{DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig};
+use crate::detect::settings::{
+    CategorySource, DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig,
+};
 use crate::error::{Error, Result};
 use crate::gate::config::GateConfig;
 use crate::output::AtomicFile;
@@ -32,6 +34,17 @@ pub struct Config {
     pub sentiment: BTreeMap<String, f32>,
     /// Release-gate rules (`handoff gate`, and the intervals of `--compare-periods`).
     pub gate: GateConfig,
+    /// `[topics]`: a topics file to categorize with, or the number of topics to discover.
+    pub topics: TopicsConfig,
+}
+
+/// `[topics]`. `file` (relative to the config file) gives every conversation its nearest
+/// topic, as `--topics` does; `k` forces the number of topics discovery learns.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TopicsConfig {
+    pub file: Option<std::path::PathBuf>,
+    pub k: Option<usize>,
 }
 
 impl Config {
@@ -40,10 +53,16 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        Config::parse(&text).map_err(|message| Error::Config {
+        let mut config = Config::parse(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
             message,
-        })
+        })?;
+        // Relative to the config, so the pair can be checked in together and used from
+        // any working directory.
+        if let (Some(file), Some(dir)) = (&config.topics.file, path.parent()) {
+            config.topics.file = Some(dir.join(file));
+        }
+        Ok(config)
     }
 
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
@@ -55,6 +74,9 @@ impl Config {
     fn validate(&self) -> std::result::Result<(), String> {
         self.detection().validate()?;
         self.recommend.validate()?;
+        if self.topics.k.is_some_and(|k| !(1..=200).contains(&k)) {
+            return Err("topics.k must be between 1 and 200".into());
+        }
         self.gate.validate()
     }
 
@@ -66,7 +88,12 @@ impl Config {
             phrases: self.phrases.clone(),
             taxonomy: self.taxonomy.clone(),
             sentiment: self.sentiment.clone(),
-            topics: None,
+            // A `[taxonomy]` is the opt-in to keyword categories; `[topics] file` is loaded
+            // by the commands (it is a file of its own, with its own errors).
+            categories: match self.taxonomy {
+                Some(_) => CategorySource::Taxonomy,
+                None => CategorySource::Export,
+            },
         }
     }
 }
@@ -175,16 +202,19 @@ mod tests {
         // so the same settings must keep hashing to the same value whatever their types
         // become. The values are those handoff 0.1.0 wrote (its sample-data audit, and
         // `--config` with these files).
+        // 0.1.0 filled missing categories from the keyword taxonomy, as `--categories
+        // taxonomy` does now; the default since issue 11 (the export's categories only)
+        // categorizes those conversations differently, so it hashes differently.
         let fingerprint = |text: &str| {
-            Config::parse(text)
-                .expect("valid")
-                .detection()
-                .fingerprint(DEFAULT_RUN)
+            let mut settings = Config::parse(text).expect("valid").detection();
+            settings.categories = CategorySource::Taxonomy;
+            settings.fingerprint(DEFAULT_RUN)
         };
-        assert_eq!(
-            DetectionSettings::default().fingerprint(DEFAULT_RUN),
-            "58f0700945efd8a5"
-        );
+        let taxonomy = DetectionSettings {
+            categories: CategorySource::Taxonomy,
+            ..DetectionSettings::default()
+        };
+        assert_eq!(taxonomy.fingerprint(DEFAULT_RUN), "58f0700945efd8a5");
         assert_eq!(fingerprint(""), "58f0700945efd8a5");
         assert_eq!(
             fingerprint("[score.weights]\nescalation_request = 0.9\n"),
@@ -196,6 +226,15 @@ mod tests {
                  [score.weights]\nhandoff = 0.25\nfrustration = 0.1\n"
             ),
             "b1880012df9c7768"
+        );
+        let export = DetectionSettings::default().fingerprint(DEFAULT_RUN);
+        assert_ne!(export, "58f0700945efd8a5");
+        assert_eq!(
+            Config::parse("")
+                .expect("valid")
+                .detection()
+                .fingerprint(DEFAULT_RUN),
+            export
         );
         assert_eq!(
             fingerprint(

@@ -65,8 +65,8 @@ pub mod topics;
 pub use config::Config;
 pub use detect::verdict;
 pub use detect::{
-    normalize, Assessment, DetectConfig, DetectionSettings, Detectors, PhraseConfig, ScoreConfig,
-    Signals, DISSATISFACTION_SIGNALS,
+    normalize, Assessment, CategorySource, DetectConfig, DetectionSettings, Detectors,
+    PhraseConfig, ScoreConfig, Signals, DISSATISFACTION_SIGNALS,
 };
 pub use error::{Error, Result};
 pub use model::{Conversation, CsatScale, Finding, Location, Message, Reason, Role};

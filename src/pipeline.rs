@@ -32,6 +32,9 @@ use crate::output;
 use crate::summary::{ConversationReport, Summary};
 use crate::topics;
 
+mod categories;
+pub use categories::{choose_categories, CategoryChoice, ChosenCategories};
+
 pub struct AuditRequest {
     pub inputs: Vec<String>,
     pub ingest: IngestOptions,
@@ -425,6 +428,19 @@ pub fn sample_requests(
     pool: &rayon::ThreadPool,
     capacity: usize,
 ) -> Result<RequestSample> {
+    sample_requests_until(files, ingest_opts, pool, capacity, |_| false)
+}
+
+/// [`sample_requests`] that stops reading after the first chunk where `stop` holds (the
+/// sample is then of what was read).
+pub fn sample_requests_until(
+    files: &[InputFile],
+    ingest_opts: &IngestOptions,
+    pool: &rayon::ThreadPool,
+    capacity: usize,
+    stop: impl Fn(&RequestSample) -> bool,
+) -> Result<RequestSample> {
+    let mut stopped = false;
     let mut reservoir = topics::Reservoir::new(capacity);
     let mut sample = RequestSample {
         requests: Vec::new(),
@@ -444,7 +460,7 @@ pub fn sample_requests(
                 (categorized, topics::request(&conv))
             })
     };
-    ingest::read_inputs(files, ingest_opts, Arc::new(AtomicU64::new(0)), |batch| {
+    let read = ingest::read_inputs(files, ingest_opts, Arc::new(AtomicU64::new(0)), |batch| {
         let found: Vec<Option<(bool, Option<String>)>> = pool.install(|| match batch {
             Batch::Raw(chunk) => (0..chunk.spans.len())
                 .into_par_iter()
@@ -460,8 +476,18 @@ pub fn sample_requests(
                 None => sample.without_request += 1,
             }
         }
+        if stop(&sample) {
+            stopped = true;
+            return Err(Error::Internal("sampling stopped".into()));
+        }
         Ok(())
-    })?;
+    });
+    match read {
+        Err(_) if stopped => {}
+        other => {
+            other?;
+        }
+    }
     sample.requests = reservoir.into_sample();
     Ok(sample)
 }

@@ -254,18 +254,30 @@ fn category_field_and_taxonomy_fill_in_missing_categories() {
         r#"{"id": "3", "messages": [{"role": "customer", "text": "hello"}, {"role": "bot", "text": "Hi!"}]}"#,
     ];
     let path = dir.write("c.jsonl", &lines.join("\n"));
-    let report = handoff()
-        .arg("audit")
-        .arg(&path)
-        .args(["--category-field", "metadata.queue"])
-        .json();
-    let names: Vec<&str> = report["categories"]
-        .as_array()
-        .map(|cs| cs.iter().filter_map(|c| c["category"].as_str()).collect())
-        .unwrap_or_default();
-    let mut sorted = names.clone();
-    sorted.sort();
-    assert_eq!(sorted, ["delivery", "uncategorized", "vip"]);
+    let names = |extra: &[&str]| {
+        let report = handoff()
+            .arg("audit")
+            .arg(&path)
+            .args(["--category-field", "metadata.queue"])
+            .args(extra)
+            .json();
+        let mut names: Vec<String> = report["categories"]
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .filter_map(|c| c["category"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    // The keyword taxonomy fills in only when opted into.
+    assert_eq!(
+        names(&["--categories", "taxonomy"]),
+        ["delivery", "uncategorized", "vip"]
+    );
+    assert_eq!(names(&[]), ["uncategorized", "vip"]);
 }
 
 #[test]

@@ -150,7 +150,7 @@ fn validate_documents(paths: &[std::path::PathBuf]) -> std::process::Output {
 }
 
 /// Summaries with every optional part present (weekly series, trends, folded categories,
-/// CSAT) and from the CSV export validate.
+/// a categories note, CSAT) and from the CSV export validate.
 #[test]
 fn summaries_from_the_sample_data_validate_against_the_published_schema() {
     if !python_with_jsonschema() {
@@ -158,8 +158,14 @@ fn summaries_from_the_sample_data_validate_against_the_published_schema() {
     }
     let dir = TestDir::new();
     let data = sample_data();
-    let runs: [(&str, &str, &[&str]); 3] = [
+    let runs: [(&str, &str, &[&str]); 4] = [
         ("plain.json", "transcripts.jsonl", &[]),
+        // A categories note (`category_source`) without the cost of discovering topics.
+        (
+            "taxonomy.json",
+            "transcripts.jsonl",
+            &["--categories", "taxonomy"],
+        ),
         (
             "full.json",
             "transcripts.jsonl",
@@ -186,6 +192,9 @@ fn summaries_from_the_sample_data_validate_against_the_published_schema() {
             "{part} is present, so it is validated"
         );
     }
+    let noted: serde_json::Value =
+        serde_json::from_str(&dir.read("taxonomy.json")).expect("a JSON summary");
+    assert_eq!(noted["category_source"]["source"], "taxonomy");
     let out = validate_documents(&paths);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -193,7 +202,7 @@ fn summaries_from_the_sample_data_validate_against_the_published_schema() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.trim(), "3");
+    assert_eq!(stdout.trim(), "4");
 }
 
 /// The summary schema is closed: a field the types do not have (or a renamed one) fails,

@@ -394,3 +394,48 @@ fn the_spark_example_gives_the_report_of_one_audit() {
     );
     assert_eq!(stdout, json);
 }
+
+/// A shard never learns topics (each would learn its own): `discover` asks for a topics
+/// file, and `auto` keeps the export's categories rather than sampling.
+#[test]
+fn shards_do_not_discover_topics() {
+    let dir = TestDir::new();
+    corpus(&dir);
+    let out = run()
+        .args([
+            "audit",
+            "data",
+            "--emit-partial",
+            "-",
+            "--categories",
+            "discover",
+        ])
+        .current_dir(dir.path(""))
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--topics topics.toml"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+    // The same data without its categories: auto does not discover in a shard.
+    let bare: String = dir
+        .read("data/part-0.jsonl")
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).expect("a conversation");
+            if let Some(o) = v.as_object_mut() {
+                o.remove("category");
+            }
+            v.to_string() + "\n"
+        })
+        .collect();
+    dir.write("bare/part-0.jsonl", &bare);
+    let out = run()
+        .args(["audit", "bare", "--emit-partial", "-"])
+        .current_dir(dir.path(""))
+        .ok();
+    assert!(!out.stdout.contains("\"discovered\""), "{}", out.stdout);
+    assert!(out.stdout.contains("uncategorized"), "{}", out.stdout);
+}

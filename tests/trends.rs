@@ -109,7 +109,11 @@ fn months_and_too_little_data() {
 #[test]
 fn filters_select_records_and_count_the_rest() {
     let data = sample_data().join("transcripts.jsonl");
-    let all = handoff().arg("audit").arg(&data).json();
+    let all = handoff()
+        .arg("audit")
+        .arg(&data)
+        .args(["--categories", "taxonomy"])
+        .json();
     let report = handoff()
         .arg("audit")
         .arg(&data)
@@ -126,6 +130,8 @@ fn filters_select_records_and_count_the_rest() {
         .arg("audit")
         .arg(&data)
         .args([
+            "--categories",
+            "taxonomy",
             "--filter",
             "category=fraud",
             "--filter",

@@ -642,6 +642,8 @@ impl Aggregator {
                 .periods
                 .compare
                 .map(|g| trends::compare_periods(&self.days, g, &test)),
+            // Set by the command, which chose the categories before the audit.
+            category_source: None,
         })
     }
 

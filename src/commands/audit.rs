@@ -14,14 +14,11 @@ use std::io::IsTerminal;
 
 use handoff::error::{Error, Result};
 use handoff::ingest::{expand_inputs, parse_ranks, Manifest};
-use handoff::pipeline::{self, AuditRequest, ManifestId, Ranks, Shard};
+use handoff::pipeline::{self, AuditRequest, CategoryChoice, ManifestId, Ranks, Shard};
 use handoff::report::{self, RenderOptions, ReportFormat};
-use handoff::Summary;
-use std::sync::Arc;
-
 use handoff::time::Granularity;
-use handoff::topics::TopicModel;
 use handoff::PeriodOptions;
+use handoff::Summary;
 
 use super::setup::Setup;
 use super::{
@@ -72,10 +69,12 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         (true, None) => Some(None),
         (true, Some(p)) => Some(create_output(Some(p))?),
     };
+    let sharded = args.manifest.is_some() || partial_out.is_some();
+    let choice = shard_choice(setup.category_choice(&args.categories), sharded)?;
+    let categories =
+        setup.choose_categories(&args.categories, &choice, &inputs, !args.no_redact)?;
     let mut base = setup.request(inputs, !args.no_redact);
-    if let Some(path) = &args.topics {
-        base.detection.topics = Some(Arc::new(TopicModel::load(path)?));
-    }
+    base.detection.categories = categories.source.clone();
     let request = AuditRequest {
         answers_capacity: args.answers_capacity as usize,
         shard,
@@ -105,7 +104,8 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         }
         .map(|()| Outcome::Success);
     }
-    let summary = pipeline::run(request)?;
+    let mut summary = pipeline::run(request)?;
+    categories.annotate(&mut summary);
     finish(
         &setup.ui,
         &summary,
@@ -129,6 +129,23 @@ pub struct Report {
     pub html: Option<handoff::output::AtomicFile>,
     pub wide: bool,
     pub strict: bool,
+}
+
+/// The categories of a shard: topics learned from one shard's sample would differ from
+/// another's, so shards never discover. `auto` keeps the export's categories, and
+/// `discover` asks for a topics file learned once (`handoff topics`), which every shard
+/// then cuts alike.
+fn shard_choice(choice: CategoryChoice, sharded: bool) -> Result<CategoryChoice> {
+    match choice {
+        CategoryChoice::Discover if sharded => Err(Error::Usage(
+            "--categories discover learns topics from the input, so each shard would learn \
+             its own: learn them once (handoff topics FILE -o topics.toml) and pass \
+             --topics topics.toml to every shard"
+                .into(),
+        )),
+        CategoryChoice::Auto if sharded => Ok(CategoryChoice::Export),
+        other => Ok(other),
+    }
 }
 
 /// The inputs to read, the shard they are, and the manifest (the inputs' own when no

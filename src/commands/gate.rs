@@ -14,7 +14,7 @@ use handoff::gate::{self as gate_eval, GateReport, GateSide};
 use handoff::model::CsatScale;
 use handoff::output::{self, AtomicFile};
 use handoff::pipeline::Outcomes;
-use handoff::pipeline::{self, AuditRequest};
+use handoff::pipeline::{self, AuditRequest, CategoryChoice, ChosenCategories};
 use handoff::report::gate::GateFormat;
 use handoff::report::{self, RenderOptions};
 use handoff::summary::Summary;
@@ -61,12 +61,14 @@ pub fn run(args: GateArgs) -> Result<Outcome> {
         (GateInput::Transcripts(_), GateInput::Transcripts(_))
     );
     let redact = !args.no_redact;
+    let categories = gate_categories(&setup, &args, &baseline_input, &candidate_input, redact)?;
     let load = |flag, input, filter| {
         load_side(
             &setup,
             redact,
             both_transcripts,
             &outputs,
+            &categories,
             flag,
             input,
             filter,
@@ -144,11 +146,62 @@ fn not_an_input<'a>(
     Ok(())
 }
 
+/// One choice of categories for both sides, so baseline and candidate are cut the same way:
+/// made on the baseline's transcripts (topics are discovered there). With a saved baseline
+/// nothing is discovered (its topics cannot be rebuilt from the summary): the candidate
+/// takes the export's categories unless --topics, --categories or the config say otherwise.
+fn gate_categories(
+    setup: &Setup,
+    args: &GateArgs,
+    baseline: &GateInput,
+    candidate: &GateInput,
+    redact: bool,
+) -> Result<ChosenCategories> {
+    let choice = setup.category_choice(&args.categories);
+    match (baseline, candidate) {
+        (GateInput::Transcripts(inputs), _) => {
+            setup.choose_categories(&args.categories, &choice, inputs, redact)
+        }
+        (GateInput::Summary { path, summary }, GateInput::Transcripts(inputs)) => {
+            let choice = match choice {
+                CategoryChoice::Discover => {
+                    return Err(Error::Usage(format!(
+                        "--categories discover learns the topics on the baseline's \
+                         transcripts, and {path} is a saved summary: pass the topics file it \
+                         was audited with (--topics)"
+                    )))
+                }
+                CategoryChoice::Auto => CategoryChoice::Export,
+                other => other,
+            };
+            if let Some(note) = summary
+                .category_source
+                .as_ref()
+                .filter(|n| n.source == "discovered")
+            {
+                if !matches!(choice, CategoryChoice::File(_)) {
+                    setup.ui.warn(&format!(
+                        "the baseline {path} has discovered categories ({}); pass the same \
+                         topics with --topics (handoff topics -o) to cut the candidate alike",
+                        note.labels.join("; ")
+                    ));
+                }
+            }
+            setup.choose_categories(&args.categories, &choice, inputs, redact)
+        }
+        (GateInput::Summary { .. }, GateInput::Summary { .. }) => {
+            setup.choose_categories(&args.categories, &CategoryChoice::Export, &[], redact)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn load_side(
     setup: &Setup,
     redact: bool,
     collect_outcomes: bool,
     outputs: &[(String, PathBuf)],
+    categories: &ChosenCategories,
     flag: &str,
     input: GateInput,
     filter: Option<Filter>,
@@ -170,12 +223,15 @@ fn load_side(
         }
         GateInput::Transcripts(inputs) => {
             let source = inputs.join(", ");
-            let (summary, outcomes) = pipeline::run_with_outcomes(AuditRequest {
+            let mut base = setup.request(inputs, redact);
+            base.detection.categories = categories.source.clone();
+            let (mut summary, outcomes) = pipeline::run_with_outcomes(AuditRequest {
                 filter,
                 collect_outcomes,
                 outputs: outputs.to_vec(),
-                ..setup.request(inputs, redact)
+                ..base
             })?;
+            categories.annotate(&mut summary);
             Ok(Side {
                 summary,
                 source,

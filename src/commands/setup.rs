@@ -8,12 +8,14 @@ use std::sync::Arc;
 use handoff::config::Config;
 use handoff::error::{Error, Result};
 use handoff::ingest::{CsvColumns, IngestOptions, Mapping};
-use handoff::pipeline::AuditRequest;
+use handoff::pipeline::{self, AuditRequest, CategoryChoice, ChosenCategories};
 use handoff::time::DateWindow;
+use handoff::topics::TopicModel;
+use handoff::CategorySource;
 use handoff::PeriodOptions;
 
 use super::Ui;
-use crate::cli::{CsatScaleArg, CsvArgs, ReadArgs, HANDLE_MINUTES};
+use crate::cli::{CategoriesArg, CategoryArgs, CsatScaleArg, CsvArgs, ReadArgs, HANDLE_MINUTES};
 
 /// The checked settings for reading and assessing transcripts.
 pub struct Setup {
@@ -24,6 +26,10 @@ pub struct Setup {
     pub csat_scale: CsatScaleArg,
     pub threads: Option<usize>,
     pub ui: Ui,
+    /// The categories the config gives (`[topics] file`, `[taxonomy]`, else the export's):
+    /// what `show`, `list` and `calibrate` use; `audit` and `gate` choose with
+    /// [`Setup::choose_categories`].
+    pub categories: CategorySource,
 }
 
 impl Setup {
@@ -37,7 +43,12 @@ impl Setup {
         if let Some(n) = read.max_categories {
             config.recommend.max_categories = usize::try_from(n).unwrap_or(usize::MAX);
         }
+        let categories = match &config.topics.file {
+            Some(file) => CategorySource::Topics(Arc::new(TopicModel::load(file)?)),
+            None => config.detection().categories,
+        };
         Ok(Setup {
+            categories,
             config,
             config_path,
             ingest: ingest_options(read)?,
@@ -53,7 +64,10 @@ impl Setup {
         AuditRequest {
             inputs,
             ingest: self.ingest.clone(),
-            detection: self.config.detection(),
+            detection: handoff::DetectionSettings {
+                categories: self.categories.clone(),
+                ..self.config.detection()
+            },
             recommend: self.config.recommend.clone(),
             config_path: self.config_path.clone(),
             csat_scale: self.csat_scale.scale,
@@ -73,6 +87,37 @@ impl Setup {
             answers_capacity: handoff::pipeline::DEFAULT_ANSWERS_CAPACITY,
             shard: None,
         }
+    }
+}
+
+impl Setup {
+    /// How an `audit` or `gate` run chooses its categories: the flags first, then the
+    /// config (`[topics] file`, `[taxonomy]`), else `Auto`.
+    pub fn category_choice(&self, args: &CategoryArgs) -> CategoryChoice {
+        match (&args.topics, args.categories) {
+            (Some(file), _) => CategoryChoice::File(file.clone()),
+            (None, Some(CategoriesArg::Export)) => CategoryChoice::Export,
+            (None, Some(CategoriesArg::Discover)) => CategoryChoice::Discover,
+            (None, Some(CategoriesArg::Taxonomy)) => CategoryChoice::Taxonomy,
+            (None, None) => match (&self.config.topics.file, &self.config.taxonomy) {
+                (Some(file), _) => CategoryChoice::File(file.clone()),
+                (None, Some(_)) => CategoryChoice::Taxonomy,
+                (None, None) => CategoryChoice::Auto,
+            },
+        }
+    }
+
+    /// The categories of a run over `inputs` (see `handoff::pipeline::choose_categories`,
+    /// which may read the inputs once to discover topics).
+    pub fn choose_categories(
+        &self,
+        args: &CategoryArgs,
+        choice: &CategoryChoice,
+        inputs: &[String],
+        redact: bool,
+    ) -> Result<ChosenCategories> {
+        let k = args.topics_k.map(usize::from).or(self.config.topics.k);
+        pipeline::choose_categories(choice, inputs, &self.ingest, self.threads, k, redact)
     }
 }
 

@@ -24,14 +24,12 @@ pub fn run(args: TopicsArgs) -> Result<Outcome> {
             sample.conversations
         )));
     }
-    let model = TopicModel::learn(
-        &sample.requests,
-        &LearnOptions {
-            max_topics: usize::from(args.max_topics),
-            k: args.topics_k.map(usize::from),
-            redact: !args.no_redact,
-        },
-    );
+    let opts = LearnOptions {
+        max_topics: usize::from(args.max_topics),
+        k: args.topics_k.map(usize::from),
+        redact: !args.no_redact,
+    };
+    let model = pool.install(|| TopicModel::learn(&sample.requests, &opts));
     write_stdout(&describe(&model, &sample))?;
     if let Some(file) = out {
         write_output(file, &model.to_toml()?)?;

@@ -1,13 +1,16 @@
 //! Which category a conversation belongs to: the export's own category when it has one
-//! (or the `--category-field` value, resolved at ingest), else the keyword taxonomy over the
-//! customer's first messages, else "uncategorized".
+//! (or the `--category-field` value, resolved at ingest), else "uncategorized"; with the
+//! taxonomy opted in (`--categories taxonomy`, `[taxonomy]`), the keyword taxonomy over the
+//! customer's first messages before "uncategorized". The built-in taxonomy is for consumer
+//! finance: given silently to other exports it labelled YouTube and Apple support questions
+//! as banking (issue 11), so it is no longer the default.
 
 use std::collections::BTreeMap;
 
 use super::lexicon;
 use super::text::PhraseSet;
 use super::Prepared;
-use crate::model::Role;
+use crate::model::{Conversation, Role};
 use crate::summary::{OVERALL, RENAMED_OVERALL};
 
 pub const UNCATEGORIZED: &str = "uncategorized";
@@ -22,6 +25,14 @@ pub fn not_overall(name: String) -> String {
         RENAMED_OVERALL.to_string()
     } else {
         name
+    }
+}
+
+/// The export's category, or [`UNCATEGORIZED`].
+pub fn from_export(conv: &Conversation) -> String {
+    match conv.category.as_deref().map(str::trim) {
+        Some(c) if !c.is_empty() => not_overall(c.to_string()),
+        _ => UNCATEGORIZED.to_string(),
     }
 }
 
@@ -96,7 +107,7 @@ impl Taxonomy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Conversation, Message};
+    use crate::model::Message;
 
     fn conv(category: Option<&str>, customer: &str) -> Conversation {
         Conversation {
@@ -132,6 +143,14 @@ mod tests {
         let t = Taxonomy::new(None);
         let c = conv(Some("  "), "hello there");
         assert_eq!(t.categorize(&Prepared::new(&c)), UNCATEGORIZED);
+    }
+
+    #[test]
+    fn from_export_keeps_the_category_and_ignores_keywords() {
+        assert_eq!(from_export(&conv(Some(" billing "), "hello")), "billing");
+        let c = conv(None, "My parcel hasn't arrived and tracking shows nothing");
+        assert_eq!(from_export(&c), UNCATEGORIZED);
+        assert_eq!(from_export(&conv(Some("overall"), "x")), RENAMED_OVERALL);
     }
 
     #[test]

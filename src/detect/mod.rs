@@ -21,7 +21,7 @@ mod satisfaction;
 pub use crate::model::CsatScale;
 use crate::model::{Conversation, Finding, Reason, Role};
 pub use dissatisfaction::SIGNALS as DISSATISFACTION_SIGNALS;
-pub use settings::{DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig};
+pub use settings::{CategorySource, DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig};
 pub use text::normalize;
 
 use category::Taxonomy;
@@ -371,9 +371,10 @@ impl Detectors {
         }
 
         Assessment {
-            category: match &self.config.topics {
-                Some(model) => category::not_overall(model.categorize(conv)),
-                None => self.taxonomy.categorize(&prep),
+            category: match &self.config.categories {
+                CategorySource::Topics(model) => category::not_overall(model.categorize(conv)),
+                CategorySource::Taxonomy => self.taxonomy.categorize(&prep),
+                CategorySource::Export => category::from_export(conv),
             },
             escalation_request: findings
                 .iter()

@@ -24,8 +24,22 @@ pub struct DetectionSettings {
     pub taxonomy: Option<BTreeMap<String, Vec<String>>>,
     /// Extra sentiment valences (-4..4), word or phrase -> valence, merged over the built-in lexicon.
     pub sentiment: BTreeMap<String, f32>,
-    /// `audit --topics`: every conversation's category is its nearest topic (or `other`).
-    pub topics: Option<std::sync::Arc<crate::topics::TopicModel>>,
+    /// Where a conversation's category comes from.
+    pub categories: CategorySource,
+}
+
+/// Where categories come from (`--categories`, `--topics`, `[topics]`, `[taxonomy]`).
+#[derive(Debug, Clone, Default)]
+pub enum CategorySource {
+    /// The export's category (or `--category-field`); `uncategorized` without one.
+    #[default]
+    Export,
+    /// The export's category, else the keyword taxonomy (`[taxonomy]`, or the built-in
+    /// consumer-finance example): opt-in, as it only fits exports of that kind.
+    Taxonomy,
+    /// Every conversation's category is its nearest topic (or `other`): a topics file, or
+    /// topics discovered during the run.
+    Topics(std::sync::Arc<crate::topics::TopicModel>),
 }
 
 impl DetectionSettings {
@@ -104,11 +118,15 @@ impl DetectionSettings {
             self.phrases.fingerprint_text(),
             self.taxonomy,
             self.sentiment,
-            // Absent topics leave the fingerprint of earlier versions unchanged.
-            self.topics
-                .as_ref()
-                .map(|t| format!("|topics {:?}", t.to_toml().ok()))
-                .unwrap_or_default()
+            // The keyword taxonomy's fallback was the only behaviour before issue 11, so it
+            // keeps the fingerprints earlier versions wrote; the export's categories alone
+            // (the default since) categorize conversations without one differently, so they
+            // are marked.
+            match &self.categories {
+                CategorySource::Taxonomy => String::new(),
+                CategorySource::Export => "|categories export".to_string(),
+                CategorySource::Topics(t) => format!("|topics {:?}", t.to_toml().ok()),
+            }
         );
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in text.bytes() {

@@ -816,6 +816,7 @@ mod tests {
             categories: Vec::new(),
             folded_categories: None,
             trends: None,
+            category_source: None,
         }
     }
 

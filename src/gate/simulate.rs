@@ -158,6 +158,7 @@ pub fn summary_of(outcomes: &[Outcome]) -> Summary {
         folded_categories: None,
         weekly: None,
         trends: None,
+        category_source: None,
     }
 }
 

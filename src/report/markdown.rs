@@ -63,6 +63,9 @@ impl Renderer for MarkdownRenderer {
         if let Some(f) = &s.folded_categories {
             let _ = writeln!(out, "\n{}", super::folded_note(f, &md_code(&f.row)));
         }
+        if let Some(c) = &s.category_source {
+            let _ = writeln!(out, "\n{}", cell(&c.note));
+        }
         if let Some(t) = &s.trends {
             out.push_str(&super::trends::markdown(t));
         }

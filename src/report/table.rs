@@ -268,6 +268,9 @@ impl Renderer for TableRenderer {
         if let Some(f) = &s.folded_categories {
             let _ = writeln!(out, "{}", super::folded_note(f, &terminal(&f.row)));
         }
+        if let Some(c) = &s.category_source {
+            let _ = writeln!(out, "{}", terminal(&c.note));
+        }
         if let Some(note) = note {
             let _ = writeln!(out, "{note}");
         }

@@ -56,6 +56,31 @@ pub struct Summary {
     /// `--compare-periods`: each category's latest period against the previous one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trends: Option<Trends>,
+    /// Where the categories came from when not from the export alone (topics discovered
+    /// during the run, a topics file, the keyword taxonomy), or why topics were not
+    /// discovered. Left out when the export's categories were used as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_source: Option<CategorySourceNote>,
+}
+
+/// What every report says about where its categories came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategorySourceNote {
+    /// `discovered` (learned from this run's input), `topics` (a topics file), `taxonomy`
+    /// (the export's, else keywords) or `export` (the export's, with a reason topics were
+    /// not discovered).
+    pub source: String,
+    /// Topic names, largest first (`discovered`, `topics`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// The topics file (`topics`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics_file: Option<String>,
+    /// Requests the topics were learned from (`discovered`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<u64>,
+    /// The sentence the reports print, labels included.
+    pub note: String,
 }
 
 /// The categories folded into one row, so the report stays bounded however many there are.

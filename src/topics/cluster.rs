@@ -1,8 +1,13 @@
 //! Spherical k-means on unit vectors: k-means++ seeding from a fixed-seed generator, a
 //! fixed number of iterations, ties to the lower index, sums in input order, so the same
-//! vectors give the same clusters on any machine and thread count.
+//! vectors give the same clusters on any machine and thread count. The per-point work
+//! (nearest centroid, distance to the newest seed, silhouette terms) runs on the current
+//! rayon pool and is collected in input order before anything is summed: in a debug build
+//! learning from 20,000 requests took 88 s of CPU, almost all of it here.
 
-use super::table::DIMS;
+use rayon::prelude::*;
+
+use super::VECTOR_DIMS as DIMS;
 
 pub type Vector = [f32; DIMS];
 
@@ -69,16 +74,14 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
             }
         }
         let c = points[pick];
-        for (d, p) in dist.iter_mut().zip(points) {
+        dist.par_iter_mut().zip(points).for_each(|(d, p)| {
             *d = d.min(f64::from(1.0 - dot(p, &c)).max(0.0));
-        }
+        });
         centroids.push(c);
     }
     let mut assignment = vec![0; n];
     for _ in 0..iterations {
-        for (a, p) in assignment.iter_mut().zip(points) {
-            *a = nearest(p, &centroids).0;
-        }
+        assign(points, &centroids, &mut assignment);
         let mut sums = vec![[0f32; DIMS]; centroids.len()];
         for (a, p) in assignment.iter().zip(points) {
             for (s, x) in sums[*a].iter_mut().zip(p) {
@@ -92,13 +95,18 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
             }
         }
     }
-    for (a, p) in assignment.iter_mut().zip(points) {
-        *a = nearest(p, &centroids).0;
-    }
+    assign(points, &centroids, &mut assignment);
     Clustering {
         centroids,
         assignment,
     }
+}
+
+fn assign(points: &[Vector], centroids: &[Vector], assignment: &mut [usize]) {
+    assignment
+        .par_iter_mut()
+        .zip(points)
+        .for_each(|(a, p)| *a = nearest(p, centroids).0);
 }
 
 /// Mean simplified silhouette: for each point, (s1 - s2) / (1 - s2) with s1 and s2 its
@@ -107,24 +115,28 @@ pub fn separation(points: &[Vector], centroids: &[Vector]) -> f64 {
     if centroids.len() < 2 || points.is_empty() {
         return 0.0;
     }
-    let mut total = 0.0;
-    for p in points {
-        let (mut s1, mut s2) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
-        for c in centroids {
-            let s = dot(p, c);
-            if s > s1 {
-                s2 = s1;
-                s1 = s;
-            } else if s > s2 {
-                s2 = s;
+    let terms: Vec<f64> = points
+        .par_iter()
+        .map(|p| {
+            let (mut s1, mut s2) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+            for c in centroids {
+                let s = dot(p, c);
+                if s > s1 {
+                    s2 = s1;
+                    s1 = s;
+                } else if s > s2 {
+                    s2 = s;
+                }
             }
-        }
-        let (a, b) = (1.0 - s1, 1.0 - s2);
-        if b > 0.0 {
-            total += f64::from((b - a) / b.max(a));
-        }
-    }
-    total / points.len() as f64
+            let (a, b) = (1.0 - s1, 1.0 - s2);
+            match b > 0.0 {
+                true => f64::from((b - a) / b.max(a)),
+                false => 0.0,
+            }
+        })
+        .collect();
+    // Summed in input order: the same total for any thread count.
+    terms.iter().sum::<f64>() / points.len() as f64
 }
 
 #[cfg(test)]

@@ -8,11 +8,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::table::{table, DIMS, TABLE_ID};
+use super::table::{table, TABLE_ID};
+use super::{hashed, VECTOR_DIMS as DIMS};
 use super::{Topic, TopicModel};
 use crate::error::{Error, Result};
 
-pub const TOPICS_VERSION: u32 = 1;
+/// 2: centroids of 384 numbers (the table's 128, then 256 hashed-word buckets) and `idf`.
+pub const TOPICS_VERSION: u32 = 2;
 
 /// Four decimals: enough for the assignment (cosines differ in the second), short lines.
 pub fn round(x: f32) -> f32 {
@@ -30,6 +32,8 @@ struct FileModel {
     topic: Vec<FileTopic>,
     #[serde(default)]
     weights: BTreeMap<String, f32>,
+    /// Inverse document frequency of each hashed-word bucket.
+    idf: Vec<f32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -73,6 +77,7 @@ impl TopicModel {
                 })
                 .collect(),
             weights: self.weights_by_token(),
+            idf: self.idf.clone(),
         };
         let body = toml::to_string(&model)
             .map_err(|e| Error::Internal(format!("writing the topics file: {e}")))?;
@@ -140,12 +145,20 @@ impl TopicModel {
             }
             weights.insert(id, w);
         }
+        if file.idf.len() != hashed::DIMS || file.idf.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+            return Err(format!(
+                "idf must hold {} positive numbers (it has {})",
+                hashed::DIMS,
+                file.idf.len()
+            ));
+        }
         Ok(TopicModel {
             topics,
             min_similarity: file.min_similarity,
             sample: file.sample,
             other: file.other,
             weights,
+            idf: file.idf,
         })
     }
 }
@@ -199,15 +212,15 @@ mod tests {
     #[test]
     fn strict_on_load() {
         let text = model().to_toml().expect("serialises");
-        let bad_version = text.replacen("version = 1", "version = 2", 1);
+        let bad_version = text.replacen("version = 2", "version = 1", 1);
         assert!(TopicModel::parse(&bad_version)
             .unwrap_err()
-            .contains("version 2"));
-        let unknown = text.replacen("version = 1", "version = 1\ncolour = \"red\"", 1);
+            .contains("version 1"));
+        let unknown = text.replacen("version = 2", "version = 2\ncolour = \"red\"", 1);
         assert!(TopicModel::parse(&unknown).unwrap_err().contains("colour"));
         let short = text.replacen("centroid = [", "centroid = [0.5, ", 1);
         assert!(TopicModel::parse(&short)
             .unwrap_err()
-            .contains("expected 128"));
+            .contains("expected 384"));
     }
 }

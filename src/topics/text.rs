@@ -108,7 +108,12 @@ pub fn words(folded: &str) -> Vec<&str> {
 
 /// A message says something beyond a greeting or a call for a person.
 pub fn substantive(words: &[&str]) -> bool {
-    words.iter().any(|w| FILLER.binary_search(w).is_err())
+    words.iter().any(|w| !is_filler(w))
+}
+
+/// A greeting, a call for a person, or a word as common as those.
+pub fn is_filler(word: &str) -> bool {
+    FILLER.binary_search(&word).is_ok()
 }
 
 /// The customer's first substantive message, folded: what the conversation is about.

@@ -1,0 +1,120 @@
+//! Hashed TF-IDF features beside the token table: each word of a request, and each @handle
+//! (a Twitter thread names the brand it asks in its handle), hashed into one of [`DIMS`]
+//! buckets with a sign (the hashing trick, Weinberger et al. 2009), weighted by the
+//! bucket's inverse document frequency in the sample. The static table knows what words
+//! mean but not which words a corpus repeats; these know the corpus's own vocabulary
+//! (product names, handles, the planted keywords of generated data).
+
+/// Buckets: few enough for a readable centroid line, enough that a corpus's few hundred
+/// frequent words rarely share one.
+pub const DIMS: usize = 256;
+
+/// A handle weighs this many words: it names the account (brand, queue) the request was
+/// sent to, the strongest single hint of what it is about where there is one.
+const HANDLE_WEIGHT: i8 = 4;
+
+/// FNV-1a, 64 bits: the same bucket on every machine and version.
+fn hash(token: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in token.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A request's distinct tokens as (bucket, signed weight), in first-seen order.
+pub fn features(folded: &str) -> Vec<(u16, i8)> {
+    let mut out: Vec<(u16, i8)> = Vec::new();
+    let mut seen: Vec<u64> = Vec::new();
+    let mut handles = Vec::new();
+    let mut words = Vec::new();
+    for piece in folded.split_ascii_whitespace() {
+        if let Some(h) = piece.strip_prefix('@') {
+            let h = h.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+            if !h.is_empty() {
+                handles.push(h);
+            }
+            continue;
+        }
+        // E-mail addresses and links name a person or a page, not a topic.
+        if piece.contains('@') || piece.contains("://") || piece.starts_with("www.") {
+            continue;
+        }
+        // Long numbers and codes (order ids, card digits, phone numbers) are nearly all
+        // distinct: under IDF each would weigh most, and group requests by their ids.
+        // Short ones stay ("5 plus 7", "10 minutes").
+        words.extend(
+            piece
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
+                .filter(|w| !super::text::is_filler(w)),
+        );
+    }
+    let handles = handles.into_iter();
+    let words = words.into_iter();
+    let tokens = handles
+        .map(|h| (format!("@{h}"), HANDLE_WEIGHT))
+        .chain(words.map(|w| (w.to_string(), 1)));
+    for (token, weight) in tokens {
+        let h = hash(&token);
+        if seen.contains(&h) {
+            continue;
+        }
+        seen.push(h);
+        let sign = if h >> 63 == 1 { -1 } else { 1 };
+        out.push(((h % DIMS as u64) as u16, sign * weight));
+    }
+    out
+}
+
+/// Inverse document frequency per bucket, smoothed (scikit-learn's `smooth_idf`).
+pub fn idf(requests: &[Vec<(u16, i8)>]) -> Vec<f32> {
+    let mut df = vec![0u64; DIMS];
+    for r in requests {
+        let mut marked = [false; DIMS];
+        for &(b, _) in r {
+            if !std::mem::replace(&mut marked[usize::from(b)], true) {
+                df[usize::from(b)] += 1;
+            }
+        }
+    }
+    let n = requests.len() as f64;
+    df.iter()
+        .map(|&d| (((1.0 + n) / (1.0 + d as f64)).ln() + 1.0) as f32)
+        .collect()
+}
+
+/// The request's hashed vector (not normalised); all zero without a token.
+pub fn vector(features: &[(u16, i8)], idf: &[f32]) -> [f32; DIMS] {
+    let mut v = [0f32; DIMS];
+    for &(b, weight) in features {
+        let w = idf.get(usize::from(b)).copied().unwrap_or(1.0);
+        v[usize::from(b)] += f32::from(weight) * w;
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_and_words_are_features_and_filler_is_not() {
+        let f = features(
+            "@TeamYouTube: hi, my channel was suspended, channel gone"
+                .to_lowercase()
+                .as_str(),
+        );
+        let handle = features("@teamyoutube");
+        assert_eq!(handle.len(), 1);
+        assert_eq!(f[0], handle[0], "the handle without its colon");
+        // my, channel (once), was, suspended, gone; "hi" is filler.
+        assert_eq!(f.len(), 6, "{f:?}");
+        assert_eq!(features("hi hello please"), vec![]);
+        let weights = idf(&[f.clone(), handle.clone(), features("channel")]);
+        let (h, c) = (usize::from(handle[0].0), usize::from(f[2].0));
+        assert!(weights[h] < weights[usize::from(f[3].0)] || h == usize::from(f[3].0));
+        assert!(weights[c] < weights[usize::from(f[3].0)] || c == usize::from(f[3].0));
+    }
+}
