@@ -332,12 +332,12 @@ fn a_foreign_listing_is_put_in_the_walk_order() {
 }
 
 /// The Python that runs the Spark example: `HANDOFF_SPARK_PYTHON` (a virtualenv with
-/// pyspark and pyarrow, as `.ci/run` makes) or `python3`; `None` (SKIPPED) without pyspark,
+/// pyspark, pyarrow and pandas, as `.ci/run` makes) or `python3`; `None` (SKIPPED) without pyspark,
 /// pyarrow or Java, except under CI=true, where that fails.
 fn spark_python() -> Option<String> {
     let python = std::env::var("HANDOFF_SPARK_PYTHON").unwrap_or_else(|_| "python3".into());
     let modules = std::process::Command::new(&python)
-        .args(["-c", "import pyspark, pyarrow"])
+        .args(["-c", "import pyspark, pyarrow, pandas"])
         .output()
         .is_ok_and(|o| o.status.success());
     let java = std::process::Command::new("java")
@@ -348,7 +348,7 @@ fn spark_python() -> Option<String> {
         return Some(python);
     }
     let msg = format!(
-        "Spark example test: needs {python} with pyspark and pyarrow (HANDOFF_SPARK_PYTHON) \
+        "Spark example test: needs {python} with pyspark, pyarrow and pandas (HANDOFF_SPARK_PYTHON) \
          and java"
     );
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");

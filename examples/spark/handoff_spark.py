@@ -12,8 +12,8 @@ mode, where `RDD.pipe` is not available). The driver collects the partials and r
     python3 examples/spark/handoff_spark.py --handoff /opt/handoff/bin/handoff \
         --manifest m.tsv --shards 64 -- --format json --output report.json
 
-Requirements: pyspark and pyarrow; every executor must see the binary at the absolute path
-given (ship a static musl build: executors may have an older glibc than the build machine)
+Requirements: pyspark, pyarrow and pandas >= 2.2 (pyspark 4 requires it for mapInArrow);
+every executor must see the binary at the absolute path given (ship a static musl build: executors may have an older glibc than the build machine)
 and the manifest's file names (a shared or mounted filesystem, e.g. /dbfs/..., or names
 relative to --workdir). A failing `handoff audit` fails its task (its exit code and stderr
 are raised); Spark's retry runs the block again, and the partial of the attempt that
