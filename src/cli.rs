@@ -119,12 +119,10 @@ pub struct ManifestArgs {
     pub follow: bool,
 }
 
+/// The report flags of `audit` and `merge`: one struct, so a merged report takes exactly the
+/// flags a single audit does.
 #[derive(Args, Debug)]
-pub struct MergeArgs {
-    /// Partials written by `audit --emit-partial` (or `merge --emit-partial`), in any order.
-    #[arg(required = true, value_name = "PARTIAL")]
-    pub partials: Vec<PathBuf>,
-
+pub struct ReportArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table, help_heading = OUTPUT)]
     pub format: FormatArg,
@@ -133,13 +131,25 @@ pub struct MergeArgs {
     #[arg(long, short = 'o', value_name = "FILE", help_heading = OUTPUT)]
     pub output: Option<PathBuf>,
 
-    /// Also write the report as a self-contained HTML page to FILE.
+    /// Also write the report as a self-contained HTML page to FILE (atomically), whatever
+    /// --format says.
     #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub html: Option<PathBuf>,
 
-    /// The full table on a terminal too.
+    /// The full table on a terminal too (by default the table is fitted to the terminal's
+    /// width; written to a file or a pipe it is always full).
     #[arg(long, help_heading = OUTPUT)]
     pub wide: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Partials written by `audit --emit-partial` (or `merge --emit-partial`), in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Exit with status 2 when any record was skipped.
     #[arg(long)]
@@ -320,23 +330,8 @@ pub struct AuditArgs {
           value_parser = clap::value_parser!(u64).range(1..=10_000_000), help_heading = SETTINGS)]
     pub answers_capacity: u64,
 
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table, help_heading = OUTPUT)]
-    pub format: FormatArg,
-
-    /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE", help_heading = OUTPUT)]
-    pub output: Option<PathBuf>,
-
-    /// Also write the report as a self-contained HTML page to FILE (atomically), whatever
-    /// --format says.
-    #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
-    pub html: Option<PathBuf>,
-
-    /// The full table on a terminal too (by default the table is fitted to the terminal's
-    /// width; written to a file or a pipe it is always full).
-    #[arg(long, help_heading = OUTPUT)]
-    pub wide: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Write per-conversation findings with reasons and evidence: .jsonl, .csv or .parquet;
     /// `-` writes JSON lines to stdout, and the report then goes to --output, or to stderr.

@@ -33,11 +33,11 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         true => Some(PathBuf::from("/dev/stdout")),
         false => args.findings.clone(),
     };
-    let report_to_stderr = findings_to_stdout && args.output.is_none();
+    let report_to_stderr = findings_to_stdout && args.report.output.is_none();
     let setup = Setup::new(
         &args.read,
         args.config.as_deref(),
-        args.output.is_some() || report_to_stderr,
+        args.report.output.is_some() || report_to_stderr,
     )?;
     let filter = parse_filter("--filter", &args.filter)?;
     let config = &setup.config;
@@ -51,8 +51,8 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         ));
     }
     let outputs = [
-        ("--output", args.output.as_deref()),
-        ("--html", args.html.as_deref()),
+        ("--output", args.report.output.as_deref()),
+        ("--html", args.report.html.as_deref()),
         ("--findings", findings.as_deref()),
         ("--emit-partial", partial_path),
     ];
@@ -60,9 +60,9 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     // --findings is opened by the pipeline, whose writer streams the rows.
     let report_out = match report_to_stderr {
         true => create_output(Some(Path::new("/dev/stderr")))?,
-        false => create_output(args.output.as_deref())?,
+        false => create_output(args.report.output.as_deref())?,
     };
-    let html_out = create_output(args.html.as_deref())?;
+    let html_out = create_output(args.report.html.as_deref())?;
     let (inputs, shard, manifest) = shard_inputs(&args)?;
     let partial_out = match (args.emit_partial.is_some(), partial_path) {
         (false, _) => None,
@@ -110,11 +110,11 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         &setup.ui,
         &summary,
         Report {
-            format: args.format,
+            format: args.report.format,
             output: report_out,
-            to_file: args.output.is_some(),
+            to_file: args.report.output.is_some(),
             html: html_out,
-            wide: args.wide,
+            wide: args.report.wide,
             strict: args.strict,
         },
     )

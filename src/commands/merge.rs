@@ -14,10 +14,10 @@ use super::{create_output, distinct_outputs, write_output, write_stdout, Outcome
 use crate::cli::MergeArgs;
 
 pub fn run(args: MergeArgs) -> Result<Outcome> {
-    let ui = Ui::new(args.quiet, args.output.is_some()).color_choice(args.color);
+    let ui = Ui::new(args.quiet, args.report.output.is_some()).color_choice(args.color);
     distinct_outputs(&[
-        ("--output", args.output.as_deref()),
-        ("--html", args.html.as_deref()),
+        ("--output", args.report.output.as_deref()),
+        ("--html", args.report.html.as_deref()),
         (
             "--emit-partial",
             args.emit_partial
@@ -44,11 +44,11 @@ pub fn run(args: MergeArgs) -> Result<Outcome> {
         .map(|()| Outcome::Success);
     }
     let report = Report {
-        format: args.format,
-        output: create_output(args.output.as_deref())?,
-        to_file: args.output.is_some(),
-        html: create_output(args.html.as_deref())?,
-        wide: args.wide,
+        format: args.report.format,
+        output: create_output(args.report.output.as_deref())?,
+        to_file: args.report.output.is_some(),
+        html: create_output(args.report.html.as_deref())?,
+        wide: args.report.wide,
         strict: args.strict,
     };
     let summary = pipeline::finish_partial(merged)?;
