@@ -550,6 +550,25 @@ fn suggest(rows: &[&Record], d: &DetectConfig) -> Vec<Suggestion> {
 mod tests {
     use super::*;
 
+    /// A record with nothing found but the given label, probability and verdict inputs.
+    fn record(low: bool, probability: f64, verdict: Features) -> Record {
+        Record {
+            category: 0,
+            low,
+            dissatisfaction: 0.0,
+            score: 0.0,
+            needs_human: false,
+            reasons: 0,
+            sentiment: None,
+            customer_similarity: 0.0,
+            bot_similarity: 0.0,
+            turn_signals: 0,
+            probability,
+            verdict,
+            hard: false,
+        }
+    }
+
     #[test]
     fn auc_of_perfect_random_and_inverted_rankings() {
         let labels = [false, false, true, true];
@@ -562,19 +581,8 @@ mod tests {
     #[test]
     fn best_f1_threshold_separates_the_classes() {
         let rec = |low: bool, d: f64| Record {
-            category: 0,
-            low,
             dissatisfaction: d,
-            score: 0.0,
-            needs_human: false,
-            reasons: 0,
-            sentiment: None,
-            customer_similarity: 0.0,
-            bot_similarity: 0.0,
-            turn_signals: 0,
-            probability: d,
-            verdict: [0.0; FEATURES.len()],
-            hard: false,
+            ..record(low, d, [0.0; FEATURES.len()])
         };
         let rows = [
             rec(false, 0.1),
@@ -599,21 +607,8 @@ mod tests {
                 let mut x = [0.0; FEATURES.len()];
                 x[0] = (i % 10) as f64 - 5.0;
                 x[1] = (i % 3 == 0) as u8 as f64;
-                Record {
-                    category: 0,
-                    low: x[0] + 2.0 * x[1] + ((i * 7) % 5) as f64 - 2.0 > 1.5,
-                    dissatisfaction: 0.0,
-                    score: 0.0,
-                    needs_human: false,
-                    reasons: 0,
-                    sentiment: None,
-                    customer_similarity: 0.0,
-                    bot_similarity: 0.0,
-                    turn_signals: 0,
-                    probability: 0.05,
-                    verdict: x,
-                    hard: false,
-                }
+                let low = x[0] + 2.0 * x[1] + ((i * 7) % 5) as f64 - 2.0 > 1.5;
+                record(low, 0.05, x)
             })
             .collect();
         let refs: Vec<&Record> = rows.iter().collect();
