@@ -9,6 +9,12 @@
 /// z for a two-sided 95% interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
+/// The logistic function: a logit as a probability (the dissatisfaction model, the
+/// needs-human verdict and its fit share it).
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// 95% Wilson score interval for `successes` out of `n` (z = 1.96). Unlike the normal
 /// approximation it stays inside [0, 1] and behaves at rates near 0 or 1 and small n.
 pub fn wilson(successes: u64, n: u64) -> [f64; 2] {

@@ -6,6 +6,8 @@
 // Dense linear algebra on a K x K matrix reads as the textbook formulas with indices.
 #![allow(clippy::needless_range_loop)]
 
+use crate::stats::sigmoid;
+
 /// Fits `P(y) = 1 / (1 + exp(-(b0 + w . x)))` by maximising the log-likelihood minus
 /// `l2 / 2 * |w|^2` (the intercept is not penalised). Returns `(b0, w)`, or `None` when
 /// there are no rows, one class only, or the system is singular.
@@ -30,7 +32,7 @@ pub fn fit(x: &[Vec<f64>], y: &[bool], l2: f64) -> Option<(f64, Vec<f64>)> {
         let mut hess = vec![vec![0.0; k]; k];
         for (row, &label) in x.iter().zip(y) {
             let z = beta[0] + row.iter().zip(&beta[1..]).map(|(a, b)| a * b).sum::<f64>();
-            let p = 1.0 / (1.0 + (-z).exp());
+            let p = sigmoid(z);
             let r = label as u8 as f64 - p;
             let w = p * (1.0 - p);
             let xi = |j: usize| if j == 0 { 1.0 } else { row[j - 1] };
@@ -158,19 +160,13 @@ mod tests {
     fn recovers_a_known_model() {
         // y = 1 exactly when a deterministic pseudo-random draw falls under the model's p.
         let (b0, w1) = (-1.0, 2.0);
-        let mut state = 12345u64;
+        let mut rng = crate::rng::Rng::new(12345);
         let mut x = Vec::new();
         let mut y = Vec::new();
         for _ in 0..20_000 {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let v = ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0;
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
-            let p = 1.0 / (1.0 + (-(b0 + w1 * v)).exp());
+            let v = rng.unit() * 4.0 - 2.0;
+            let u = rng.unit();
+            let p = sigmoid(b0 + w1 * v);
             x.push(vec![v]);
             y.push(u < p);
         }

@@ -216,7 +216,7 @@ impl DissatisfactionModel {
                 .zip(&self.weights)
                 .map(|(s, w)| s * w)
                 .sum::<f64>();
-        1.0 / (1.0 + (-logit).exp())
+        crate::stats::sigmoid(logit)
     }
 
     /// Needs a `Prepared::analyse`d conversation (sentiment and phrase hits filled in).

@@ -153,7 +153,7 @@ impl VerdictConfig {
                 .zip(x)
                 .map(|(w, v)| w * v)
                 .sum::<f64>();
-        1.0 / (1.0 + (-z).exp())
+        crate::stats::sigmoid(z)
     }
 
     /// The needs-human probability, rounded to 1e-4 so reports are identical across
