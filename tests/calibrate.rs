@@ -10,6 +10,17 @@ fn signal<'a>(group: &'a serde_json::Value, name: &str) -> &'a serde_json::Value
         .unwrap_or_else(|| panic!("signal {name} missing"))
 }
 
+/// `calibrate --write-config CONFIG` on the sample transcripts: its JSON output.
+fn calibrate_writing(config: &std::path::Path) -> serde_json::Value {
+    let out = handoff()
+        .arg("calibrate")
+        .arg(sample_data().join("transcripts.jsonl"))
+        .args(["--format", "json", "-q", "--write-config"])
+        .arg(config)
+        .ok();
+    serde_json::from_str(&out.stdout).expect("JSON")
+}
+
 #[test]
 fn signals_predict_planted_low_csat() {
     let out = handoff()
@@ -123,13 +134,7 @@ fn suggestions_are_written_into_the_config_and_load_back() {
         "handoff.toml",
         "# team settings\n[recommend]\nmin_conversations = 10 # keep me\n",
     );
-    let out = handoff()
-        .arg("calibrate")
-        .arg(sample_data().join("transcripts.jsonl"))
-        .args(["--format", "json", "-q", "--write-config"])
-        .arg(&config)
-        .ok();
-    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let c = calibrate_writing(&config);
     let written = dir.read("handoff.toml");
     assert!(written.contains("# team settings") && written.contains("# keep me"));
     for s in c["suggestions"].as_array().expect("suggestions") {
@@ -145,13 +150,7 @@ fn suggestions_are_written_into_the_config_and_load_back() {
     // The lines rewritten keep their inline comments (README: "keeping its comments").
     let starter = dir.path("starter.toml");
     handoff().arg("init").arg(&starter).ok();
-    let out = handoff()
-        .arg("calibrate")
-        .arg(sample_data().join("transcripts.jsonl"))
-        .args(["--format", "json", "-q", "--write-config"])
-        .arg(&starter)
-        .ok();
-    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let c = calibrate_writing(&starter);
     let suggestions = c["suggestions"].as_array().expect("suggestions");
     assert!(
         !suggestions.is_empty(),
@@ -184,13 +183,7 @@ fn suggestions_are_written_into_the_config_and_load_back() {
 fn the_needs_human_probability_is_refitted_written_and_used_by_audit() {
     let dir = TestDir::new();
     let config = dir.write("handoff.toml", "");
-    let out = handoff()
-        .arg("calibrate")
-        .arg(sample_data().join("transcripts.jsonl"))
-        .args(["--format", "json", "-q", "--write-config"])
-        .arg(&config)
-        .ok();
-    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let c = calibrate_writing(&config);
     let v = &c["verdict"];
     let refit = v["auc_refit"].as_f64().expect("a refit AUC");
     assert!(refit > 0.5, "cross-validated AUC {refit}");
