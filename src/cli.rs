@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use handoff::ingest::formats::{self, FormatSpec};
+use handoff::ingest::LabelField;
 use handoff::model::CsatScale;
 use handoff::pipeline::DEFAULT_ANSWERS_CAPACITY;
 
@@ -253,7 +254,8 @@ pub enum CalibrateFormat {
 
 #[derive(Args, Debug)]
 pub struct CalibrateArgs {
-    /// Transcript files or directories, as for `audit`; only conversations with CSAT are measured.
+    /// Transcript files or directories, as for `audit`; only conversations with CSAT (or
+    /// with a --label-field value) are measured.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
@@ -270,7 +272,13 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE", help_heading = OUTPUT)]
     pub write_config: Option<PathBuf>,
 
-    /// Minimum conversations with CSAT for a category to get its own table.
+    /// Measure against the team's own outcome instead of low CSAT: a yes/no field of each
+    /// record (dotted path, e.g. metadata.escalated; a column of a per-message CSV), or
+    /// PATH=VALUE for a field whose value VALUE means yes (status=reopened).
+    #[arg(long, value_name = "PATH[=VALUE]", value_parser = label_field, help_heading = SETTINGS)]
+    pub label_field: Option<LabelField>,
+
+    /// Minimum labelled conversations for a category to get its own table.
     #[arg(long, value_name = "N", default_value_t = 50, help_heading = SETTINGS)]
     pub min_conversations: u64,
 
@@ -700,6 +708,10 @@ fn minutes(text: &str) -> Result<f64, String> {
 fn input_format(name: &str) -> Result<&'static FormatSpec, String> {
     formats::find(name)
         .ok_or_else(|| format!("unknown format; known: {}", formats::names().join(", ")))
+}
+
+fn label_field(text: &str) -> Result<LabelField, String> {
+    LabelField::parse(text)
 }
 
 fn field_path(text: &str) -> Result<FieldPath, String> {

@@ -93,6 +93,18 @@ pub struct Conversation {
     pub messages: Vec<Message>,
     pub marks: PlatformMarks,
     pub location: Location,
+    /// The team's own outcome (`calibrate --label-field`); None when not asked for or absent.
+    pub label: Option<Label>,
+}
+
+/// A conversation's outcome as the team's export records it (`ingest::label`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Label {
+    /// Needed a person by the team's own measure (escalated, reopened...).
+    Positive,
+    Negative,
+    /// A value that reads as neither (quoted, cut to 40 characters).
+    Unreadable(String),
 }
 
 /// A start time the export gave that the conversation does not get.

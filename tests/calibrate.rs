@@ -212,3 +212,154 @@ fn the_needs_human_probability_is_refitted_written_and_used_by_audit() {
         "{default} vs {refitted}"
     );
 }
+
+/// A team's export whose outcome is its own `metadata.escalated` flag, not a survey: one
+/// conversation in three went to a person after a fallback; one value is unreadable and
+/// one record has none.
+fn escalated_export(dir: &TestDir) -> std::path::PathBuf {
+    let mut lines = Vec::new();
+    for i in 0..40 {
+        let bad = i % 3 == 0;
+        let mut v: serde_json::Value = serde_json::from_str(&conversation(
+            &format!("c{i}"),
+            "cards",
+            if bad {
+                &[
+                    ("customer", "my card was declined"),
+                    ("bot", "Sorry, I didn't understand that."),
+                    ("customer", "useless"),
+                ]
+            } else {
+                &[
+                    ("customer", "my card was declined"),
+                    ("bot", "I have unblocked it, please try again."),
+                    ("customer", "that worked, thanks"),
+                ]
+            },
+        ))
+        .expect("json");
+        v["metadata"] = match i {
+            5 => serde_json::json!({"escalated": "maybe"}),
+            7 => serde_json::json!({}),
+            _ => serde_json::json!({"escalated": if bad { "yes" } else { "no" }}),
+        };
+        lines.push(v.to_string());
+    }
+    dir.write("escalated.jsonl", &lines.join("\n"))
+}
+
+#[test]
+fn a_label_field_replaces_low_csat_as_the_outcome() {
+    let dir = TestDir::new();
+    let input = escalated_export(&dir);
+    let config = dir.write("handoff.toml", "");
+    let out = handoff()
+        .arg("calibrate")
+        .arg(&input)
+        .args(["--format", "json", "--label-field", "metadata.escalated"])
+        .arg("--write-config")
+        .arg(&config)
+        .ok();
+    let c: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    // 40 read: 14 escalated, 24 not, one unreadable, one without the field.
+    assert_eq!(c["audited"], 40);
+    assert_eq!(c["labelled"], 38);
+    assert_eq!(c["positive"], 14);
+    assert_eq!(c["unreadable_labels"], 1);
+    assert_eq!(c["with_csat"], 0);
+    assert_eq!(c["outcome"], "metadata.escalated is true");
+    assert!(
+        out.stderr.contains("escalated.jsonl:6") && out.stderr.contains("\"maybe\""),
+        "the unreadable value is named with its line: {}",
+        out.stderr
+    );
+    // The survey is not the label, so low_csat is measured like any other signal.
+    assert_eq!(signal(&c["overall"], "low_csat")["flagged"], 0);
+    assert_eq!(signal(&c["overall"], "bot_fallback")["auc"], 1.0);
+    // Enough of both outcomes: the probability is refitted on the team's label and stored.
+    assert!(c["verdict"]["auc_refit"].as_f64().is_some_and(|a| a > 0.9));
+    let written = dir.read("handoff.toml");
+    assert!(written.contains("[score.verdict]"), "{written}");
+    handoff()
+        .arg("audit")
+        .arg(&input)
+        .arg("--config")
+        .arg(&config)
+        .arg("-q")
+        .ok();
+
+    let table = handoff()
+        .arg("calibrate")
+        .arg(&input)
+        .args(["--label-field", "metadata.escalated", "-q"])
+        .ok();
+    assert!(
+        table.stdout.starts_with(
+            "handoff calibrate: 38 of 40 audited conversations carry metadata.escalated; \
+             14 are positive (metadata.escalated is true); 1 more have a value"
+        ),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn a_label_value_and_a_csv_column_are_read_and_a_missing_field_is_an_error() {
+    let dir = TestDir::new();
+    // PATH=VALUE: positive when the field says so; another value is negative.
+    let input = escalated_export(&dir);
+    let c = handoff()
+        .arg("calibrate")
+        .arg(&input)
+        .args(["--label-field", "metadata.escalated=YES"])
+        .json();
+    assert_eq!(
+        (c["labelled"].as_u64(), c["positive"].as_u64()),
+        (Some(39), Some(14))
+    );
+    assert_eq!(c["outcome"], "metadata.escalated = YES");
+
+    // A per-message CSV: the label is a column, given on any row of the conversation.
+    let mut csv = String::from("conversation_id,role,text,reopened\n");
+    for i in 0..24 {
+        let bad = i % 2 == 0;
+        let answer = if bad {
+            "\"Sorry, I didn't understand that.\""
+        } else {
+            "Done: your card is unblocked."
+        };
+        csv += &format!("k{i},customer,my card was declined,\n");
+        csv += &format!("k{i},bot,{answer},{}\n", if bad { 1 } else { 0 });
+    }
+    let csv = dir.write("messages.csv", &csv);
+    let c = handoff()
+        .arg("calibrate")
+        .arg(&csv)
+        .args(["--label-field", "reopened"])
+        .json();
+    assert_eq!(
+        (c["labelled"].as_u64(), c["positive"].as_u64()),
+        (Some(24), Some(12))
+    );
+    assert_eq!(signal(&c["overall"], "bot_fallback")["auc"], 1.0);
+
+    let out = handoff()
+        .arg("calibrate")
+        .arg(&input)
+        .args(["--label-field", "metadata.reopened"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no audited conversation carries a yes/no metadata.reopened"),
+        "{}",
+        out.stderr
+    );
+    let out = handoff()
+        .arg("calibrate")
+        .arg(&input)
+        .args(["--label-field", "metadata..x"])
+        .run();
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("dotted path"), "{}", out.stderr);
+}

@@ -281,6 +281,7 @@ mod tests {
             dissatisfaction_turn: None,
             signals: Default::default(),
             csat,
+            label: None,
             bot_answers: Vec::new(),
         }
     }

@@ -216,6 +216,7 @@ mod tests {
             dissatisfaction_turn: None,
             signals: Default::default(),
             csat,
+            label: None,
             bot_answers: Vec::new(),
         };
         d.add(at.map(|s| Timestamp::parse(s).expect("valid")), &a);

@@ -1,8 +1,10 @@
-//! `handoff calibrate`: on the conversations that carry a survey score, how well does each
-//! transcript-only signal predict low CSAT, and which thresholds would fit this team's data
-//! better? A stage beside aggregate: it folds assessed conversations into compact records
-//! (about 60 bytes per conversation with CSAT; conversations without CSAT are only counted)
-//! and computes AUC, precision and recall, and threshold suggestions by grid search.
+//! `handoff calibrate`: on the conversations that carry an outcome — low CSAT by default, or
+//! the team's own label (`--label-field`: escalated, reopened...) — how well does each
+//! transcript signal predict it, and which thresholds and needs-human weights would fit this
+//! team's data better? A stage beside aggregate: it folds assessed conversations into
+//! compact records (about 60 bytes per labelled conversation; the others are only counted)
+//! and computes AUC, precision and recall, threshold suggestions by grid search, and a
+//! cross-validated refit of the needs-human probability.
 
 pub mod logistic;
 
@@ -14,14 +16,16 @@ use crate::detect::dissatisfaction::SIGNALS;
 use crate::detect::settings::DetectConfig;
 use crate::detect::verdict::{self, Features, VerdictConfig, FEATURES};
 use crate::detect::{Assessment, CsatScale};
-use crate::model::Reason;
+use crate::ingest::LabelField;
+use crate::model::{Label, Reason};
 
 /// One conversation with CSAT, reduced to what calibration needs.
 const _: () = assert!(Reason::COUNT <= 32, "Record::reasons has a bit per reason");
 
 struct Record {
     category: u32,
-    low: bool,
+    /// The outcome: low CSAT, or the `--label-field` label.
+    positive: bool,
     dissatisfaction: f64,
     score: f64,
     needs_human: bool,
@@ -42,10 +46,17 @@ struct Record {
 pub struct Calibrator {
     scale: CsatScale,
     low_csat: f64,
+    /// `--label-field`: the team's own outcome replaces low CSAT as the label, and every
+    /// signal may then use the survey, as an audit does (with low CSAT as the label, the
+    /// signals leave the survey out: `low_csat` as a reason would predict itself).
+    label: Option<LabelField>,
     categories: Vec<String>,
     index: BTreeMap<String, u32>,
     records: Vec<Record>,
     audited: u64,
+    with_csat: u64,
+    low: u64,
+    unreadable_labels: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,8 +74,9 @@ pub struct SignalStats {
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupStats {
     pub category: String,
+    /// Labelled conversations in the group, and how many of them are positive.
     pub conversations: u64,
-    pub low_csat: u64,
+    pub positive: u64,
     pub signals: Vec<SignalStats>,
 }
 
@@ -93,6 +105,15 @@ pub struct Suggestion {
 #[derive(Debug, Clone, Serialize)]
 pub struct Calibration {
     pub audited: u64,
+    /// What the signals are measured against: "low CSAT" or "escalated is true".
+    pub outcome: String,
+    /// `--label-field` as given (None: low CSAT is the outcome).
+    pub label_field: Option<String>,
+    /// Audited conversations that carry the outcome, and how many of them are positive.
+    pub labelled: u64,
+    pub positive: u64,
+    /// `--label-field` values that read as neither yes nor no (not labelled).
+    pub unreadable_labels: u64,
     pub with_csat: u64,
     pub low_csat: u64,
     pub csat_scale: String,
@@ -155,7 +176,7 @@ impl VerdictFit {
 }
 
 fn refit_verdict(rows: &[&Record], current: &VerdictConfig) -> Option<VerdictFit> {
-    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
     let low = labels.iter().filter(|l| **l).count();
     if low < MIN_PER_CLASS_FOR_REFIT || rows.len() - low < MIN_PER_CLASS_FOR_REFIT {
         return None;
@@ -215,20 +236,40 @@ fn refit_verdict(rows: &[&Record], current: &VerdictConfig) -> Option<VerdictFit
 }
 
 impl Calibrator {
-    pub fn new(scale: CsatScale, low_csat: f64) -> Calibrator {
+    pub fn new(scale: CsatScale, low_csat: f64, label: Option<LabelField>) -> Calibrator {
         Calibrator {
             scale,
             low_csat,
+            label,
             categories: Vec::new(),
             index: BTreeMap::new(),
             records: Vec::new(),
             audited: 0,
+            with_csat: 0,
+            low: 0,
+            unreadable_labels: 0,
         }
     }
 
     pub fn add(&mut self, a: &Assessment) {
         self.audited += 1;
-        let Some(csat) = a.csat else {
+        let low = a.csat.map(|csat| self.scale.to_five(csat) <= self.low_csat);
+        if let Some(low) = low {
+            self.with_csat += 1;
+            self.low += low as u64;
+        }
+        let with_survey = self.label.is_some();
+        let positive = match (with_survey, &a.label) {
+            (false, _) => low,
+            (true, Some(Label::Positive)) => Some(true),
+            (true, Some(Label::Negative)) => Some(false),
+            (true, Some(Label::Unreadable(_))) => {
+                self.unreadable_labels += 1;
+                None
+            }
+            (true, None) => None,
+        };
+        let Some(positive) = positive else {
             return;
         };
         let category = match self.index.get(&a.category) {
@@ -243,24 +284,37 @@ impl Calibrator {
         let reasons = a
             .findings
             .iter()
+            .filter(|f| with_survey || f.reason != Reason::LowCsat)
             .fold(0u32, |acc, f| acc | (1 << f.reason as usize));
+        let s = &a.signals;
         self.records.push(Record {
             category,
-            low: self.scale.to_five(csat) <= self.low_csat,
+            positive,
             dissatisfaction: a.dissatisfaction,
-            score: a.signals.score_without_csat,
-            needs_human: a.signals.needs_human_without_csat,
+            score: if with_survey {
+                a.score
+            } else {
+                s.score_without_csat
+            },
+            needs_human: if with_survey {
+                a.needs_human
+            } else {
+                s.needs_human_without_csat
+            },
             reasons,
-            sentiment: a.signals.sentiment_first_and_lowest,
-            customer_similarity: a.signals.customer_similarity,
-            bot_similarity: a.signals.bot_similarity,
-            turn_signals: a.signals.dissatisfaction_signals,
-            probability: a.signals.probability_without_csat,
-            verdict: a.signals.verdict_features,
-            hard: a
-                .findings
-                .iter()
-                .any(|f| verdict::is_hard(f.reason) && f.reason != Reason::LowCsat),
+            sentiment: s.sentiment_first_and_lowest,
+            customer_similarity: s.customer_similarity,
+            bot_similarity: s.bot_similarity,
+            turn_signals: s.dissatisfaction_signals,
+            probability: if with_survey {
+                a.probability
+            } else {
+                s.probability_without_csat
+            },
+            verdict: s.verdict_features,
+            hard: a.findings.iter().any(|f| {
+                verdict::is_hard(f.reason) && (with_survey || f.reason != Reason::LowCsat)
+            }),
         });
     }
 
@@ -272,7 +326,8 @@ impl Calibrator {
         csat_scale: String,
     ) -> Calibration {
         let all: Vec<&Record> = self.records.iter().collect();
-        let overall = group("overall", &all);
+        let with_survey = self.label.is_some();
+        let overall = group("overall", &all, with_survey);
         let mut categories: Vec<GroupStats> = self
             .categories
             .iter()
@@ -283,16 +338,24 @@ impl Calibrator {
                     .copied()
                     .filter(|r| r.category == i as u32)
                     .collect();
-                let low = rows.iter().filter(|r| r.low).count();
+                let low = rows.iter().filter(|r| r.positive).count();
                 let enough = rows.len() as u64 >= min_conversations && low > 0 && low < rows.len();
-                enough.then(|| group(name, &rows))
+                enough.then(|| group(name, &rows, with_survey))
             })
             .collect();
         categories.sort_by(|a, b| a.category.cmp(&b.category));
         Calibration {
             audited: self.audited,
-            with_csat: all.len() as u64,
-            low_csat: all.iter().filter(|r| r.low).count() as u64,
+            outcome: match &self.label {
+                Some(field) => field.describe(),
+                None => "low CSAT".to_string(),
+            },
+            label_field: self.label.as_ref().map(LabelField::name),
+            labelled: all.len() as u64,
+            positive: all.iter().filter(|r| r.positive).count() as u64,
+            unreadable_labels: self.unreadable_labels,
+            with_csat: self.with_csat,
+            low_csat: self.low,
             csat_scale,
             low_csat_threshold: self.low_csat,
             overall,
@@ -307,7 +370,7 @@ impl Calibrator {
 /// The flag-like turn signals (not the sentiment and similarity terms, which are
 /// continuous, nor `opening`, which every conversation has).
 fn turn_signals(rows: &[&Record], detect: &DetectConfig) -> Vec<TurnSignalStats> {
-    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
     let weights = detect.dissatisfaction.weights();
     SIGNALS
         .iter()
@@ -330,16 +393,20 @@ fn turn_signals(rows: &[&Record], detect: &DetectConfig) -> Vec<TurnSignalStats>
         .collect()
 }
 
-fn group(name: &str, rows: &[&Record]) -> GroupStats {
-    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+/// `with_survey`: the label is not the survey, so `low_csat` is a signal like any other.
+fn group(name: &str, rows: &[&Record], with_survey: bool) -> GroupStats {
+    let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
     let mut signals = vec![
         continuous("dissatisfaction", rows, &labels, |r| r.dissatisfaction),
         continuous("needs_human_probability", rows, &labels, |r| r.probability),
         continuous("needs_human_score", rows, &labels, |r| r.score),
         binary("needs_human", &labels, rows.iter().map(|r| r.needs_human)),
     ];
-    // The survey's own `low_csat` is the label, not a signal.
-    for reason in Reason::ALL.into_iter().filter(|r| *r != Reason::LowCsat) {
+    // With low CSAT as the label, the survey's own `low_csat` is not a signal.
+    for reason in Reason::ALL
+        .into_iter()
+        .filter(|r| with_survey || *r != Reason::LowCsat)
+    {
         let bit = 1u32 << reason as usize;
         signals.push(binary(
             reason.code(),
@@ -350,7 +417,7 @@ fn group(name: &str, rows: &[&Record]) -> GroupStats {
     GroupStats {
         category: name.to_string(),
         conversations: rows.len() as u64,
-        low_csat: labels.iter().filter(|l| **l).count() as u64,
+        positive: labels.iter().filter(|l| **l).count() as u64,
         signals,
     }
 }
@@ -476,7 +543,7 @@ fn grid(from: f64, to: f64, step: f64) -> impl Iterator<Item = f64> {
 /// Thresholds of the transcript-only flags re-fitted to this data (best F1 against low
 /// CSAT); only proposed when they beat the current value.
 fn suggest(rows: &[&Record], d: &DetectConfig) -> Vec<Suggestion> {
-    let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+    let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
     let f1 = |flag: &dyn Fn(&Record) -> bool| confusion(&labels, rows.iter().map(|r| flag(r))).f1();
     let mut out = Vec::new();
 
@@ -551,10 +618,10 @@ mod tests {
     use super::*;
 
     /// A record with nothing found but the given label, probability and verdict inputs.
-    fn record(low: bool, probability: f64, verdict: Features) -> Record {
+    fn record(positive: bool, probability: f64, verdict: Features) -> Record {
         Record {
             category: 0,
-            low,
+            positive,
             dissatisfaction: 0.0,
             score: 0.0,
             needs_human: false,
@@ -592,7 +659,7 @@ mod tests {
             rec(true, 0.7),
         ];
         let refs: Vec<&Record> = rows.iter().collect();
-        let labels: Vec<bool> = rows.iter().map(|r| r.low).collect();
+        let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
         let s = continuous("d", &refs, &labels, |r| r.dissatisfaction);
         assert_eq!(s.auc, Some(1.0));
         assert_eq!(s.threshold, Some(0.6));
@@ -623,8 +690,8 @@ mod tests {
         let few: Vec<&Record> = refs
             .iter()
             .copied()
-            .filter(|r| !r.low)
-            .chain(refs.iter().copied().filter(|r| r.low).take(3))
+            .filter(|r| !r.positive)
+            .chain(refs.iter().copied().filter(|r| r.positive).take(3))
             .collect();
         assert!(refit_verdict(&few, &VerdictConfig::default()).is_none());
     }

@@ -1,8 +1,12 @@
 //! `handoff calibrate`: stream the transcripts through detection only (no aggregate) and
-//! measure each signal against low CSAT; optionally write the suggested thresholds.
+//! measure each signal against low CSAT or the team's own `--label-field`; optionally write
+//! the suggested thresholds and the refitted needs-human weights.
 
 use handoff::calibrate::Calibrator;
+use std::sync::Arc;
+
 use handoff::error::{Error, Result};
+use handoff::model::Label;
 use handoff::pipeline::{self, Assessed};
 use handoff::report::calibration::CalibrationFormat;
 use handoff::report::{self, RenderOptions};
@@ -13,7 +17,8 @@ use super::{create_output, write_stdout, Outcome};
 use crate::cli::{CalibrateArgs, CalibrateFormat};
 
 pub fn run(args: CalibrateArgs) -> Result<Outcome> {
-    let setup = Setup::new(&args.read, args.config.as_deref(), false)?;
+    let mut setup = Setup::new(&args.read, args.config.as_deref(), false)?;
+    setup.ingest.label_field = args.label_field.clone().map(Arc::new);
     let config_out = create_output(args.write_config.as_deref())?;
     let scale = setup.csat_scale.scale;
     let expanded = handoff::ingest::expand_inputs(&args.inputs, setup.ingest.follow)?;
@@ -21,8 +26,10 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
     let pool = pipeline::thread_pool(setup.threads)?;
     let detect_config = &setup.config.detect;
     let detectors = Detectors::new(setup.config.detection(), scale);
-    let mut calibrator = Calibrator::new(scale, detect_config.low_csat);
+    let mut calibrator = Calibrator::new(scale, detect_config.low_csat, args.label_field.clone());
     let mut skipped = 0u64;
+    // The first value of the label field that reads as neither yes nor no, and where.
+    let mut unreadable: Option<String> = None;
     pipeline::stream(
         &files,
         &setup.ingest,
@@ -33,7 +40,20 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
         |chunk| {
             for item in chunk {
                 match item {
-                    Assessed::Audited(_, a) => calibrator.add(&a),
+                    Assessed::Audited(conv, a) => {
+                        if let (None, Some(Label::Unreadable(v))) = (&unreadable, &a.label) {
+                            let at = files
+                                .get(conv.location.file)
+                                .map(|f| f.display())
+                                .unwrap_or_default();
+                            let at = match conv.location.element {
+                                0 => format!("{at}:{}", conv.location.line),
+                                n => format!("{at}:{} (element {n})", conv.location.line),
+                            };
+                            unreadable = Some(format!("{at}: {v:?}"));
+                        }
+                        calibrator.add(&a)
+                    }
                     Assessed::Skipped(_) => skipped += 1,
                     Assessed::Filtered(..) => {}
                 }
@@ -47,10 +67,32 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
         args.min_conversations,
         setup.csat_scale.text.clone(),
     );
-    if result.with_csat == 0 {
-        return Err(Error::Usage(
-            "calibrate: no audited conversation carries a CSAT score".into(),
+    if let Some(first) = &unreadable {
+        setup.ui.warn(&format!(
+            "{} conversation(s) have a {} value that is neither yes nor no (true/false, \
+             1/0, yes/no; or give PATH=VALUE); they are not labelled. First: {}",
+            result.unreadable_labels,
+            args.label_field
+                .as_ref()
+                .map_or_else(String::new, |f| f.name()),
+            terminal(first)
         ));
+    }
+    if result.labelled == 0 {
+        return Err(Error::Usage(match &args.label_field {
+            None => "calibrate: no audited conversation carries a CSAT score \
+                     (or give the team's own outcome with --label-field PATH)"
+                .into(),
+            Some(f) => format!(
+                "calibrate: no audited conversation carries a yes/no {} value ({} of {} \
+                 unreadable). --label-field reads a JSON record's field or a per-message \
+                 CSV column; formats that build a conversation from many records (Twitter, \
+                 Rasa events, Bot Framework activities) carry none",
+                f.name(),
+                result.unreadable_labels,
+                result.audited
+            ),
+        }));
     }
     let format = match args.format {
         CalibrateFormat::Table => CalibrationFormat::Table,

@@ -143,6 +143,7 @@ fn ingest_options(read: &ReadArgs) -> Result<IngestOptions> {
         follow: read.follow,
         max_record_bytes: read.max_record_bytes,
         dates: DateWindow::now(),
+        label_field: None,
     })
 }
 

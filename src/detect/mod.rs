@@ -19,7 +19,7 @@ pub mod verdict;
 mod satisfaction;
 
 pub use crate::model::CsatScale;
-use crate::model::{Conversation, Finding, Reason, Role};
+use crate::model::{Conversation, Finding, Label, Reason, Role};
 pub use dissatisfaction::SIGNALS as DISSATISFACTION_SIGNALS;
 pub use settings::{CategorySource, DetectConfig, DetectionSettings, PhraseConfig, ScoreConfig};
 pub use text::normalize;
@@ -86,6 +86,8 @@ pub struct Assessment {
     pub signals: Signals,
     /// CSAT as given (on the run's scale).
     pub csat: Option<f64>,
+    /// The team's own outcome (`calibrate --label-field`), as ingest read it.
+    pub label: Option<Label>,
     /// Distinct bot answers of this conversation, long enough to be worth counting across
     /// the corpus: (answer key — a hash of the normalised text with digits folded — and
     /// the index of the message that first gave it).
@@ -391,6 +393,7 @@ impl Detectors {
             dissatisfaction_turn: inferred.worst_turn.map(|(i, _)| i),
             signals,
             csat: conv.csat,
+            label: conv.label.clone(),
             bot_answers: repetition.answers,
         }
     }

@@ -22,6 +22,7 @@ mod inputs;
 mod json_array;
 mod json_doc;
 mod jsonl;
+mod label;
 mod manifest;
 mod sniff;
 pub(crate) mod time;
@@ -38,6 +39,7 @@ pub use formats::FormatSpec;
 pub use inputs::{
     expand_inputs, Container, Expanded, InputFile, InputSource, PathSkip, PathSkipKind,
 };
+pub use label::LabelField;
 pub use manifest::{parse_ranks, Manifest};
 
 use crate::error::{Error, Result};
@@ -74,6 +76,8 @@ pub struct IngestOptions {
     pub max_record_bytes: usize,
     /// Start times outside this window are not used (see [`check`]).
     pub dates: DateWindow,
+    /// `calibrate --label-field`: the team's own outcome, read beside each record's parser.
+    pub label_field: Option<Arc<LabelField>>,
 }
 
 impl Default for IngestOptions {
@@ -87,6 +91,7 @@ impl Default for IngestOptions {
             follow: false,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             dates: DateWindow::now(),
+            label_field: None,
         }
     }
 }
@@ -271,7 +276,11 @@ impl RawChunk {
             file: &self.file_name,
             opts,
         };
-        (self.parser)(bytes, &ctx)
+        let mut conv = (self.parser)(bytes, &ctx)?;
+        if let Some(field) = &opts.label_field {
+            conv.label = field.read_json(bytes);
+        }
+        Ok(conv)
     }
 }
 

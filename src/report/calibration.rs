@@ -1,4 +1,5 @@
-//! Renders a `calibrate` result: how each signal predicts low CSAT, and the suggestions.
+//! Renders a `calibrate` result: how each signal predicts low CSAT (or the team's own
+//! `--label-field` outcome), and the suggestions.
 //! The table is here; JSON is the shared [`Json`] renderer.
 
 use std::fmt::Write;
@@ -72,27 +73,54 @@ impl Renderer<Calibration> for CalibrationTable {
 
 fn table(c: &Calibration) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "handoff calibrate: {} of {} audited conversations have CSAT ({}); {} are low (≤ {} on 1-5)",
-        c.with_csat,
-        c.audited,
-        terminal(&c.csat_scale),
-        c.low_csat,
-        c.low_csat_threshold
-    );
-    let _ = writeln!(
-        out,
-        "How well each transcript-only signal predicts low CSAT (AUC 0.5 = chance). Scores: precision/recall at their best-F1 threshold; flags: at the current configuration.\n"
-    );
+    // How a group's counts read: "with CSAT, low" or "labelled, positive".
+    let (labelled, positive) = match &c.label_field {
+        None => {
+            let _ = writeln!(
+                out,
+                "handoff calibrate: {} of {} audited conversations have CSAT ({}); {} are low (≤ {} on 1-5)",
+                c.with_csat,
+                c.audited,
+                terminal(&c.csat_scale),
+                c.low_csat,
+                c.low_csat_threshold
+            );
+            let _ = writeln!(
+                out,
+                "How well each transcript-only signal predicts low CSAT (AUC 0.5 = chance). Scores: precision/recall at their best-F1 threshold; flags: at the current configuration.\n"
+            );
+            ("with CSAT", "low")
+        }
+        Some(field) => {
+            let unreadable = match c.unreadable_labels {
+                0 => String::new(),
+                n => format!("; {n} more have a value that is neither yes nor no"),
+            };
+            let _ = writeln!(
+                out,
+                "handoff calibrate: {} of {} audited conversations carry {}; {} are positive ({}){unreadable}",
+                c.labelled,
+                c.audited,
+                terminal(field),
+                c.positive,
+                terminal(&c.outcome),
+            );
+            let _ = writeln!(
+                out,
+                "How well each signal predicts {} (AUC 0.5 = chance). Scores: precision/recall at their best-F1 threshold; flags: at the current configuration.\n",
+                terminal(&c.outcome)
+            );
+            ("labelled", "positive")
+        }
+    };
     let _ = writeln!(out, "Overall\n{}", group_table(&c.overall));
     for g in &c.categories {
         let _ = writeln!(
             out,
-            "\n{} ({} with CSAT, {} low)\n{}",
+            "\n{} ({} {labelled}, {} {positive})\n{}",
             terminal(&g.category),
             g.conversations,
-            g.low_csat,
+            g.positive,
             group_table(g)
         );
     }
@@ -124,7 +152,8 @@ fn table(c: &Calibration) -> String {
         Some(v) => {
             let _ = writeln!(
                 out,
-                "\nThe needs-human probability against low CSAT: AUC {} with the current weights (Brier {}); refitted on these labels, {} (Brier {}, 5-fold cross-validated), best-F1 threshold {}.",
+                "\nThe needs-human probability against {}: AUC {} with the current weights (Brier {}); refitted on these labels, {} (Brier {}, 5-fold cross-validated), best-F1 threshold {}.",
+                terminal(&c.outcome),
                 opt(v.auc_current),
                 fixed(v.brier_current, 3),
                 opt(v.auc_refit),
@@ -152,7 +181,7 @@ fn table(c: &Calibration) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "\nThe needs-human probability is not refitted: it needs at least {} low and {} other conversations with CSAT.",
+                "\nThe needs-human probability is not refitted: it needs at least {} {positive} and {} other conversations {labelled}.",
                 crate::calibrate::MIN_PER_CLASS_FOR_REFIT,
                 crate::calibrate::MIN_PER_CLASS_FOR_REFIT
             );
@@ -161,7 +190,11 @@ fn table(c: &Calibration) -> String {
     if c.suggestions.is_empty() {
         let _ = writeln!(out, "\nNo threshold change would fit this data better.");
     } else {
-        let _ = writeln!(out, "\nSuggested thresholds (best F1 against low CSAT):");
+        let _ = writeln!(
+            out,
+            "\nSuggested thresholds (best F1 against {}):",
+            terminal(&c.outcome)
+        );
         for s in &c.suggestions {
             let _ = writeln!(
                 out,

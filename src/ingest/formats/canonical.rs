@@ -282,6 +282,7 @@ pub fn parse_record(
         marks: Default::default(),
         location,
         id,
+        label: None,
     })
 }
 

@@ -150,6 +150,9 @@ fn read(
     let csat_col = find(&cols.csat);
     let version_col = find(&cols.bot_version);
     let status_col = find(&cols.status);
+    // `--label-field`: a column named by the path as written (`escalated`, `qa.outcome`).
+    let label = opts.label_field.as_deref();
+    let label_col = label.and_then(|l| find(&l.name()));
 
     let mut order: Vec<Pending> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -214,6 +217,9 @@ fn read(
         }
         if conv.status.is_none() {
             conv.status = get(status_col);
+        }
+        if conv.label.is_none() {
+            conv.label = label.zip(get(label_col)).and_then(|(l, v)| l.read_text(&v));
         }
         if conv.started_at.is_none() {
             // The first row with a readable time; an unreadable one is kept as the reason
