@@ -13,6 +13,15 @@
 //!   punctuation and "but"), so "no, I want a human" still counts;
 //! - **paraphrase**: a request frame ("put me through to", "is there", "can I chat with",
 //!   ...) followed within a few words by a person noun ("staff", "anyone real", ...);
+//! - **mention or request**: a bare person noun of the list ("human", "customer service",
+//!   "the manager") is a request only when asked for: a request cue before it in its clause
+//!   ("can I get", "speak", "transfer", "asking for"), an urgency word right after ("human
+//!   please", "agent now"), or a clause of three words or fewer ("Human!") in a message that
+//!   does not ask what the bot is ("are you a human?"). On the dbdc3 chit-chat dialogues 25
+//!   of 615 were flagged for sentences such as "What do you know about the human brain?",
+//!   "A man is a human" and "you seem to be a real person"; on Twitter threads,
+//!   "your customer service is a joke" is a complaint, not a request. List phrases that
+//!   carry their own verb ("talk to someone", "call me back", "agent please") stay requests;
 //! - **irony**: a positive word in the same message as a failure context ("for nothing",
 //!   "still not working", "no help", "the same answer").
 //!
@@ -82,6 +91,80 @@ const FRAMES: &[(&str, bool)] = &[
     ("id like", false),
     ("can i have", false),
     ("can i get", false),
+];
+
+/// Words that make a list phrase a request by themselves ("talk to someone", "call me
+/// back", "agent please", "someone who can help"); a built-in phrase without one is a bare
+/// noun. A phrase a team configures is taken as a request as written ("kim from billing").
+const SELF_FRAMING: &[&str] = &[
+    "to", "with", "me", "please", "help", "speak", "talk", "chat", "call", "transfer", "connect",
+    "escalate", "get", "want", "need",
+];
+
+/// Cues before a bare person noun, within `NEGATION_WINDOW` words of its clause, that ask
+/// for it.
+const REQUEST_CUES: &[&str] = &[
+    "want",
+    "wanna",
+    "need",
+    "get",
+    "give",
+    "let",
+    "speak",
+    "talk",
+    "chat",
+    "contact",
+    "reach",
+    "call",
+    "transfer",
+    "connect",
+    "escalate",
+    "put",
+    "pass",
+    "send",
+    "ask",
+    "asking",
+    "asked",
+    "request",
+    "requesting",
+    "demand",
+    "prefer",
+    "require",
+    "bring",
+    "is there",
+    "are there",
+    "where is",
+    "wheres",
+    "can i",
+    "could i",
+    "may i",
+    "id like",
+    "would like",
+];
+
+/// Words right after a bare person noun that ask for it ("human please", "agent now",
+/// "customer service number").
+const URGENCY: &[&str] = &[
+    "please", "pls", "plz", "now", "asap", "needed", "required", "number", "phone", "line",
+];
+
+/// A clause this short with a bare person noun in it is the noun asked for ("Human!",
+/// "real person please", "customer service?").
+const SHORT_CLAUSE: usize = 3;
+
+/// Questions about what the bot is: a bare noun in such a message is curiosity, not a
+/// request ("Are you a machine? Or human?").
+const IDENTITY: &[&str] = &[
+    "are you",
+    "r u",
+    "you are",
+    "youre",
+    "is this a",
+    "is this an",
+    "is it a",
+    "am i talking",
+    "am i speaking",
+    "am i chatting",
 ];
 
 /// Person nouns a frame must reach; `strong` ones count after a weak frame too. Not
@@ -198,14 +281,29 @@ fn declined(words: &[&str], at: usize, len: usize) -> bool {
             .any(|d| positions(after, d).any(|k| k <= 1))
 }
 
+/// Whether the bare noun at word `at` (of `len` words) of a clause is asked for (see the
+/// module header): a request cue before it (not "talk about humans"), an urgency word right
+/// after it, or a short clause outside an identity question.
+fn asked_for(words: &[&str], at: usize, len: usize, identity: bool) -> bool {
+    let start = at.saturating_sub(NEGATION_WINDOW);
+    let before = &words[start..at];
+    let cued = REQUEST_CUES
+        .iter()
+        .any(|cue| positions(before, cue).any(|k| !before[k..].contains(&"about")));
+    let urgent = words.get(at + len).is_some_and(|w| URGENCY.contains(w));
+    cued || urgent || (words.len() <= SHORT_CLAUSE && !identity)
+}
+
 /// A request phrase (`triggers`, normalised entries of the escalation list) that is not
-/// declined, or a paraphrased request (frame + person noun), in one clause.
-fn clause_asks(clause: &str, triggers: &[String]) -> bool {
+/// declined and, when it is a bare noun, is asked for; or a paraphrased request (frame +
+/// person noun), in one clause. `identity`: the message asks what the bot is.
+fn clause_asks(clause: &str, triggers: &[String], identity: bool) -> bool {
     let words: Vec<&str> = clause.split(' ').collect();
     for t in triggers {
         let len = t.split(' ').count();
+        let bare = BARE_NOUNS.contains(t);
         for at in positions(&words, t) {
-            if !declined(&words, at, len) {
+            if !declined(&words, at, len) && (!bare || asked_for(&words, at, len, identity)) {
                 return true;
             }
         }
@@ -238,10 +336,15 @@ fn clause_asks(clause: &str, triggers: &[String]) -> bool {
 }
 
 /// Whether a customer message asks for a person: a phrase of the escalation list outside
-/// the scope of a declining cue, or a paraphrased request. `triggers` are the list's
+/// the scope of a declining cue and, if a bare noun, asked for; or a paraphrased request. `triggers` are the list's
 /// normalised entries.
 pub fn asks_for_person(raw: &str, triggers: &[String]) -> bool {
-    clauses(raw).iter().any(|c| clause_asks(c, triggers))
+    let whole = normalize(raw);
+    let words: Vec<&str> = whole.split(' ').collect();
+    let identity = IDENTITY.iter().any(|q| contains(&words, q));
+    clauses(raw)
+        .iter()
+        .any(|c| clause_asks(c, triggers, identity))
 }
 
 /// A set of word hashes with a 64-bit prefilter: a message's words (about a dozen) are
@@ -281,6 +384,15 @@ static PERSON_WORDS: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| 
             .flat_map(|(p, _)| p.split(' '))
             .filter(|w| !matches!(*w, "real" | "actual" | "live" | "team")),
     )
+});
+
+/// The built-in escalation phrases that are bare person nouns, normalised.
+static BARE_NOUNS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    super::lexicon::ESCALATION
+        .iter()
+        .map(|p| normalize(p))
+        .filter(|p| !p.split(' ').any(|w| SELF_FRAMING.contains(&w)))
+        .collect()
 });
 
 /// The first words of the positive words irony turns around.
@@ -335,6 +447,38 @@ mod tests {
         assert!(asks("I don't want a bot, get me a real person"));
         assert!(asks("why can't I talk to a real person"));
         assert!(asks("this isn't working but let me speak to someone"));
+    }
+
+    #[test]
+    fn a_bare_person_noun_counts_only_when_asked_for() {
+        for request in [
+            "Human!",
+            "human please",
+            "real person now",
+            "customer service?",
+            "can I get a human",
+            "I've been asking for a supervisor for 20 minutes",
+            "transfer to a human agent",
+            "I want a real human, not a bot",
+            "what's the customer service number",
+            "are you a bot? I want a human",
+            "can you call the manager???",
+        ] {
+            assert!(asks(request), "{request}");
+        }
+        for mention in [
+            "What do you know about the human brain?",
+            "A man is a human",
+            "You seem to be a real person",
+            "Are you sure? Are you a machine? Or human?",
+            "so are you a bot or human",
+            "your customer service is a joke",
+            "I spoke to customer service yesterday and they fixed it",
+            "let's talk about humans and robots",
+            "the manager at the store said I could return it",
+        ] {
+            assert!(!asks(mention), "{mention}");
+        }
     }
 
     #[test]
