@@ -123,6 +123,8 @@ pub struct Prepared<'c> {
 struct Spare {
     strings: Vec<String>,
     tokens: Vec<Vec<u64>>,
+    /// One message's word hashes in order, while its set is made.
+    sequence: Vec<u64>,
 }
 
 const SPARE_BUFFERS: usize = 1024;
@@ -154,22 +156,41 @@ impl Drop for Prepared<'_> {
 }
 
 impl<'c> Prepared<'c> {
-    /// Without sentiment (every score 0): enough for detectors that only read words.
+    /// Without sentiment (every score 0) or phrase hits: enough for detectors that only
+    /// read words.
     pub fn new(conv: &'c Conversation) -> Prepared<'c> {
+        Prepared::build(conv, None)
+    }
+
+    /// Normalised text, word sets and, with `phrases`, phrase hits, in one pass over each
+    /// message's text (`text::normalize_words_into`).
+    fn build(conv: &'c Conversation, phrases: Option<&PhraseLists>) -> Prepared<'c> {
         let n = conv.messages.len();
-        let (mut normalized, mut tokens, mut words) = (
+        let (mut normalized, mut tokens, mut words, mut hits) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
+            vec![0; n],
         );
         let mut fill = |spare: &mut Spare| {
-            for m in &conv.messages {
+            let mut seq = std::mem::take(&mut spare.sequence);
+            for (i, m) in conv.messages.iter().enumerate() {
                 let mut s = spare.strings.pop().unwrap_or_default();
-                text::normalize_into(&m.text, &mut s);
+                text::normalize_words_into(&m.text, &mut s, &mut seq);
+                if let Some(p) = phrases {
+                    hits[i] = p.hits_words(&seq);
+                }
                 let mut t = spare.tokens.pop().unwrap_or_default();
-                words.push(text::token_set_into(&s, &mut t));
+                t.clear();
+                t.extend_from_slice(&seq);
+                t.sort_unstable();
+                t.dedup();
+                words.push(seq.len());
                 normalized.push(s);
                 tokens.push(t);
+            }
+            if seq.capacity() * 8 <= SPARE_MAX_BYTES {
+                spare.sequence = seq;
             }
         };
         if SPARE
@@ -181,9 +202,9 @@ impl<'c> Prepared<'c> {
         Prepared {
             conv,
             normalized,
-            sentiment: vec![0.0; conv.messages.len()],
-            hits: vec![0; conv.messages.len()],
-            markers: vec![Vec::new(); conv.messages.len()],
+            sentiment: vec![0.0; n],
+            hits,
+            markers: vec![Vec::new(); n],
             tokens,
             words,
         }
@@ -200,14 +221,13 @@ impl<'c> Prepared<'c> {
 
     /// Normalised text, customer sentiment and phrase hits: everything detectors share.
     pub fn analyse(conv: &'c Conversation, d: &Detectors) -> Prepared<'c> {
-        let mut prep = Prepared::new(conv);
+        let mut prep = Prepared::build(conv, Some(&d.phrases));
         for (i, m) in conv.messages.iter().enumerate() {
             if m.role == Role::Customer {
                 let (score, markers) = d.sentiment.score_and_markers(&m.text);
                 prep.sentiment[i] = score;
                 prep.markers[i] = markers;
             }
-            prep.hits[i] = d.phrases.hits(&prep.normalized[i]);
         }
         prep
     }

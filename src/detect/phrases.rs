@@ -287,6 +287,11 @@ impl PhraseLists {
         self.bank.hits(normalized)
     }
 
+    /// [`PhraseLists::hits`] of a message's word hashes in order.
+    pub fn hits_words(&self, words: &[u64]) -> u32 {
+        self.bank.hits_words(words)
+    }
+
     /// The first phrase of a `Matching::Anywhere` list found in `normalized`.
     pub fn find(&self, list: PhraseList, normalized: &str) -> Option<&str> {
         self.sets[list as usize].find(normalized)
