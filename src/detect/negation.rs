@@ -27,7 +27,7 @@
 //!
 //! All functions work on text normalised like messages (`text::normalize`) and are pure.
 
-use super::text::{normalize, word_hash};
+use super::text::{normalize, word_hash, word_hashes_into, PhraseBank, PhraseSet};
 
 /// Words before a request phrase searched for a declining cue.
 const NEGATION_WINDOW: usize = 5;
@@ -409,11 +409,22 @@ static POSITIVE_WORDS: std::sync::LazyLock<WordSet> =
     std::sync::LazyLock::new(|| WordSet::new(POSITIVE.iter().filter_map(|p| p.split(' ').next())));
 
 /// Cheap pre-check: could `asks_for_person` be true without a phrase-list hit? A person
-/// word must be among the message's words (`tokens`: its word hashes, as in
-/// `Prepared::tokens`) and a frame in its text. Runs on every customer message: a first
-/// version that searched every frame's text first cost 15% of a debug audit.
-pub fn may_paraphrase(normalized: &str, tokens: &[u64]) -> bool {
-    PERSON_WORDS.any_in(tokens) && FRAMES.iter().any(|(f, _)| normalized.contains(f))
+/// word must be among the message's words (`tokens`: its word hashes, sorted, as in
+/// `Prepared::tokens`) and so must every word of some frame: `asks_for_person` finds frames
+/// as whole words, so this loses nothing. Runs on every customer message: a first version
+/// that searched every frame's text first cost 15% of a debug audit, and a substring search
+/// per frame after the person check still 1.4% of a release one (callgrind).
+pub fn may_paraphrase(tokens: &[u64]) -> bool {
+    static FRAME_WORDS: std::sync::LazyLock<Vec<Vec<u64>>> = std::sync::LazyLock::new(|| {
+        FRAMES
+            .iter()
+            .map(|(f, _)| f.split(' ').map(word_hash).collect())
+            .collect()
+    });
+    PERSON_WORDS.any_in(tokens)
+        && FRAME_WORDS
+            .iter()
+            .any(|words| words.iter().all(|h| tokens.binary_search(h).is_ok()))
 }
 
 /// Cheap pre-check for [`ironic`] on a message's word hashes: a positive word is there.
@@ -424,10 +435,15 @@ pub fn may_be_ironic(tokens: &[u64]) -> bool {
 /// Whether a message is ironic: a positive word with a failure context. Sarcasm markers on
 /// their own ("oh great", "big help", "just perfect") were tried and dropped: on the sample
 /// corpus "oh great, thank you" is sincere far more often than not.
+/// Matched on word hashes in one pass ([`PhraseBank`]): a scan of the words for each of the
+/// 37 phrases cost 4.5% of an audit under callgrind.
 pub fn ironic(normalized: &str) -> bool {
-    let words: Vec<&str> = normalized.split(' ').collect();
-    POSITIVE.iter().any(|p| contains(&words, p))
-        && FAILURE_CONTEXT.iter().any(|f| contains(&words, f))
+    static IRONY: std::sync::LazyLock<PhraseBank> = std::sync::LazyLock::new(|| {
+        PhraseBank::new(&[&PhraseSet::new(POSITIVE), &PhraseSet::new(FAILURE_CONTEXT)])
+    });
+    let mut words = Vec::new();
+    word_hashes_into(normalized, &mut words);
+    IRONY.hits_words(&words) == 0b11
 }
 
 #[cfg(test)]
@@ -511,7 +527,7 @@ mod tests {
             let n = normalize(t);
             let mut tokens = Vec::new();
             crate::detect::text::token_set_into(&n, &mut tokens);
-            may_paraphrase(&n, &tokens)
+            may_paraphrase(&tokens)
         };
         assert!(pre("put me through to your staff please"));
         assert!(!pre("put me through please"));

@@ -36,8 +36,7 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
         .iter()
         .copied()
         .filter(|&i| {
-            (prep.has(i, PhraseList::Escalation)
-                || negation::may_paraphrase(&prep.normalized[i], &prep.tokens[i]))
+            (prep.has(i, PhraseList::Escalation) || negation::may_paraphrase(&prep.tokens[i]))
                 && negation::asks_for_person(&msgs[i].text, triggers)
         })
         .collect();
