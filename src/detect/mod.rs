@@ -113,6 +113,8 @@ pub struct Prepared<'c> {
     /// Per message, its words as a sorted hashed set, and how many words it has.
     pub tokens: Vec<Vec<u64>>,
     pub words: Vec<usize>,
+    /// Per bot message, `text::answer_hash` of its normalised text (0 for other roles).
+    pub answers: Vec<u64>,
 }
 
 /// Per-thread spare buffers for `Prepared`: every message needs a normalised string and a
@@ -166,17 +168,22 @@ impl<'c> Prepared<'c> {
     /// message's text (`text::normalize_words_into`).
     fn build(conv: &'c Conversation, phrases: Option<&PhraseLists>) -> Prepared<'c> {
         let n = conv.messages.len();
-        let (mut normalized, mut tokens, mut words, mut hits) = (
+        let (mut normalized, mut tokens, mut words, mut hits, mut answers) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
+            vec![0; n],
             vec![0; n],
         );
         let mut fill = |spare: &mut Spare| {
             let mut seq = std::mem::take(&mut spare.sequence);
             for (i, m) in conv.messages.iter().enumerate() {
                 let mut s = spare.strings.pop().unwrap_or_default();
-                text::normalize_words_into(&m.text, &mut s, &mut seq);
+                if m.role == Role::Bot {
+                    answers[i] = text::normalize_words_answer_into(&m.text, &mut s, &mut seq);
+                } else {
+                    text::normalize_words_into(&m.text, &mut s, &mut seq);
+                }
                 if let Some(p) = phrases {
                     hits[i] = p.hits_words(&seq);
                 }
@@ -207,6 +214,7 @@ impl<'c> Prepared<'c> {
             markers: vec![Vec::new(); n],
             tokens,
             words,
+            answers,
         }
     }
 

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::text::{answer_hash, jaccard, word_hash, Earlier};
+use super::text::{jaccard, word_hash, Earlier};
 use super::Prepared;
 use crate::detect::settings::DetectConfig;
 use crate::model::{Finding, Reason, Role};
@@ -89,7 +89,7 @@ pub fn detect(cfg: &DetectConfig, prep: &Prepared, out: &mut Vec<Finding>) -> Re
     // allocation); a hash set only for a long one, where the scan would be quadratic.
     let mut seen: Option<HashSet<u64>> = None;
     for (i, _) in &long {
-        let key = answer_hash(&prep.normalized[*i]);
+        let key = prep.answers[*i];
         let new = match &mut seen {
             Some(seen) => seen.insert(key),
             None if answers.len() < ANSWER_SCAN => answers.iter().all(|(k, _)| *k != key),

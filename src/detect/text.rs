@@ -42,6 +42,24 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// [`normalize_into`] does. Under callgrind, on 10,000 generated conversations: 268 M
 /// instructions for a `chars()` loop, 157 M for this one (docs/benchmark.md).
 pub fn normalize_words_into(text: &str, out: &mut String, words: &mut Vec<u64>) {
+    normalize_words::<false>(text, out, words);
+}
+
+/// [`normalize_words_into`] that also returns the text's [`answer_hash`], from the same
+/// pass (for bot messages, whose answers are counted across the corpus).
+pub fn normalize_words_answer_into(text: &str, out: &mut String, words: &mut Vec<u64>) -> u64 {
+    normalize_words::<true>(text, out, words)
+}
+
+/// Both of the above; `ANSWER` says whether to compute the answer hash (0 otherwise).
+fn normalize_words<const ANSWER: bool>(text: &str, out: &mut String, words: &mut Vec<u64>) -> u64 {
+    let mut answer = FNV_OFFSET;
+    let mut fold_answer = |b: u8| {
+        if ANSWER {
+            let b = if b.is_ascii_digit() { b'#' } else { b };
+            answer = (answer ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    };
     // Bytes are written into the string's own buffer and handed back after a UTF-8 check
     // (no copy, no unsafe): only ASCII bytes and whole encoded characters are pushed.
     let mut buf = std::mem::take(out).into_bytes();
@@ -62,11 +80,13 @@ pub fn normalize_words_into(text: &str, out: &mut String, words: &mut Vec<u64>) 
                 lower => {
                     if pending_space && !buf.is_empty() {
                         buf.push(b' ');
+                        fold_answer(b' ');
                         words.push(h);
                         h = FNV_OFFSET;
                     }
                     pending_space = false;
                     buf.push(lower);
+                    fold_answer(lower);
                     h = (h ^ u64::from(lower)).wrapping_mul(FNV_PRIME);
                 }
             }
@@ -85,6 +105,7 @@ pub fn normalize_words_into(text: &str, out: &mut String, words: &mut Vec<u64>) 
         }
         if pending_space && !buf.is_empty() {
             buf.push(b' ');
+            fold_answer(b' ');
             words.push(h);
             h = FNV_OFFSET;
         }
@@ -93,6 +114,7 @@ pub fn normalize_words_into(text: &str, out: &mut String, words: &mut Vec<u64>) 
         for lower in ch.to_lowercase() {
             for &b in lower.encode_utf8(&mut utf8).as_bytes() {
                 buf.push(b);
+                fold_answer(b);
                 h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
             }
         }
@@ -102,6 +124,7 @@ pub fn normalize_words_into(text: &str, out: &mut String, words: &mut Vec<u64>) 
     }
     *out = String::from_utf8(buf)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    answer
 }
 
 /// [`ASCII_CLASS`] of a byte that separates words.
@@ -540,6 +563,7 @@ mod tests {
             "",
             "   ",
             "Didn't WORK!! card #1234 -- twice?",
+            "order 12 and 3,456.78 on 2025-01-02",
             "İstanbul Straße ÉTÉ naïve 東京 ok",
             "’quoted’ it's   spaced\tout\n",
             "...",
@@ -554,6 +578,9 @@ mod tests {
             set.sort_unstable();
             set.dedup();
             assert_eq!(set, token_set(&s), "{text:?}");
+            let answer = normalize_words_answer_into(text, &mut s, &mut seq);
+            assert_eq!(answer, answer_hash(&normalize(text)), "{text:?}");
+            assert_eq!((s.as_str(), &seq), (normalize(text).as_str(), &expected));
         }
     }
 
