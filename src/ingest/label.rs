@@ -57,7 +57,7 @@ impl LabelField {
 
     /// The label of one record's JSON bytes; None when the field is absent or null.
     pub fn read_json(&self, bytes: &[u8]) -> Option<Label> {
-        let value: Value = serde_json::from_slice(bytes).ok()?;
+        let value: Value = crate::ingest::formats::common::from_json(bytes).ok()?;
         let at = crate::ingest::formats::common::lookup(&value, &self.path)?;
         match at {
             Value::Null => None,

@@ -205,8 +205,8 @@ fn finish(mapped: Mapped, bytes: Option<&[u8]>, ctx: &Ctx) -> Result<Conversatio
 
 /// A whole conversation: `{"activities": [...]}` or a Dataverse transcript row.
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| json_error(ctx, "Bot Framework transcript", e))?;
+    let v: Value =
+        common::from_json(bytes).map_err(|e| json_error(ctx, "Bot Framework transcript", e))?;
     let content = match v.get("content") {
         Some(Value::String(s)) => serde_json::from_str::<Value>(s)
             .map_err(|e| json_error(ctx, "Copilot Studio transcript content", e))?,

@@ -6,7 +6,7 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::common::{lookup, scalar as scalar_ref, Start};
+use super::common::{self, lookup, scalar as scalar_ref, Start};
 use super::{FormatSpec, JsonFormat, Reader, Shape};
 use crate::ingest::{Ctx, IngestOptions, Skip, SkipKind};
 use crate::model::{Conversation, Location, Message, Role};
@@ -197,11 +197,11 @@ pub fn parse_record(
     let value: Value;
     let (raw, field_category) = match &opts.category_field {
         None => (
-            serde_json::from_slice::<RawConversation>(bytes).map_err(invalid)?,
+            common::from_json::<RawConversation>(bytes).map_err(invalid)?,
             None,
         ),
         Some(path) => {
-            value = serde_json::from_slice(bytes).map_err(invalid)?;
+            value = common::from_json(bytes).map_err(invalid)?;
             let category = lookup(&value, path).and_then(scalar_ref);
             (
                 RawConversation::deserialize(&value).map_err(invalid)?,

@@ -68,8 +68,8 @@ struct Entry {
 }
 
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
-    let raw: Raw = serde_json::from_slice(bytes)
-        .map_err(|e| json_error(ctx, "CCAI Insights conversation", e))?;
+    let raw: Raw =
+        common::from_json(bytes).map_err(|e| json_error(ctx, "CCAI Insights conversation", e))?;
     let id = raw
         .conversation_id
         .or(raw.id)

@@ -172,8 +172,8 @@ fn by_time(items: &mut [&Value], field: &str) {
 
 /// A Conversation History resource.
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| json_error(ctx, "Dialogflow CX conversation", e))?;
+    let v: Value =
+        common::from_json(bytes).map_err(|e| json_error(ctx, "Dialogflow CX conversation", e))?;
     let id = str_at(&v, &["name"])
         .map(short_id)
         .ok_or_else(|| common::missing_id(ctx, "Dialogflow CX conversation", "\"name\""))?;

@@ -149,7 +149,7 @@ fn status(state: Option<&str>, ai: Option<&str>) -> Option<String> {
 
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
     let raw: Raw =
-        serde_json::from_slice(bytes).map_err(|e| json_error(ctx, "Intercom conversation", e))?;
+        common::from_json(bytes).map_err(|e| json_error(ctx, "Intercom conversation", e))?;
     let id = raw
         .id
         .ok_or_else(|| common::missing_id(ctx, "Intercom conversation", "\"id\""))?;

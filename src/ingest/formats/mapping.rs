@@ -206,7 +206,7 @@ pub fn parse(bytes: &[u8], ctx: &Ctx) -> std::result::Result<Conversation, Skip>
             "the mapping format needs --mapping FILE",
         ));
     };
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| json_error(ctx, "JSON record", e))?;
+    let v: Value = common::from_json(bytes).map_err(|e| json_error(ctx, "JSON record", e))?;
     let at = |p: &Option<KeyPath>| p.as_ref().and_then(|p| lookup(&v, p));
     let id = match &m.id {
         Some(path) => lookup(&v, path).and_then(scalar).ok_or_else(|| {

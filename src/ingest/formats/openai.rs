@@ -74,8 +74,7 @@ fn content_text(content: &Value) -> String {
 }
 
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
-    let raw: Raw =
-        serde_json::from_slice(bytes).map_err(|e| json_error(ctx, "chat log record", e))?;
+    let raw: Raw = common::from_json(bytes).map_err(|e| json_error(ctx, "chat log record", e))?;
     let id = raw.id.unwrap_or_else(|| ctx.location_id());
     let mut messages = Messages::default();
     for m in &raw.messages {

@@ -128,8 +128,7 @@ fn map_events(id: String, events: &[Value], ctx: &Ctx) -> Result<Conversation, S
 
 /// A whole tracker.
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
-    let t: Tracker =
-        serde_json::from_slice(bytes).map_err(|e| json_error(ctx, "Rasa tracker", e))?;
+    let t: Tracker = common::from_json(bytes).map_err(|e| json_error(ctx, "Rasa tracker", e))?;
     let id = t
         .sender_id
         .ok_or_else(|| common::missing_id(ctx, "Rasa tracker", "\"sender_id\""))?;

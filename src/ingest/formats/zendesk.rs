@@ -120,7 +120,7 @@ fn comment_text(c: &Comment) -> String {
 
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
     let mut raw: Ticket =
-        serde_json::from_slice(bytes).map_err(|e| json_error(ctx, "Zendesk ticket", e))?;
+        common::from_json(bytes).map_err(|e| json_error(ctx, "Zendesk ticket", e))?;
     let (ticket, comments, users) = match raw.ticket.take() {
         Some(inner) => {
             let mut t = *inner;

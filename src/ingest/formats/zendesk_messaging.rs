@@ -88,7 +88,7 @@ struct Source {
 }
 
 pub fn parse(bytes: &[u8], ctx: &Ctx) -> Result<Conversation, Skip> {
-    let raw: Record = serde_json::from_slice(bytes)
+    let raw: Record = common::from_json(bytes)
         .map_err(|e| json_error(ctx, "Zendesk messaging conversation", e))?;
     let id = raw
         .conversation
