@@ -412,7 +412,7 @@ pub fn find(req: AuditRequest, id: &str) -> Result<(Option<ConversationReport>, 
 /// What `handoff topics` and discovery learn from: a bounded sample of the customers'
 /// requests (see [`topics::Reservoir`]), read without assessing anything.
 pub struct RequestSample {
-    pub requests: Vec<String>,
+    pub requests: Vec<topics::Request>,
     /// Conversations read, and those with a category from the export or `--category-field`.
     pub conversations: u64,
     pub categorized: u64,
@@ -457,11 +457,11 @@ pub fn sample_requests_until(
                     .category
                     .as_deref()
                     .is_some_and(|c| !c.trim().is_empty());
-                (categorized, topics::request(&conv))
+                (categorized, topics::request_and_reply(&conv))
             })
     };
     let read = ingest::read_inputs(files, ingest_opts, Arc::new(AtomicU64::new(0)), |batch| {
-        let found: Vec<Option<(bool, Option<String>)>> = pool.install(|| match batch {
+        let found: Vec<Option<(bool, Option<topics::Request>)>> = pool.install(|| match batch {
             Batch::Raw(chunk) => (0..chunk.spans.len())
                 .into_par_iter()
                 .map(|i| extract(chunk.parse(i, ingest_opts)))

@@ -85,14 +85,12 @@ pub fn idf(requests: &[Vec<(u16, i8)>]) -> Vec<f32> {
         .collect()
 }
 
-/// The request's hashed vector (not normalised); all zero without a token.
-pub fn vector(features: &[(u16, i8)], idf: &[f32]) -> [f32; DIMS] {
-    let mut v = [0f32; DIMS];
+/// Adds `scale` times the text's hashed vector (not normalised) to `v`.
+pub fn add(features: &[(u16, i8)], idf: &[f32], scale: f32, v: &mut [f32; DIMS]) {
     for &(b, weight) in features {
         let w = idf.get(usize::from(b)).copied().unwrap_or(1.0);
-        v[usize::from(b)] += f32::from(weight) * w;
+        v[usize::from(b)] += scale * f32::from(weight) * w;
     }
-    v
 }
 
 #[cfg(test)]
