@@ -165,6 +165,7 @@ impl TopicModel {
             min_similarity: file.min_similarity,
             sample: file.sample,
             other: file.other,
+            weight_of: super::weight_of(&weights),
             weights,
             idf: file.idf,
             reply_weight: file.reply_weight,

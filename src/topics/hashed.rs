@@ -15,7 +15,10 @@ const HANDLE_WEIGHT: i8 = 4;
 
 /// FNV-1a, 64 bits: the same bucket on every machine and version.
 fn hash(token: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    hash_from(0xcbf2_9ce4_8422_2325, token)
+}
+
+fn hash_from(mut h: u64, token: &str) -> u64 {
     for b in token.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -51,13 +54,13 @@ pub fn features(folded: &str) -> Vec<(u16, i8)> {
                 .filter(|w| !super::text::is_filler(w)),
         );
     }
-    let handles = handles.into_iter();
-    let words = words.into_iter();
+    // A handle hashes as "@" and its name, without building the string.
+    let at = hash("@");
     let tokens = handles
-        .map(|h| (format!("@{h}"), HANDLE_WEIGHT))
-        .chain(words.map(|w| (w.to_string(), 1)));
-    for (token, weight) in tokens {
-        let h = hash(&token);
+        .into_iter()
+        .map(|h| (hash_from(at, h), HANDLE_WEIGHT))
+        .chain(words.into_iter().map(|w| (hash(w), 1)));
+    for (h, weight) in tokens {
         if seen.contains(&h) {
             continue;
         }

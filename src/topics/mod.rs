@@ -87,6 +87,8 @@ pub struct TopicModel {
     pub other: u64,
     /// SIF weights of frequent tokens (others weigh 1), by table token id.
     weights: HashMap<u32, f32>,
+    /// The same for every token id, indexed: looked up for every wordpiece assigned.
+    weight_of: Vec<f32>,
     /// Inverse document frequency of each hashed bucket in the sample.
     idf: Vec<f32>,
     /// How much the first reply's words weigh against the request's (0: the request only,
@@ -113,12 +115,70 @@ impl Default for LearnOptions {
     }
 }
 
+/// Indexed SIF weights: every table token, 1 but for the frequent ones.
+fn weight_of(weights: &HashMap<u32, f32>) -> Vec<f32> {
+    let mut out = vec![1.0; table().len()];
+    for (&id, &w) in weights {
+        if let Some(slot) = out.get_mut(id as usize) {
+            *slot = w;
+        }
+    }
+    out
+}
+
+/// FNV-1a for the word cache: std's SipHash resists flooding, which a per-thread cache of
+/// the corpus's own words does not need, and costs more than the lookup it saves.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = match self.0 {
+            0 => 0xcbf2_9ce4_8422_2325,
+            h => h,
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Words already cut into wordpieces, per thread: greedy longest match tries every prefix
+/// of a word against the table, and a corpus repeats its words. Bounded by clearing.
+const PIECE_CACHE: usize = 100_000;
+
+thread_local! {
+    static PIECES: std::cell::RefCell<FnvMap<String, Vec<u32>>> =
+        std::cell::RefCell::new(FnvMap::default());
+}
+
 fn pieces(folded: &str) -> Vec<u32> {
     let t = table();
     let mut out = Vec::new();
-    for w in text::words(folded) {
-        text::wordpieces(w, |p| t.id(p), &mut out);
-    }
+    PIECES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        for w in text::words(folded) {
+            if let Some(p) = cache.get(w) {
+                out.extend_from_slice(p);
+                continue;
+            }
+            let mut p = Vec::new();
+            text::wordpieces(w, |piece| t.id(piece), &mut p);
+            out.extend_from_slice(&p);
+            if cache.len() >= PIECE_CACHE {
+                cache.clear();
+            }
+            cache.insert(w.to_string(), p);
+        }
+    });
     out
 }
 
@@ -154,13 +214,14 @@ fn both(r: &Request, reply_weight: f32) -> Both {
 /// The reply adds `reply_weight` times its own words to each part; each part is then
 /// normalised and scaled by its share, the whole normalised again (a request with only one
 /// part is that part).
-fn embed(b: &Both, weights: &HashMap<u32, f32>, idf: &[f32], reply_weight: f32) -> Option<Vector> {
+fn embed(b: &Both, weight_of: &[f32], idf: &[f32], reply_weight: f32) -> Option<Vector> {
     let t = table();
     let mut dense = [0f32; DIMS];
     let mut sparse = [0f32; hashed::DIMS];
     for (p, w) in [(&b.request, 1.0), (&b.reply, reply_weight)] {
         for &id in &p.pieces {
-            t.add(id, w * weights.get(&id).copied().unwrap_or(1.0), &mut dense);
+            let sif = weight_of.get(id as usize).copied().unwrap_or(1.0);
+            t.add(id, w * sif, &mut dense);
         }
         hashed::add(&p.features, idf, w, &mut sparse);
     }
@@ -215,10 +276,11 @@ impl TopicModel {
             // Rounded as the file stores them, so a saved model assigns as the learned one.
             .map(|(id, w)| (id, file::round(w as f32)))
             .collect();
+        let weight_of = weight_of(&weights);
         let embedded: Vec<(usize, Vector)> = tokenised
             .par_iter()
             .enumerate()
-            .filter_map(|(i, b)| embed(b, &weights, &idf, reply_weight).map(|v| (i, v)))
+            .filter_map(|(i, b)| embed(b, &weight_of, &idf, reply_weight).map(|v| (i, v)))
             .collect();
         let (of_point, points): (Vec<usize>, Vec<Vector>) = embedded.into_iter().unzip();
         let k = match opts.k {
@@ -310,6 +372,7 @@ impl TopicModel {
             sample: requests.len() as u64,
             other: requests.len() as u64 - assigned,
             weights,
+            weight_of,
             idf,
             reply_weight,
         }
@@ -324,7 +387,7 @@ impl TopicModel {
     pub fn assign(&self, r: &Request) -> Option<&str> {
         let v = embed(
             &both(r, self.reply_weight),
-            &self.weights,
+            &self.weight_of,
             &self.idf,
             self.reply_weight,
         )?;
@@ -380,8 +443,9 @@ pub struct Reservoir {
 }
 
 /// The sample `audit` and `topics` learn from: enough for 40 topics of a few hundred
-/// requests each, about 5 MB of text.
-pub const SAMPLE_SIZE: usize = 50_000;
+/// requests each (clinc150 and twitter-care learn from 7,500 and 1,025). 50,000 cost 2.5
+/// times the learning for no measured gain (docs/topics.md, Cost).
+pub const SAMPLE_SIZE: usize = 20_000;
 
 impl Reservoir {
     pub fn new(capacity: usize) -> Reservoir {

@@ -78,6 +78,11 @@ const FILLER: &[&str] = &[
 /// Lowercase ASCII: accents dropped through compatibility decomposition (so "Café" reads
 /// "cafe", full-width letters read as letters), anything without an ASCII form dropped.
 pub fn fold(text: &str) -> String {
+    // Most text is ASCII, which decomposes to itself: the decomposition is most of the cost
+    // of assigning a conversation.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfkd() {
         if c.is_ascii() {
