@@ -55,7 +55,8 @@ const ITERATIONS: usize = 25;
 const CANDIDATE_K: &[usize] = &[5, 8, 10, 12, 15, 20, 25, 30, 35, 40];
 pub const MAX_TOPICS: usize = 40;
 /// Choosing k runs k-means once per candidate; on at most this many requests.
-const CHOOSE_ON: usize = 6000;
+/// 4,000 is a hundred requests a topic at 40; 6,000 cost half as much again (docs/topics.md).
+const CHOOSE_ON: usize = 4000;
 /// A topic with fewer requests than this share of the sample (and at least 3) is folded
 /// into `other`.
 const MIN_TOPIC_SHARE: f64 = 0.004;
@@ -432,13 +433,12 @@ impl TopicModel {
     }
 }
 
-/// A bounded, deterministic sample of a stream of requests (reservoir sampling, Algorithm
-/// R, fixed seed): learning never holds the corpus, and the same stream gives the same
-/// sample.
-pub struct Reservoir {
+/// A bounded, deterministic sample of a stream (reservoir sampling, Algorithm R, fixed
+/// seed): learning never holds the corpus, and the same stream gives the same sample.
+pub struct Reservoir<T> {
     capacity: usize,
     seen: u64,
-    items: Vec<Request>,
+    items: Vec<T>,
     rng: cluster::Rng,
 }
 
@@ -447,8 +447,8 @@ pub struct Reservoir {
 /// times the learning for no measured gain (docs/topics.md, Cost).
 pub const SAMPLE_SIZE: usize = 20_000;
 
-impl Reservoir {
-    pub fn new(capacity: usize) -> Reservoir {
+impl<T> Reservoir<T> {
+    pub fn new(capacity: usize) -> Reservoir<T> {
         Reservoir {
             capacity: capacity.max(1),
             seen: 0,
@@ -457,15 +457,21 @@ impl Reservoir {
         }
     }
 
-    pub fn offer(&mut self, request: Request) {
+    pub fn offer(&mut self, item: T) {
+        self.offer_with(|| item);
+    }
+
+    /// Offers the item `make` gives, made only when it is taken: most items of a long
+    /// stream are not.
+    pub fn offer_with(&mut self, make: impl FnOnce() -> T) {
         self.seen += 1;
         if self.items.len() < self.capacity {
-            self.items.push(request);
+            self.items.push(make());
             return;
         }
         let j = self.rng.next_u64() % self.seen;
         if let Some(slot) = self.items.get_mut(j as usize) {
-            *slot = request;
+            *slot = make();
         }
     }
 
@@ -474,7 +480,7 @@ impl Reservoir {
         self.seen
     }
 
-    pub fn into_sample(self) -> Vec<Request> {
+    pub fn into_sample(self) -> Vec<T> {
         self.items
     }
 }
