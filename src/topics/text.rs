@@ -118,8 +118,12 @@ pub fn substantive(words: &[&str]) -> bool {
 
 /// A greeting, a call for a person, or a word as common as those.
 pub fn is_filler(word: &str) -> bool {
-    FILLER.binary_search(&word).is_ok()
+    // Asked of every word assigned: most words are longer than any filler word.
+    word.len() <= LONGEST_FILLER && FILLER.binary_search(&word).is_ok()
 }
+
+/// "representative".
+const LONGEST_FILLER: usize = 14;
 
 /// The customer's first substantive message, folded: what the conversation is about.
 /// `None` when no customer message says more than hello.
@@ -161,9 +165,26 @@ pub fn request_and_reply(conv: &Conversation) -> Option<Request> {
     let reply = conv.messages[at + 1..]
         .iter()
         .find(|m| m.role == Role::Bot)
-        .map(|m| fold(&m.text))
+        .map(|m| fold(first_words(&m.text, REPLY_WORDS)))
         .unwrap_or_default();
     Some(Request { text, reply })
+}
+
+/// The reply's first words only: an answer says what it understood first, then how to do
+/// it, and every word read costs its share of assigning each conversation. Sample-data
+/// purity 0.83 at 12 words, 0.85 at 16, 0.86 at 24 and all of them (median 31).
+const REPLY_WORDS: usize = 20;
+
+/// The text up to its `n`th whitespace-separated word.
+fn first_words(text: &str, n: usize) -> &str {
+    match text.split_whitespace().nth(n) {
+        // The n+1th word's start: everything before it.
+        Some(next) => {
+            let at = next.as_ptr() as usize - text.as_ptr() as usize;
+            text.get(..at).unwrap_or(text)
+        }
+        None => text,
+    }
 }
 
 /// WordPiece, greedy longest match first (as BERT's tokenizer): `lookup` answers whether
@@ -227,6 +248,7 @@ mod tests {
     #[test]
     fn filler_is_sorted_for_binary_search() {
         assert!(FILLER.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(FILLER.iter().map(|w| w.len()).max(), Some(LONGEST_FILLER));
     }
 
     #[test]
@@ -274,6 +296,8 @@ mod tests {
             r.reply, "cards take 5 days",
             "a person's answer is not read"
         );
+        assert_eq!(first_words("one two  three four", 2), "one two  ");
+        assert_eq!(first_words("one two", 2), "one two");
         let unanswered = conv(&[(Role::Customer, "my card never arrived")]);
         assert_eq!(
             request_and_reply(&unanswered).map(|r| r.reply),
