@@ -26,12 +26,25 @@ fn hash_from(mut h: u64, token: &str) -> u64 {
     h
 }
 
+/// The filler words' hashes, sorted: every word's hash is computed anyway, and comparing
+/// it is cheaper than looking the word up among the filler words (measured: the lookup
+/// was the largest single cost of hashing a conversation's words).
+fn filler_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| {
+        let mut h: Vec<u64> = super::text::FILLER.iter().map(|w| hash(w)).collect();
+        h.sort_unstable();
+        h
+    })
+}
+
 /// A request's distinct tokens as (bucket, signed weight), in first-seen order.
 pub fn features(folded: &str) -> Vec<(u16, i8)> {
     let mut out: Vec<(u16, i8)> = Vec::new();
     let mut seen: Vec<u64> = Vec::new();
     let mut handles = Vec::new();
     let mut words = Vec::new();
+    let filler = filler_hashes();
     for piece in folded.split_ascii_whitespace() {
         if let Some(h) = piece.strip_prefix('@') {
             let h = h.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
@@ -51,7 +64,8 @@ pub fn features(folded: &str) -> Vec<(u16, i8)> {
             piece
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
-                .filter(|w| !super::text::is_filler(w)),
+                .map(hash)
+                .filter(|h| filler.binary_search(h).is_err()),
         );
     }
     // A handle hashes as "@" and its name, without building the string.
@@ -59,7 +73,7 @@ pub fn features(folded: &str) -> Vec<(u16, i8)> {
     let tokens = handles
         .into_iter()
         .map(|h| (hash_from(at, h), HANDLE_WEIGHT))
-        .chain(words.into_iter().map(|w| (hash(w), 1)));
+        .chain(words.into_iter().map(|h| (h, 1)));
     for (h, weight) in tokens {
         if seen.contains(&h) {
             continue;

@@ -8,7 +8,7 @@ use crate::model::{Conversation, Role};
 /// Words that alone make an opening, not a request: a greeting, a call for attention or a
 /// bare request for a person ("hi", "hello?", "agent", "anyone there"). A customer message
 /// made only of these is skipped and the next one read.
-const FILLER: &[&str] = &[
+pub(super) const FILLER: &[&str] = &[
     "a",
     "afternoon",
     "agent",
