@@ -42,45 +42,45 @@ fn filler_hashes() -> &'static [u64] {
 pub fn features(folded: &str) -> Vec<(u16, i8)> {
     let mut out: Vec<(u16, i8)> = Vec::new();
     let mut seen: Vec<u64> = Vec::new();
-    let mut handles = Vec::new();
-    let mut words = Vec::new();
-    let filler = filler_hashes();
+    let mut push = |h: u64, weight: i8| {
+        if !seen.contains(&h) {
+            seen.push(h);
+            let sign = if h >> 63 == 1 { -1 } else { 1 };
+            out.push(((h % DIMS as u64) as u16, sign * weight));
+        }
+    };
+    // Handles first, then words: two passes over the text rather than two lists per text
+    // (this runs for every conversation assigned). A handle hashes as "@" and its name.
+    let at = hash("@");
     for piece in folded.split_ascii_whitespace() {
         if let Some(h) = piece.strip_prefix('@') {
             let h = h.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
             if !h.is_empty() {
-                handles.push(h);
+                push(hash_from(at, h), HANDLE_WEIGHT);
             }
-            continue;
         }
+    }
+    let filler = filler_hashes();
+    for piece in folded.split_ascii_whitespace() {
         // E-mail addresses and links name a person or a page, not a topic.
-        if piece.contains('@') || piece.contains("://") || piece.starts_with("www.") {
+        if piece.starts_with('@')
+            || piece.contains('@')
+            || piece.contains("://")
+            || piece.starts_with("www.")
+        {
             continue;
         }
         // Long numbers and codes (order ids, card digits, phone numbers) are nearly all
         // distinct: under IDF each would weigh most, and group requests by their ids.
         // Short ones stay ("5 plus 7", "10 minutes").
-        words.extend(
-            piece
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
-                .map(hash)
-                .filter(|h| filler.binary_search(h).is_err()),
-        );
-    }
-    // A handle hashes as "@" and its name, without building the string.
-    let at = hash("@");
-    let tokens = handles
-        .into_iter()
-        .map(|h| (hash_from(at, h), HANDLE_WEIGHT))
-        .chain(words.into_iter().map(|h| (h, 1)));
-    for (h, weight) in tokens {
-        if seen.contains(&h) {
-            continue;
+        let words = piece
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
+            .map(hash)
+            .filter(|h| filler.binary_search(h).is_err());
+        for h in words {
+            push(h, 1);
         }
-        seen.push(h);
-        let sign = if h >> 63 == 1 { -1 } else { 1 };
-        out.push(((h % DIMS as u64) as u16, sign * weight));
     }
     out
 }

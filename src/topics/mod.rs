@@ -167,7 +167,7 @@ fn pieces(folded: &str) -> Vec<u32> {
     let mut out = Vec::new();
     PIECES.with(|cache| {
         let mut cache = cache.borrow_mut();
-        for w in text::words(folded) {
+        for w in text::word_iter(folded) {
             if let Some(p) = cache.get(w) {
                 out.extend_from_slice(p);
                 continue;

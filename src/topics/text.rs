@@ -97,18 +97,21 @@ pub fn fold(text: &str) -> String {
 /// Words of folded text: runs of letters and digits; URLs and @handles are not words of
 /// the request (a Twitter thread opens with the brand's handle).
 pub fn words(folded: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for piece in folded.split_ascii_whitespace() {
-        if piece.starts_with('@') || piece.contains("://") || piece.starts_with("www.") {
-            continue;
-        }
-        out.extend(
+    word_iter(folded).collect()
+}
+
+/// [`words`] without the list.
+pub fn word_iter(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split_ascii_whitespace()
+        .filter(|piece| {
+            !(piece.starts_with('@') || piece.contains("://") || piece.starts_with("www."))
+        })
+        .flat_map(|piece| {
             piece
                 .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty()),
-        );
-    }
-    out
+                .filter(|w| !w.is_empty())
+        })
 }
 
 /// A message says something beyond a greeting or a call for a person.
