@@ -14,10 +14,10 @@ static BYTES: &[u8] = include_bytes!("minilm128.bin");
 
 pub struct Table {
     index: HashMap<&'static str, u32>,
-    /// Each token's row as floats (the int8 numbers / 127), one after another: converting
-    /// them for every wordpiece assigned cost more than the 15 MB.
-    rows: Vec<f32>,
+    vectors: &'static [u8],
     tokens: Vec<&'static str>,
+    /// Where each token's vector starts in `vectors`.
+    starts: Vec<usize>,
 }
 
 static TABLE: OnceLock<Table> = OnceLock::new();
@@ -37,25 +37,23 @@ fn parse(b: &'static [u8]) -> Option<Table> {
     let count = u32_at(b, 12)? as usize;
     let mut index = HashMap::with_capacity(count);
     let mut tokens = Vec::with_capacity(count);
-    let mut rows = Vec::with_capacity(count * DIMS);
+    let mut starts = Vec::with_capacity(count);
     let mut at = 16;
     for i in 0..count {
         let len = *b.get(at)? as usize;
         let token = std::str::from_utf8(b.get(at + 1..at + 1 + len)?).ok()?;
         at += 1 + len;
-        rows.extend(
-            b.get(at..at + DIMS)?
-                .iter()
-                .map(|&q| f32::from(q as i8) / 127.0),
-        );
+        starts.push(at);
+        b.get(at..at + DIMS)?;
         at += DIMS;
         index.insert(token, i as u32);
         tokens.push(token);
     }
     Some(Table {
         index,
-        rows,
+        vectors: b,
         tokens,
+        starts,
     })
 }
 
@@ -75,12 +73,12 @@ impl Table {
 
     /// Adds `weight` times the token's vector to `acc`.
     pub fn add(&self, id: u32, weight: f32, acc: &mut [f32; DIMS]) {
-        let start = id as usize * DIMS;
-        let Some(row) = self.rows.get(start..start + DIMS) else {
-            return;
-        };
-        for (a, &x) in acc.iter_mut().zip(row) {
-            *a += weight * x;
+        let start = self.starts[id as usize];
+        let row = &self.vectors[start..start + DIMS];
+        // One division per row, not per number: this runs for every wordpiece assigned.
+        let scale = weight / 127.0;
+        for (a, &q) in acc.iter_mut().zip(row) {
+            *a += scale * f32::from(q as i8);
         }
     }
 }
