@@ -484,40 +484,67 @@ pub fn find(req: AuditRequest, id: &str) -> Result<(Option<ConversationReport>, 
 /// What `handoff topics` and discovery learn from: a bounded sample of the customers'
 /// requests (see [`topics::Reservoir`]), read without assessing anything.
 pub struct RequestSample {
-    pub requests: Vec<String>,
-    /// Conversations read, and those with a category from the export or `--category-field`.
-    pub conversations: u64,
+    pub requests: Vec<topics::Request>,
+    /// Records read (conversations, and records that turn out not to be one).
+    pub records: u64,
+    /// Conversations parsed to see whether the export has categories (the first chunks,
+    /// at least `check_first`), and those of them with a category from the export or
+    /// `--category-field`.
+    pub checked: u64,
     pub categorized: u64,
-    /// Conversations whose customer said nothing beyond a greeting.
+    /// Conversations sampled, and those whose customer said nothing beyond a greeting.
+    pub sampled: u64,
     pub without_request: u64,
 }
 
 /// Reads the inputs once and samples the requests, in input order (deterministic for any
-/// thread count: chunks are parsed in parallel, offered to the reservoir in order).
+/// thread count: records are offered to the reservoir in order).
 pub fn sample_requests(
     files: &[InputFile],
     ingest_opts: &IngestOptions,
     pool: &rayon::ThreadPool,
     capacity: usize,
 ) -> Result<RequestSample> {
-    sample_requests_until(files, ingest_opts, pool, capacity, |_| false)
+    sample_requests_until(files, ingest_opts, pool, capacity, 0, |_| false)
 }
 
-/// [`sample_requests`] that stops reading after the first chunk where `stop` holds (the
-/// sample is then of what was read).
+/// A record in the reservoir: its bytes, parsed only once reading is over (most records
+/// offered to a reservoir are replaced later, and parsing all of them was most of the
+/// sampling pass), or what parsing it gave when it was parsed already.
+enum Sampled {
+    Raw {
+        bytes: Vec<u8>,
+        parser: ingest::RecordParser,
+        file_name: Arc<str>,
+        location: Location,
+    },
+    /// `None`: not a conversation (skipped); `Some(None)`: no request beyond a greeting.
+    Done(Option<Option<topics::Request>>),
+}
+
+/// Records longer than this are parsed when sampled rather than kept as bytes: the
+/// reservoir's memory stays bounded by the requests, not by the largest records.
+const RAW_SAMPLE_BYTES: usize = 64 << 10;
+
+/// [`sample_requests`] that parses every conversation of the first chunks until at least
+/// `check_first` are counted, and stops reading after the first chunk where `stop` holds
+/// (the sample is then of what was read).
 pub fn sample_requests_until(
     files: &[InputFile],
     ingest_opts: &IngestOptions,
     pool: &rayon::ThreadPool,
     capacity: usize,
+    check_first: u64,
     stop: impl Fn(&RequestSample) -> bool,
 ) -> Result<RequestSample> {
     let mut stopped = false;
-    let mut reservoir = topics::Reservoir::new(capacity);
+    let mut reservoir: topics::Reservoir<Sampled> = topics::Reservoir::new(capacity);
     let mut sample = RequestSample {
         requests: Vec::new(),
-        conversations: 0,
+        records: 0,
+        checked: 0,
         categorized: 0,
+        sampled: 0,
         without_request: 0,
     };
     let extract = |parsed: std::result::Result<Conversation, Skip>| {
@@ -529,23 +556,62 @@ pub fn sample_requests_until(
                     .category
                     .as_deref()
                     .is_some_and(|c| !c.trim().is_empty());
-                (categorized, topics::request(&conv))
+                (categorized, topics::request_and_reply(&conv))
             })
     };
     let read = ingest::read_inputs(files, ingest_opts, Arc::new(AtomicU64::new(0)), |batch| {
-        let found: Vec<Option<(bool, Option<String>)>> = pool.install(|| match batch {
-            Batch::Raw(chunk) => (0..chunk.spans.len())
-                .into_par_iter()
-                .map(|i| extract(chunk.parse(i, ingest_opts)))
-                .collect(),
-            Batch::Parsed(records) => records.into_par_iter().map(extract).collect(),
-        });
-        for (categorized, request) in found.into_iter().flatten() {
-            sample.conversations += 1;
-            sample.categorized += u64::from(categorized);
-            match request {
-                Some(r) => reservoir.offer(r),
-                None => sample.without_request += 1,
+        let checking = sample.checked < check_first;
+        let parsed: Vec<Option<(bool, Option<topics::Request>)>> = match &batch {
+            Batch::Raw(chunk) if checking => pool.install(|| {
+                (0..chunk.spans.len())
+                    .into_par_iter()
+                    .map(|i| extract(chunk.parse(i, ingest_opts)))
+                    .collect()
+            }),
+            Batch::Raw(_) => Vec::new(),
+            Batch::Parsed(_) => Vec::new(),
+        };
+        match batch {
+            Batch::Raw(chunk) => {
+                let mut parsed = parsed.into_iter();
+                for i in 0..chunk.spans.len() {
+                    sample.records += 1;
+                    let done = parsed.next().map(|p| {
+                        if let Some((categorized, _)) = &p {
+                            sample.checked += 1;
+                            sample.categorized += u64::from(*categorized);
+                        }
+                        p.map(|(_, r)| r)
+                    });
+                    reservoir.offer_with(|| {
+                        if let Some(done) = done {
+                            return Sampled::Done(done);
+                        }
+                        let (bytes, location) = chunk.record(i);
+                        if bytes.len() > RAW_SAMPLE_BYTES {
+                            return Sampled::Done(
+                                extract(chunk.parse(i, ingest_opts)).map(|p| p.1),
+                            );
+                        }
+                        Sampled::Raw {
+                            bytes: bytes.to_vec(),
+                            parser: chunk.parser,
+                            file_name: chunk.file_name.clone(),
+                            location,
+                        }
+                    });
+                }
+            }
+            Batch::Parsed(records) => {
+                let found: Vec<_> = pool.install(|| records.into_par_iter().map(extract).collect());
+                for p in found {
+                    sample.records += 1;
+                    if let Some((categorized, _)) = &p {
+                        sample.checked += 1;
+                        sample.categorized += u64::from(*categorized);
+                    }
+                    reservoir.offer(Sampled::Done(p.map(|(_, r)| r)));
+                }
             }
         }
         if stop(&sample) {
@@ -560,7 +626,35 @@ pub fn sample_requests_until(
             other?;
         }
     }
-    sample.requests = reservoir.into_sample();
+    let kept: Vec<Option<Option<topics::Request>>> = pool.install(|| {
+        reservoir
+            .into_sample()
+            .into_par_iter()
+            .map(|s| match s {
+                Sampled::Done(done) => done,
+                Sampled::Raw {
+                    bytes,
+                    parser,
+                    file_name,
+                    location,
+                } => {
+                    let ctx = ingest::Ctx {
+                        location,
+                        file: &file_name,
+                        opts: ingest_opts,
+                    };
+                    extract(parser(&bytes, &ctx)).map(|p| p.1)
+                }
+            })
+            .collect()
+    });
+    for conversation in kept.into_iter().flatten() {
+        sample.sampled += 1;
+        match conversation {
+            Some(r) => sample.requests.push(r),
+            None => sample.without_request += 1,
+        }
+    }
     Ok(sample)
 }
 

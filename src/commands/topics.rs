@@ -21,7 +21,7 @@ pub fn run(args: TopicsArgs) -> Result<Outcome> {
         return Err(Error::Usage(format!(
             "{} customer requests found in {} conversations: too few to learn topics from",
             sample.requests.len(),
-            sample.conversations
+            sample.sampled
         )));
     }
     let opts = LearnOptions {
@@ -39,11 +39,12 @@ pub fn run(args: TopicsArgs) -> Result<Outcome> {
 
 fn describe(model: &TopicModel, sample: &pipeline::RequestSample) -> String {
     let mut s = format!(
-        "{} topics from {} requests ({} conversations, {} without a request beyond a greeting); \
-         {} requests in no topic (other)\n\n",
+        "{} topics from {} requests ({} conversations sampled of {} records, {} without a \
+         request beyond a greeting); {} requests in no topic (other)\n\n",
         model.labels().len(),
         model.sample,
-        sample.conversations,
+        sample.sampled,
+        sample.records,
         sample.without_request,
         model.other
     );

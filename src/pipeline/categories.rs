@@ -163,11 +163,10 @@ pub fn choose_categories(
         ingest_opts,
         &pool,
         SAMPLE_SIZE,
-        |s: &RequestSample| {
-            auto && s.conversations >= DECIDE_AFTER && s.categorized * 2 > s.conversations
-        },
+        DECIDE_AFTER,
+        |s: &RequestSample| auto && s.checked >= DECIDE_AFTER && s.categorized * 2 > s.checked,
     )?;
-    if auto && (sample.conversations == 0 || sample.categorized * 2 > sample.conversations) {
+    if auto && (sample.checked == 0 || sample.categorized * 2 > sample.checked) {
         return Ok(chosen(CategorySource::Export, None));
     }
     if sample.requests.len() < MIN_DISCOVERY_REQUESTS {
@@ -175,7 +174,7 @@ pub fn choose_categories(
             "{} customer requests in {} conversations: too few to discover topics from \
              (at least {MIN_DISCOVERY_REQUESTS})",
             sample.requests.len(),
-            sample.conversations
+            sample.sampled
         );
         if !auto {
             return Err(Error::Usage(format!("--categories discover: {why}")));
@@ -187,8 +186,8 @@ pub fn choose_categories(
             sample: None,
             note: format!(
                 "{} of {} conversations have no category; {why}.",
-                thousands(sample.conversations - sample.categorized),
-                thousands(sample.conversations)
+                thousands(sample.checked - sample.categorized),
+                thousands(sample.checked)
             ),
         };
         return Ok(chosen(CategorySource::Export, Some(note)));
@@ -203,14 +202,19 @@ pub fn choose_categories(
     let note = CategorySourceNote {
         source: "discovered".into(),
         note: format!(
-            "Categories discovered: {} topics learned from {} customer requests ({} of {} \
+            "Categories discovered: {} topics learned from {} customer requests ({} of {}{} \
              conversations have no category in the export): {}. Conversations near none \
              are 'other'. To review, rename or reuse them: handoff topics INPUT -o \
              topics.toml, then --topics topics.toml.",
             labels.len(),
             thousands(sample.requests.len() as u64),
-            thousands(sample.conversations - sample.categorized),
-            thousands(sample.conversations),
+            thousands(sample.checked - sample.categorized),
+            // Only the first chunks are parsed for their categories on a large input.
+            match sample.checked < sample.records {
+                true => "the first ",
+                false => "",
+            },
+            thousands(sample.checked),
             labels.join("; ")
         ),
         labels,

@@ -11,8 +11,17 @@ use super::VECTOR_DIMS as DIMS;
 
 pub type Vector = [f32; DIMS];
 
+/// Eight running sums: a single one is a chain the compiler may not reorder (float addition
+/// is not associative), so it stays scalar; eight lanes vectorise. Learning and the
+/// assignment of every conversation are mostly this.
 pub fn dot(a: &Vector, b: &Vector) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut acc = [0f32; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum()
 }
 
 pub fn normalise(v: &mut Vector) -> bool {

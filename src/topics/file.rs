@@ -34,6 +34,10 @@ struct FileModel {
     weights: BTreeMap<String, f32>,
     /// Inverse document frequency of each hashed-word bucket.
     idf: Vec<f32>,
+    /// The first reply's weight against the request; absent in files written before the
+    /// reply was read, which then assign as they did (the request only).
+    #[serde(default)]
+    reply_weight: f32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -78,6 +82,7 @@ impl TopicModel {
                 .collect(),
             weights: self.weights_by_token(),
             idf: self.idf.clone(),
+            reply_weight: self.reply_weight,
         };
         let body = toml::to_string(&model)
             .map_err(|e| Error::Internal(format!("writing the topics file: {e}")))?;
@@ -109,6 +114,9 @@ impl TopicModel {
         }
         if !(-1.0..=1.0).contains(&file.min_similarity) {
             return Err("min_similarity must be within -1..1".into());
+        }
+        if !(file.reply_weight.is_finite() && (0.0..=10.0).contains(&file.reply_weight)) {
+            return Err("reply_weight must be within 0..10".into());
         }
         if file.topic.is_empty() {
             return Err("no [[topic]]".into());
@@ -157,8 +165,10 @@ impl TopicModel {
             min_similarity: file.min_similarity,
             sample: file.sample,
             other: file.other,
+            weight_of: super::weight_of(&weights),
             weights,
             idf: file.idf,
+            reply_weight: file.reply_weight,
         })
     }
 }
@@ -173,8 +183,8 @@ mod tests {
         for i in 0..20 {
             let parcel = ["parcel late", "parcel delivery"];
             let cancel = ["cancel subscription", "subscription billing"];
-            reqs.push(parcel[i % 2].to_string());
-            reqs.push(cancel[i % 2].to_string());
+            reqs.push(parcel[i % 2].to_string().into());
+            reqs.push(cancel[i % 2].to_string().into());
         }
         TopicModel::learn(
             &reqs,
@@ -207,6 +217,18 @@ mod tests {
         let edited = TopicModel::parse(&text).expect("parses");
         assert_eq!(edited.labels(), vec!["shipping".to_string()]);
         assert_eq!(edited.assign_request("parcel delivery"), Some("shipping"));
+    }
+
+    #[test]
+    fn a_file_without_reply_weight_assigns_by_the_request_alone() {
+        let text = model().to_toml().expect("serialises");
+        assert!(text.contains("reply_weight = 0.6"), "{text}");
+        let old = TopicModel::parse(&text.replace("reply_weight = 0.6", "")).expect("parses");
+        assert_eq!(old.reply_weight, 0.0);
+        let bad = text.replace("reply_weight = 0.6", "reply_weight = -1.0");
+        assert!(TopicModel::parse(&bad)
+            .unwrap_err()
+            .contains("reply_weight"));
     }
 
     #[test]

@@ -15,7 +15,10 @@ const HANDLE_WEIGHT: i8 = 4;
 
 /// FNV-1a, 64 bits: the same bucket on every machine and version.
 fn hash(token: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    hash_from(0xcbf2_9ce4_8422_2325, token)
+}
+
+fn hash_from(mut h: u64, token: &str) -> u64 {
     for b in token.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -23,47 +26,61 @@ fn hash(token: &str) -> u64 {
     h
 }
 
+/// The filler words' hashes, sorted: every word's hash is computed anyway, and comparing
+/// it is cheaper than looking the word up among the filler words (measured: the lookup
+/// was the largest single cost of hashing a conversation's words).
+fn filler_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| {
+        let mut h: Vec<u64> = super::text::FILLER.iter().map(|w| hash(w)).collect();
+        h.sort_unstable();
+        h
+    })
+}
+
 /// A request's distinct tokens as (bucket, signed weight), in first-seen order.
 pub fn features(folded: &str) -> Vec<(u16, i8)> {
     let mut out: Vec<(u16, i8)> = Vec::new();
     let mut seen: Vec<u64> = Vec::new();
-    let mut handles = Vec::new();
-    let mut words = Vec::new();
+    let mut push = |h: u64, weight: i8| {
+        if !seen.contains(&h) {
+            seen.push(h);
+            let sign = if h >> 63 == 1 { -1 } else { 1 };
+            out.push(((h % DIMS as u64) as u16, sign * weight));
+        }
+    };
+    // Handles first, then words: two passes over the text rather than two lists per text
+    // (this runs for every conversation assigned). A handle hashes as "@" and its name.
+    let at = hash("@");
     for piece in folded.split_ascii_whitespace() {
         if let Some(h) = piece.strip_prefix('@') {
             let h = h.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
             if !h.is_empty() {
-                handles.push(h);
+                push(hash_from(at, h), HANDLE_WEIGHT);
             }
-            continue;
         }
+    }
+    let filler = filler_hashes();
+    for piece in folded.split_ascii_whitespace() {
         // E-mail addresses and links name a person or a page, not a topic.
-        if piece.contains('@') || piece.contains("://") || piece.starts_with("www.") {
+        if piece.starts_with('@')
+            || piece.contains('@')
+            || piece.contains("://")
+            || piece.starts_with("www.")
+        {
             continue;
         }
         // Long numbers and codes (order ids, card digits, phone numbers) are nearly all
         // distinct: under IDF each would weigh most, and group requests by their ids.
         // Short ones stay ("5 plus 7", "10 minutes").
-        words.extend(
-            piece
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
-                .filter(|w| !super::text::is_filler(w)),
-        );
-    }
-    let handles = handles.into_iter();
-    let words = words.into_iter();
-    let tokens = handles
-        .map(|h| (format!("@{h}"), HANDLE_WEIGHT))
-        .chain(words.map(|w| (w.to_string(), 1)));
-    for (token, weight) in tokens {
-        let h = hash(&token);
-        if seen.contains(&h) {
-            continue;
+        let words = piece
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
+            .map(hash)
+            .filter(|h| filler.binary_search(h).is_err());
+        for h in words {
+            push(h, 1);
         }
-        seen.push(h);
-        let sign = if h >> 63 == 1 { -1 } else { 1 };
-        out.push(((h % DIMS as u64) as u16, sign * weight));
     }
     out
 }
@@ -85,14 +102,12 @@ pub fn idf(requests: &[Vec<(u16, i8)>]) -> Vec<f32> {
         .collect()
 }
 
-/// The request's hashed vector (not normalised); all zero without a token.
-pub fn vector(features: &[(u16, i8)], idf: &[f32]) -> [f32; DIMS] {
-    let mut v = [0f32; DIMS];
+/// Adds `scale` times the text's hashed vector (not normalised) to `v`.
+pub fn add(features: &[(u16, i8)], idf: &[f32], scale: f32, v: &mut [f32; DIMS]) {
     for &(b, weight) in features {
         let w = idf.get(usize::from(b)).copied().unwrap_or(1.0);
-        v[usize::from(b)] += f32::from(weight) * w;
+        v[usize::from(b)] += scale * f32::from(weight) * w;
     }
-    v
 }
 
 #[cfg(test)]

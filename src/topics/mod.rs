@@ -8,10 +8,11 @@
 //! (`labels.rs`). A learned model is a plain TOML file (`file.rs`) that later runs assign
 //! conversations with: nearest centroid, or `other` below the model's similarity floor.
 //!
-//! Measured (docs/topics.md, debug build): the table alone gave clinc150 intent NMI 0.59,
-//! twitter-care brand NMI 0.25 and sample-data purity 0.50; with the hashed part (handles
-//! weighing 4, long numbers and e-mails left out) twitter-care 0.76 and sample-data 0.62,
-//! clinc150 0.63 at 40 topics.
+//! Measured (docs/topics.md): the table alone gave clinc150 intent NMI 0.59, twitter-care
+//! brand NMI 0.25 and sample-data purity 0.50; with the hashed part (handles weighing 4,
+//! long numbers and e-mails left out) twitter-care 0.76 and sample-data 0.62, clinc150 0.63
+//! at 40 topics; with the bot's first reply added (`text::request_and_reply`) sample-data
+//! 0.85, clinc150 0.60, twitter-care unchanged (its replies are agents').
 
 mod cluster;
 mod file;
@@ -29,13 +30,17 @@ use crate::redact::Redactor;
 use cluster::{dot, normalise, Vector};
 pub use file::TOPICS_VERSION;
 use table::{table, DIMS};
-pub use text::{fold, request};
+pub use text::{fold, request, request_and_reply, Request};
 
 /// A request's vector: the table's 128 dimensions, then the hashed words'.
 pub const VECTOR_DIMS: usize = DIMS + hashed::DIMS;
 /// The table part's share of a vector's squared length (the hashed part has the rest):
 /// 0.25 and 0.5 measured worse on clinc150 or twitter-care (docs/topics.md).
 const TABLE_SHARE: f32 = 0.4;
+/// The bot's first reply's words weigh this much against the request's: sample-data purity
+/// 0.82 at 0.4, 0.85 at 0.6-0.65, 0.74 at 0.8, where the reply's words drown the request's
+/// (docs/topics.md).
+const REPLY_WEIGHT: f32 = 0.6;
 
 /// The conversation category for requests near no topic, and topics too small to name.
 pub const OTHER: &str = "other";
@@ -51,7 +56,8 @@ const ITERATIONS: usize = 25;
 const CANDIDATE_K: &[usize] = &[5, 8, 10, 12, 15, 20, 25, 30, 35, 40];
 pub const MAX_TOPICS: usize = 40;
 /// Choosing k runs k-means once per candidate; on at most this many requests.
-const CHOOSE_ON: usize = 6000;
+/// 4,000 is a hundred requests a topic at 40; 6,000 cost half as much again (docs/topics.md).
+const CHOOSE_ON: usize = 4000;
 /// A topic with fewer requests than this share of the sample (and at least 3) is folded
 /// into `other`.
 const MIN_TOPIC_SHARE: f64 = 0.004;
@@ -83,8 +89,13 @@ pub struct TopicModel {
     pub other: u64,
     /// SIF weights of frequent tokens (others weigh 1), by table token id.
     weights: HashMap<u32, f32>,
+    /// The same for every token id, indexed: looked up for every wordpiece assigned.
+    weight_of: Vec<f32>,
     /// Inverse document frequency of each hashed bucket in the sample.
     idf: Vec<f32>,
+    /// How much the first reply's words weigh against the request's (0: the request only,
+    /// as files written before the reply was read).
+    reply_weight: f32,
 }
 
 pub struct LearnOptions {
@@ -106,16 +117,74 @@ impl Default for LearnOptions {
     }
 }
 
-fn pieces(folded: &str) -> Vec<u32> {
-    let t = table();
-    let mut out = Vec::new();
-    for w in text::words(folded) {
-        text::wordpieces(w, |p| t.id(p), &mut out);
+/// Indexed SIF weights: every table token, 1 but for the frequent ones.
+fn weight_of(weights: &HashMap<u32, f32>) -> Vec<f32> {
+    let mut out = vec![1.0; table().len()];
+    for (&id, &w) in weights {
+        if let Some(slot) = out.get_mut(id as usize) {
+            *slot = w;
+        }
     }
     out
 }
 
-/// What a request is made of for [`embed`]: its table wordpieces and hashed features.
+/// FNV-1a for the word cache: std's SipHash resists flooding, which a per-thread cache of
+/// the corpus's own words does not need, and costs more than the lookup it saves.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = match self.0 {
+            0 => 0xcbf2_9ce4_8422_2325,
+            h => h,
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Words already cut into wordpieces, per thread: greedy longest match tries every prefix
+/// of a word against the table, and a corpus repeats its words. Bounded by clearing.
+const PIECE_CACHE: usize = 100_000;
+
+thread_local! {
+    static PIECES: std::cell::RefCell<FnvMap<String, Vec<u32>>> =
+        std::cell::RefCell::new(FnvMap::default());
+}
+
+fn pieces(folded: &str) -> Vec<u32> {
+    let t = table();
+    let mut out = Vec::new();
+    PIECES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        for w in text::word_iter(folded) {
+            if let Some(p) = cache.get(w) {
+                out.extend_from_slice(p);
+                continue;
+            }
+            let mut p = Vec::new();
+            text::wordpieces(w, |piece| t.id(piece), &mut p);
+            out.extend_from_slice(&p);
+            if cache.len() >= PIECE_CACHE {
+                cache.clear();
+            }
+            cache.insert(w.to_string(), p);
+        }
+    });
+    out
+}
+
+/// What a text is made of for [`embed`]: its table wordpieces and hashed features.
 struct Parts {
     pieces: Vec<u32>,
     features: Vec<(u16, i8)>,
@@ -128,15 +197,36 @@ fn parts(folded: &str) -> Parts {
     }
 }
 
-/// Each part normalised and scaled by its share, the whole normalised again (a request
-/// with only one part is that part).
-fn embed(p: &Parts, weights: &HashMap<u32, f32>, idf: &[f32]) -> Option<Vector> {
+/// A request and its reply, as [`embed`] reads them.
+struct Both {
+    request: Parts,
+    reply: Parts,
+}
+
+fn both(r: &Request, reply_weight: f32) -> Both {
+    Both {
+        request: parts(&r.text),
+        reply: match reply_weight > 0.0 {
+            true => parts(&r.reply),
+            false => parts(""),
+        },
+    }
+}
+
+/// The reply adds `reply_weight` times its own words to each part; each part is then
+/// normalised and scaled by its share, the whole normalised again (a request with only one
+/// part is that part).
+fn embed(b: &Both, weight_of: &[f32], idf: &[f32], reply_weight: f32) -> Option<Vector> {
     let t = table();
     let mut dense = [0f32; DIMS];
-    for &id in &p.pieces {
-        t.add(id, weights.get(&id).copied().unwrap_or(1.0), &mut dense);
+    let mut sparse = [0f32; hashed::DIMS];
+    for (p, w) in [(&b.request, 1.0), (&b.reply, reply_weight)] {
+        for &id in &p.pieces {
+            let sif = weight_of.get(id as usize).copied().unwrap_or(1.0);
+            t.add(id, w * sif, &mut dense);
+        }
+        hashed::add(&p.features, idf, w, &mut sparse);
     }
-    let sparse = hashed::vector(&p.features, idf);
     let mut v = [0f32; VECTOR_DIMS];
     for (part, range, share) in [
         (&dense[..], 0..DIMS, TABLE_SHARE),
@@ -157,16 +247,28 @@ impl TopicModel {
     /// Learns topics from requests (folded, as [`request`] gives them). Deterministic:
     /// the same requests in the same order give the same model, on any rayon pool (call
     /// it inside `pool.install` to bound the threads).
-    pub fn learn(requests: &[String], opts: &LearnOptions) -> TopicModel {
-        let tokenised: Vec<Parts> = requests.par_iter().map(|r| parts(r)).collect();
-        let features: Vec<Vec<(u16, i8)>> = tokenised.iter().map(|p| p.features.clone()).collect();
+    pub fn learn(requests: &[Request], opts: &LearnOptions) -> TopicModel {
+        let reply_weight = REPLY_WEIGHT;
+        let tokenised: Vec<Both> = requests.par_iter().map(|r| both(r, reply_weight)).collect();
+        // A document is a conversation's request and reply together: words every answer
+        // repeats (a template's greeting, a sign-off) weigh little.
+        let features: Vec<Vec<(u16, i8)>> = tokenised
+            .iter()
+            .map(|b| {
+                let mut f = b.request.features.clone();
+                f.extend_from_slice(&b.reply.features);
+                f
+            })
+            .collect();
         let idf: Vec<f32> = hashed::idf(&features)
             .into_iter()
             .map(file::round)
             .collect();
         let mut counts: HashMap<u32, u64> = HashMap::new();
-        for p in tokenised.iter().flat_map(|p| &p.pieces) {
-            *counts.entry(*p).or_default() += 1;
+        for b in &tokenised {
+            for p in b.request.pieces.iter().chain(&b.reply.pieces) {
+                *counts.entry(*p).or_default() += 1;
+            }
         }
         let total = counts.values().sum::<u64>().max(1) as f64;
         let weights: HashMap<u32, f32> = counts
@@ -176,10 +278,11 @@ impl TopicModel {
             // Rounded as the file stores them, so a saved model assigns as the learned one.
             .map(|(id, w)| (id, file::round(w as f32)))
             .collect();
+        let weight_of = weight_of(&weights);
         let embedded: Vec<(usize, Vector)> = tokenised
             .par_iter()
             .enumerate()
-            .filter_map(|(i, p)| embed(p, &weights, &idf).map(|v| (i, v)))
+            .filter_map(|(i, b)| embed(b, &weight_of, &idf, reply_weight).map(|v| (i, v)))
             .collect();
         let (of_point, points): (Vec<usize>, Vec<Vector>) = embedded.into_iter().unzip();
         let k = match opts.k {
@@ -204,7 +307,7 @@ impl TopicModel {
             .collect();
         let words: Vec<Vec<&str>> = of_point
             .iter()
-            .map(|&i| text::words(&requests[i]))
+            .map(|&i| text::words(&requests[i].text))
             .collect();
         // Labels are computed over the kept topics plus one bucket for the folded requests,
         // so words of tiny topics do not read as distinctive of nothing.
@@ -229,7 +332,7 @@ impl TopicModel {
             members.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut examples: Vec<String> = Vec::new();
             for &(_, i) in &members {
-                let request = &requests[of_point[i]];
+                let request = &requests[of_point[i]].text;
                 let shown = match opts.redact {
                     true => redactor.redact(request).trim().to_string(),
                     false => request.trim().to_string(),
@@ -271,13 +374,25 @@ impl TopicModel {
             sample: requests.len() as u64,
             other: requests.len() as u64 - assigned,
             weights,
+            weight_of,
             idf,
+            reply_weight,
         }
     }
 
-    /// The topic of a request (folded), or `None` (`other`).
+    /// The topic of a request (folded) without a reply, or `None` (`other`).
     pub fn assign_request(&self, folded: &str) -> Option<&str> {
-        let v = embed(&parts(folded), &self.weights, &self.idf)?;
+        self.assign(&Request::from(folded.to_string()))
+    }
+
+    /// The topic of a request and its reply, or `None` (`other`).
+    pub fn assign(&self, r: &Request) -> Option<&str> {
+        let v = embed(
+            &both(r, self.reply_weight),
+            &self.weight_of,
+            &self.idf,
+            self.reply_weight,
+        )?;
         let centroids: Vec<&Vector> = self.topics.iter().map(|t| &t.centroid).collect();
         let mut best: Option<(usize, f32)> = None;
         for (j, c) in centroids.iter().enumerate() {
@@ -294,8 +409,8 @@ impl TopicModel {
 
     /// The conversation's category under this model: its topic's name or [`OTHER`].
     pub fn categorize(&self, conv: &Conversation) -> String {
-        request(conv)
-            .and_then(|r| self.assign_request(&r).map(str::to_string))
+        request_and_reply(conv)
+            .and_then(|r| self.assign(&r).map(str::to_string))
             .unwrap_or_else(|| OTHER.to_string())
     }
 
@@ -319,22 +434,22 @@ impl TopicModel {
     }
 }
 
-/// A bounded, deterministic sample of a stream of requests (reservoir sampling, Algorithm
-/// R, fixed seed): learning never holds the corpus, and the same stream gives the same
-/// sample.
-pub struct Reservoir {
+/// A bounded, deterministic sample of a stream (reservoir sampling, Algorithm R, fixed
+/// seed): learning never holds the corpus, and the same stream gives the same sample.
+pub struct Reservoir<T> {
     capacity: usize,
     seen: u64,
-    items: Vec<String>,
+    items: Vec<T>,
     rng: cluster::Rng,
 }
 
 /// The sample `audit` and `topics` learn from: enough for 40 topics of a few hundred
-/// requests each, about 5 MB of text.
-pub const SAMPLE_SIZE: usize = 50_000;
+/// requests each (clinc150 and twitter-care learn from 7,500 and 1,025). 50,000 cost 2.5
+/// times the learning for no measured gain (docs/topics.md, Cost).
+pub const SAMPLE_SIZE: usize = 20_000;
 
-impl Reservoir {
-    pub fn new(capacity: usize) -> Reservoir {
+impl<T> Reservoir<T> {
+    pub fn new(capacity: usize) -> Reservoir<T> {
         Reservoir {
             capacity: capacity.max(1),
             seen: 0,
@@ -343,15 +458,21 @@ impl Reservoir {
         }
     }
 
-    pub fn offer(&mut self, request: String) {
+    pub fn offer(&mut self, item: T) {
+        self.offer_with(|| item);
+    }
+
+    /// Offers the item `make` gives, made only when it is taken: most items of a long
+    /// stream are not.
+    pub fn offer_with(&mut self, make: impl FnOnce() -> T) {
         self.seen += 1;
         if self.items.len() < self.capacity {
-            self.items.push(request);
+            self.items.push(make());
             return;
         }
         let j = self.rng.next_u64() % self.seen;
         if let Some(slot) = self.items.get_mut(j as usize) {
-            *slot = request;
+            *slot = make();
         }
     }
 
@@ -360,7 +481,7 @@ impl Reservoir {
         self.seen
     }
 
-    pub fn into_sample(self) -> Vec<String> {
+    pub fn into_sample(self) -> Vec<T> {
         self.items
     }
 }
@@ -400,7 +521,7 @@ fn choose_k(points: &[Vector], max_topics: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn corpus() -> Vec<String> {
+    fn corpus() -> Vec<Request> {
         // Short, content-heavy requests: a static table has no context to tell "where is
         // my card" from "where is my refund" apart by anything but the nouns.
         let themes = [
@@ -433,7 +554,7 @@ mod tests {
                 out.push(theme[(round + 2) % 5].to_string());
             }
         }
-        out.iter().map(|s| fold(s)).collect()
+        out.iter().map(|s| Request::from(fold(s))).collect()
     }
 
     #[test]
@@ -480,7 +601,7 @@ mod tests {
         // least typical few below the similarity floor.
         let mut counts: HashMap<String, u64> = HashMap::new();
         for r in corpus() {
-            let name = m.assign_request(&r).unwrap_or(OTHER);
+            let name = m.assign(&r).unwrap_or(OTHER);
             *counts.entry(name.to_string()).or_default() += 1;
         }
         for t in &m.topics {

@@ -62,6 +62,11 @@ impl Table {
         self.index.get(piece).copied()
     }
 
+    /// Tokens in the table (ids are 0..len).
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
     pub fn token(&self, id: u32) -> &'static str {
         self.tokens[id as usize]
     }
@@ -70,8 +75,10 @@ impl Table {
     pub fn add(&self, id: u32, weight: f32, acc: &mut [f32; DIMS]) {
         let start = self.starts[id as usize];
         let row = &self.vectors[start..start + DIMS];
+        // One division per row, not per number: this runs for every wordpiece assigned.
+        let scale = weight / 127.0;
         for (a, &q) in acc.iter_mut().zip(row) {
-            *a += weight * f32::from(q as i8) / 127.0;
+            *a += scale * f32::from(q as i8);
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::model::{Conversation, Role};
 /// Words that alone make an opening, not a request: a greeting, a call for attention or a
 /// bare request for a person ("hi", "hello?", "agent", "anyone there"). A customer message
 /// made only of these is skipped and the next one read.
-const FILLER: &[&str] = &[
+pub(super) const FILLER: &[&str] = &[
     "a",
     "afternoon",
     "agent",
@@ -78,6 +78,11 @@ const FILLER: &[&str] = &[
 /// Lowercase ASCII: accents dropped through compatibility decomposition (so "Café" reads
 /// "cafe", full-width letters read as letters), anything without an ASCII form dropped.
 pub fn fold(text: &str) -> String {
+    // Most text is ASCII, which decomposes to itself: the decomposition is most of the cost
+    // of assigning a conversation.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfkd() {
         if c.is_ascii() {
@@ -92,18 +97,21 @@ pub fn fold(text: &str) -> String {
 /// Words of folded text: runs of letters and digits; URLs and @handles are not words of
 /// the request (a Twitter thread opens with the brand's handle).
 pub fn words(folded: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for piece in folded.split_ascii_whitespace() {
-        if piece.starts_with('@') || piece.contains("://") || piece.starts_with("www.") {
-            continue;
-        }
-        out.extend(
+    word_iter(folded).collect()
+}
+
+/// [`words`] without the list.
+pub fn word_iter(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split_ascii_whitespace()
+        .filter(|piece| {
+            !(piece.starts_with('@') || piece.contains("://") || piece.starts_with("www."))
+        })
+        .flat_map(|piece| {
             piece
                 .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty()),
-        );
-    }
-    out
+                .filter(|w| !w.is_empty())
+        })
 }
 
 /// A message says something beyond a greeting or a call for a person.
@@ -113,17 +121,73 @@ pub fn substantive(words: &[&str]) -> bool {
 
 /// A greeting, a call for a person, or a word as common as those.
 pub fn is_filler(word: &str) -> bool {
-    FILLER.binary_search(&word).is_ok()
+    // Asked of every word assigned: most words are longer than any filler word.
+    word.len() <= LONGEST_FILLER && FILLER.binary_search(&word).is_ok()
 }
+
+/// "representative".
+const LONGEST_FILLER: usize = 14;
 
 /// The customer's first substantive message, folded: what the conversation is about.
 /// `None` when no customer message says more than hello.
 pub fn request(conv: &Conversation) -> Option<String> {
-    conv.messages
+    request_and_reply(conv).map(|r| r.text)
+}
+
+/// What topics are learned from and assigned by: the request, and the first answer to it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Request {
+    /// The customer's first substantive message, folded.
+    pub text: String,
+    /// The first bot message after it, folded; empty when the bot did not answer.
+    pub reply: String,
+}
+
+impl From<String> for Request {
+    fn from(text: String) -> Request {
+        Request {
+            text,
+            reply: String::new(),
+        }
+    }
+}
+
+/// The request and the bot's first reply to it: a customer's words are few and overlap
+/// across topics, while a bot's answer is what its intent model understood (docs/topics.md).
+/// A person's first answer is not read: on a care channel it is mostly a courtesy or a move
+/// to private messages ("please DM us"), and it measured worse on twitter-care. `None` when
+/// no customer message says more than hello.
+pub fn request_and_reply(conv: &Conversation) -> Option<Request> {
+    let (at, text) = conv
+        .messages
         .iter()
-        .filter(|m| m.role == Role::Customer)
-        .map(|m| fold(&m.text))
-        .find(|t| substantive(&words(t)))
+        .enumerate()
+        .filter(|(_, m)| m.role == Role::Customer)
+        .map(|(i, m)| (i, fold(&m.text)))
+        .find(|(_, t)| substantive(&words(t)))?;
+    let reply = conv.messages[at + 1..]
+        .iter()
+        .find(|m| m.role == Role::Bot)
+        .map(|m| fold(first_words(&m.text, REPLY_WORDS)))
+        .unwrap_or_default();
+    Some(Request { text, reply })
+}
+
+/// The reply's first words only: an answer says what it understood first, then how to do
+/// it, and every word read costs its share of assigning each conversation. Sample-data
+/// purity 0.83 at 12 words, 0.85 at 16, 0.86 at 24 and all of them (median 31).
+const REPLY_WORDS: usize = 20;
+
+/// The text up to its `n`th whitespace-separated word.
+fn first_words(text: &str, n: usize) -> &str {
+    match text.split_whitespace().nth(n) {
+        // The n+1th word's start: everything before it.
+        Some(next) => {
+            let at = next.as_ptr() as usize - text.as_ptr() as usize;
+            text.get(..at).unwrap_or(text)
+        }
+        None => text,
+    }
 }
 
 /// WordPiece, greedy longest match first (as BERT's tokenizer): `lookup` answers whether
@@ -187,6 +251,7 @@ mod tests {
     #[test]
     fn filler_is_sorted_for_binary_search() {
         assert!(FILLER.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(FILLER.iter().map(|w| w.len()).max(), Some(LONGEST_FILLER));
     }
 
     #[test]
@@ -216,6 +281,31 @@ mod tests {
     fn only_greetings_is_no_request() {
         let c = conv(&[(Role::Customer, "hi there"), (Role::Bot, "How can I help?")]);
         assert_eq!(request(&c), None);
+    }
+
+    #[test]
+    fn the_reply_is_the_bots_first_answer_after_the_request() {
+        let c = conv(&[
+            (Role::Bot, "Hi, I'm Penny"),
+            (Role::Customer, "hello"),
+            (Role::Bot, "How can I help?"),
+            (Role::Customer, "My card never arrived"),
+            (Role::Agent, "Let me check"),
+            (Role::Bot, "Cards take 5 days"),
+        ]);
+        let r = request_and_reply(&c).expect("a request");
+        assert_eq!(r.text, "my card never arrived");
+        assert_eq!(
+            r.reply, "cards take 5 days",
+            "a person's answer is not read"
+        );
+        assert_eq!(first_words("one two  three four", 2), "one two  ");
+        assert_eq!(first_words("one two", 2), "one two");
+        let unanswered = conv(&[(Role::Customer, "my card never arrived")]);
+        assert_eq!(
+            request_and_reply(&unanswered).map(|r| r.reply),
+            Some(String::new())
+        );
     }
 
     #[test]
