@@ -53,30 +53,33 @@ fn signals_predict_planted_low_csat() {
     }
 }
 
+/// A declined card: fixed when `bad` is false; when true the bot falls back and the
+/// customer closes with `complaint`.
+fn card_conversation(id: &str, category: &str, bad: bool, complaint: &str) -> serde_json::Value {
+    let messages: &[(&str, &str)] = if bad {
+        &[
+            ("customer", "my card was declined"),
+            ("bot", "Sorry, I didn't understand that."),
+            ("customer", complaint),
+        ]
+    } else {
+        &[
+            ("customer", "my card was declined"),
+            ("bot", "I have unblocked it, please try again."),
+            ("customer", "that worked, thanks"),
+        ]
+    };
+    serde_json::from_str(&conversation(id, category, messages)).expect("json")
+}
+
 #[test]
 fn small_categories_are_pooled_only_overall_and_no_csat_is_an_error() {
     let dir = TestDir::new();
     let mut lines = Vec::new();
     for i in 0..12 {
         let bad = i % 3 == 0;
-        let mut v: serde_json::Value = serde_json::from_str(&conversation(
-            &format!("c{i}"),
-            if i < 6 { "cards" } else { "loans" },
-            if bad {
-                &[
-                    ("customer", "my card was declined"),
-                    ("bot", "Sorry, I didn't understand that."),
-                    ("customer", "useless, get me a human"),
-                ]
-            } else {
-                &[
-                    ("customer", "my card was declined"),
-                    ("bot", "I have unblocked it, please try again."),
-                    ("customer", "that worked, thanks"),
-                ]
-            },
-        ))
-        .expect("json");
+        let category = if i < 6 { "cards" } else { "loans" };
+        let mut v = card_conversation(&format!("c{i}"), category, bad, "useless, get me a human");
         v["csat"] = serde_json::json!(if bad { 1 } else { 5 });
         lines.push(v.to_string());
     }
@@ -220,24 +223,7 @@ fn escalated_export(dir: &TestDir) -> std::path::PathBuf {
     let mut lines = Vec::new();
     for i in 0..40 {
         let bad = i % 3 == 0;
-        let mut v: serde_json::Value = serde_json::from_str(&conversation(
-            &format!("c{i}"),
-            "cards",
-            if bad {
-                &[
-                    ("customer", "my card was declined"),
-                    ("bot", "Sorry, I didn't understand that."),
-                    ("customer", "useless"),
-                ]
-            } else {
-                &[
-                    ("customer", "my card was declined"),
-                    ("bot", "I have unblocked it, please try again."),
-                    ("customer", "that worked, thanks"),
-                ]
-            },
-        ))
-        .expect("json");
+        let mut v = card_conversation(&format!("c{i}"), "cards", bad, "useless");
         v["metadata"] = match i {
             5 => serde_json::json!({"escalated": "maybe"}),
             7 => serde_json::json!({}),

@@ -53,41 +53,31 @@ pub fn normalize_words_answer_into(text: &str, out: &mut String, words: &mut Vec
 
 /// Both of the above; `ANSWER` says whether to compute the answer hash (0 otherwise).
 fn normalize_words<const ANSWER: bool>(text: &str, out: &mut String, words: &mut Vec<u64>) -> u64 {
-    let mut answer = FNV_OFFSET;
-    let mut fold_answer = |b: u8| {
-        if ANSWER {
-            let b = if b.is_ascii_digit() { b'#' } else { b };
-            answer = (answer ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-        }
-    };
     // Bytes are written into the string's own buffer and handed back after a UTF-8 check
     // (no copy, no unsafe): only ASCII bytes and whole encoded characters are pushed.
     let mut buf = std::mem::take(out).into_bytes();
     buf.clear();
     buf.reserve(text.len());
     words.clear();
+    let mut w = WordWriter::<ANSWER> {
+        buf,
+        words,
+        word: FNV_OFFSET,
+        answer: FNV_OFFSET,
+        pending_space: false,
+    };
     let bytes = text.as_bytes();
-    let mut pending_space = false;
-    let mut h = FNV_OFFSET;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
             i += 1;
             match ASCII_CLASS[b as usize] {
-                SEPARATOR => pending_space = true,
+                SEPARATOR => w.pending_space = true,
                 APOSTROPHE => {}
                 lower => {
-                    if pending_space && !buf.is_empty() {
-                        buf.push(b' ');
-                        fold_answer(b' ');
-                        words.push(h);
-                        h = FNV_OFFSET;
-                    }
-                    pending_space = false;
-                    buf.push(lower);
-                    fold_answer(lower);
-                    h = (h ^ u64::from(lower)).wrapping_mul(FNV_PRIME);
+                    w.start_letter();
+                    w.byte(lower);
                 }
             }
             continue;
@@ -100,31 +90,64 @@ fn normalize_words<const ANSWER: bool>(text: &str, out: &mut String, words: &mut
             continue;
         }
         if !ch.is_alphanumeric() {
-            pending_space = true;
+            w.pending_space = true;
             continue;
         }
-        if pending_space && !buf.is_empty() {
-            buf.push(b' ');
-            fold_answer(b' ');
-            words.push(h);
-            h = FNV_OFFSET;
-        }
-        pending_space = false;
+        w.start_letter();
         let mut utf8 = [0u8; 4];
         for lower in ch.to_lowercase() {
             for &b in lower.encode_utf8(&mut utf8).as_bytes() {
-                buf.push(b);
-                fold_answer(b);
-                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+                w.byte(b);
             }
         }
     }
-    if !buf.is_empty() {
-        words.push(h);
+    if !w.buf.is_empty() {
+        w.words.push(w.word);
     }
-    *out = String::from_utf8(buf)
+    *out = String::from_utf8(w.buf)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    answer
+    w.answer
+}
+
+/// The state of [`normalize_words`]: the normalised bytes, the words' hashes so far, the
+/// current word's hash and the answer hash.
+struct WordWriter<'w, const ANSWER: bool> {
+    buf: Vec<u8>,
+    words: &'w mut Vec<u64>,
+    word: u64,
+    answer: u64,
+    pending_space: bool,
+}
+
+impl<const ANSWER: bool> WordWriter<'_, ANSWER> {
+    /// Before a letter: a separator seen since the last one ends the word before it.
+    #[inline(always)]
+    fn start_letter(&mut self) {
+        if self.pending_space && !self.buf.is_empty() {
+            self.buf.push(b' ');
+            self.fold_answer(b' ');
+            self.words.push(self.word);
+            self.word = FNV_OFFSET;
+        }
+        self.pending_space = false;
+    }
+
+    /// One byte of a word.
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.buf.push(b);
+        self.fold_answer(b);
+        self.word = (self.word ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+
+    /// [`answer_hash`]'s step: digits fold to '#'.
+    #[inline(always)]
+    fn fold_answer(&mut self, b: u8) {
+        if ANSWER {
+            let b = if b.is_ascii_digit() { b'#' } else { b };
+            self.answer = (self.answer ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    }
 }
 
 /// [`ASCII_CLASS`] of a byte that separates words.
