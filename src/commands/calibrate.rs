@@ -2,9 +2,9 @@
 //! measure each signal against low CSAT or the team's own `--label-field`; optionally write
 //! the suggested thresholds and the refitted needs-human weights.
 
-use handoff::calibrate::Calibrator;
 use std::sync::Arc;
 
+use handoff::calibrate::Calibrator;
 use handoff::error::{Error, Result};
 use handoff::model::Label;
 use handoff::pipeline::{self, Assessed};
@@ -42,14 +42,8 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome> {
                 match item {
                     Assessed::Audited(conv, a) => {
                         if let (None, Some(Label::Unreadable(v))) = (&unreadable, &a.label) {
-                            let at = files
-                                .get(conv.location.file)
-                                .map(|f| f.display())
-                                .unwrap_or_default();
-                            let at = match conv.location.element {
-                                0 => format!("{at}:{}", conv.location.line),
-                                n => format!("{at}:{} (element {n})", conv.location.line),
-                            };
+                            let names: Vec<String> = files.iter().map(|f| f.display()).collect();
+                            let at = conv.location.describe(&names);
                             unreadable = Some(format!("{at}: {v:?}"));
                         }
                         calibrator.add(&a)
