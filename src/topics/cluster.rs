@@ -14,6 +14,7 @@ pub type Vector = [f32; DIMS];
 /// Eight running sums: a single one is a chain the compiler may not reorder (float addition
 /// is not associative), so it stays scalar; eight lanes vectorise. Learning and the
 /// assignment of every conversation are mostly this.
+#[inline(always)]
 pub fn dot(a: &Vector, b: &Vector) -> f32 {
     let mut acc = [0f32; 8];
     for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
@@ -24,6 +25,7 @@ pub fn dot(a: &Vector, b: &Vector) -> f32 {
     acc.iter().sum()
 }
 
+#[inline(always)]
 pub fn normalise(v: &mut Vector) -> bool {
     let n = dot(v, v).sqrt();
     if n <= 1e-9 {
@@ -37,6 +39,17 @@ pub use crate::rng::Rng;
 
 /// Nearest centroid and its similarity (the lower index on a tie).
 pub fn nearest(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::avx2() {
+        // SAFETY: `nearest_avx2` is `nearest_plain` compiled with AVX2 allowed, and the CPU
+        // has AVX2 (checked just above).
+        return unsafe { nearest_avx2(v, centroids) };
+    }
+    nearest_plain(v, centroids)
+}
+
+#[inline(always)]
+pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
     let mut best = (0, f32::NEG_INFINITY);
     for (j, c) in centroids.iter().enumerate() {
         let s = dot(v, c);
@@ -45,6 +58,14 @@ pub fn nearest(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
         }
     }
     best
+}
+
+/// [`nearest_plain`] with 8-wide float instructions: the same results to the bit (see
+/// `simd.rs`). Learning is mostly this.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn nearest_avx2(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
+    nearest_plain(v, centroids)
 }
 
 pub struct Clustering {

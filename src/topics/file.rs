@@ -161,6 +161,7 @@ impl TopicModel {
             ));
         }
         Ok(TopicModel {
+            centroids: topics.iter().map(|t| t.centroid).collect(),
             topics,
             min_similarity: file.min_similarity,
             sample: file.sample,

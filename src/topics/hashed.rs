@@ -14,16 +14,22 @@ pub const DIMS: usize = 256;
 const HANDLE_WEIGHT: i8 = 4;
 
 /// FNV-1a, 64 bits: the same bucket on every machine and version.
-fn hash(token: &str) -> u64 {
-    hash_from(0xcbf2_9ce4_8422_2325, token)
+pub(super) fn hash(token: &str) -> u64 {
+    hash_from(FNV_OFFSET, token)
 }
+
+pub(super) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 fn hash_from(mut h: u64, token: &str) -> u64 {
     for b in token.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+        h = hash_byte(h, b);
     }
     h
+}
+
+#[inline(always)]
+pub(super) fn hash_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// The filler words' hashes, sorted: every word's hash is computed anyway, and comparing
@@ -38,51 +44,70 @@ fn filler_hashes() -> &'static [u64] {
     })
 }
 
-/// A request's distinct tokens as (bucket, signed weight), in first-seen order.
-pub fn features(folded: &str) -> Vec<(u16, i8)> {
-    let mut out: Vec<(u16, i8)> = Vec::new();
-    let mut seen: Vec<u64> = Vec::new();
-    let mut push = |h: u64, weight: i8| {
-        if !seen.contains(&h) {
-            seen.push(h);
-            let sign = if h >> 63 == 1 { -1 } else { 1 };
-            out.push(((h % DIMS as u64) as u16, sign * weight));
+/// Whether a word (of a piece that is no e-mail address) is a feature: two letters or more,
+/// not filler, and no long number or code (order ids, card digits, phone numbers are
+/// nearly all distinct: under IDF each would weigh most, and group requests by their ids;
+/// short ones stay: "5 plus 7", "10 minutes"). `h` is the word's [`hash`].
+pub(super) fn is_feature(w: &str, h: u64) -> bool {
+    w.len() > 1
+        && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit()))
+        && filler_hashes().binary_search(&h).is_err()
+}
+
+/// The hashes a text's features came from, so that a token said twice counts once.
+#[derive(Default)]
+pub(super) struct Seen {
+    hashes: Vec<u64>,
+    /// Buckets taken: a token in a bucket no other took is new without searching the list
+    /// (most are: a request has a few dozen tokens in 256 buckets).
+    buckets: [u64; DIMS / 64],
+}
+
+impl Seen {
+    pub fn clear(&mut self) {
+        self.hashes.clear();
+        self.buckets = [0; DIMS / 64];
+    }
+
+    /// Records `h`; false when it was recorded before.
+    fn insert(&mut self, h: u64) -> bool {
+        let b = (h % DIMS as u64) as usize;
+        let bit = 1u64 << (b % 64);
+        if self.buckets[b / 64] & bit != 0 && self.hashes.contains(&h) {
+            return false;
         }
-    };
-    // Handles first, then words: two passes over the text rather than two lists per text
-    // (this runs for every conversation assigned). A handle hashes as "@" and its name.
+        self.buckets[b / 64] |= bit;
+        self.hashes.push(h);
+        true
+    }
+}
+
+/// Adds a token's feature unless its hash is already among the text's.
+pub(super) fn push(h: u64, weight: i8, out: &mut Vec<(u16, i8)>, seen: &mut Seen) {
+    if seen.insert(h) {
+        let sign = if h >> 63 == 1 { -1 } else { 1 };
+        out.push(((h % DIMS as u64) as u16, sign * weight));
+    }
+}
+
+/// The text's @handles as features (a handle hashes as "@" and its name).
+pub(super) fn handles(folded: &str, out: &mut Vec<(u16, i8)>, seen: &mut Seen) {
     let at = hash("@");
     for piece in folded.split_ascii_whitespace() {
         if let Some(h) = piece.strip_prefix('@') {
             let h = h.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
             if !h.is_empty() {
-                push(hash_from(at, h), HANDLE_WEIGHT);
+                push(hash_from(at, h), HANDLE_WEIGHT, out, seen);
             }
         }
     }
-    let filler = filler_hashes();
-    for piece in folded.split_ascii_whitespace() {
-        // E-mail addresses and links name a person or a page, not a topic.
-        if piece.starts_with('@')
-            || piece.contains('@')
-            || piece.contains("://")
-            || piece.starts_with("www.")
-        {
-            continue;
-        }
-        // Long numbers and codes (order ids, card digits, phone numbers) are nearly all
-        // distinct: under IDF each would weigh most, and group requests by their ids.
-        // Short ones stay ("5 plus 7", "10 minutes").
-        let words = piece
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| w.len() > 1 && !(w.len() > 4 && w.bytes().any(|b| b.is_ascii_digit())))
-            .map(hash)
-            .filter(|h| filler.binary_search(h).is_err());
-        for h in words {
-            push(h, 1);
-        }
-    }
-    out
+}
+
+/// A request's distinct tokens as (bucket, signed weight): its handles, then its words
+/// (e-mail addresses and links left out), in first-seen order.
+#[cfg(test)]
+pub fn features(folded: &str) -> Vec<(u16, i8)> {
+    super::embed::parts(folded).features
 }
 
 /// Inverse document frequency per bucket, smoothed (scikit-learn's `smooth_idf`).
@@ -103,6 +128,7 @@ pub fn idf(requests: &[Vec<(u16, i8)>]) -> Vec<f32> {
 }
 
 /// Adds `scale` times the text's hashed vector (not normalised) to `v`.
+#[inline(always)]
 pub fn add(features: &[(u16, i8)], idf: &[f32], scale: f32, v: &mut [f32; DIMS]) {
     for &(b, weight) in features {
         let w = idf.get(usize::from(b)).copied().unwrap_or(1.0);

@@ -15,9 +15,11 @@
 //! 0.85, clinc150 0.60, twitter-care unchanged (its replies are agents').
 
 mod cluster;
+mod embed;
 mod file;
 mod hashed;
 mod labels;
+mod simd;
 mod table;
 mod text;
 
@@ -27,7 +29,8 @@ use rayon::prelude::*;
 
 use crate::model::Conversation;
 use crate::redact::Redactor;
-use cluster::{dot, normalise, Vector};
+use cluster::{dot, Vector};
+use embed::{both, embed, Both, Weights};
 pub use file::TOPICS_VERSION;
 use table::{table, DIMS};
 pub use text::{fold, request, request_and_reply, Request};
@@ -96,6 +99,8 @@ pub struct TopicModel {
     /// How much the first reply's words weigh against the request's (0: the request only,
     /// as files written before the reply was read).
     reply_weight: f32,
+    /// The topics' centroids side by side, for assigning.
+    centroids: Vec<Vector>,
 }
 
 pub struct LearnOptions {
@@ -126,121 +131,6 @@ fn weight_of(weights: &HashMap<u32, f32>) -> Vec<f32> {
         }
     }
     out
-}
-
-/// FNV-1a for the word cache: std's SipHash resists flooding, which a per-thread cache of
-/// the corpus's own words does not need, and costs more than the lookup it saves.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = match self.0 {
-            0 => 0xcbf2_9ce4_8422_2325,
-            h => h,
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
-/// Words already cut into wordpieces, per thread: greedy longest match tries every prefix
-/// of a word against the table, and a corpus repeats its words. Bounded by clearing.
-const PIECE_CACHE: usize = 100_000;
-
-thread_local! {
-    static PIECES: std::cell::RefCell<FnvMap<String, Vec<u32>>> =
-        std::cell::RefCell::new(FnvMap::default());
-}
-
-fn pieces(folded: &str) -> Vec<u32> {
-    let t = table();
-    let mut out = Vec::new();
-    PIECES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        for w in text::word_iter(folded) {
-            if let Some(p) = cache.get(w) {
-                out.extend_from_slice(p);
-                continue;
-            }
-            let mut p = Vec::new();
-            text::wordpieces(w, |piece| t.id(piece), &mut p);
-            out.extend_from_slice(&p);
-            if cache.len() >= PIECE_CACHE {
-                cache.clear();
-            }
-            cache.insert(w.to_string(), p);
-        }
-    });
-    out
-}
-
-/// What a text is made of for [`embed`]: its table wordpieces and hashed features.
-struct Parts {
-    pieces: Vec<u32>,
-    features: Vec<(u16, i8)>,
-}
-
-fn parts(folded: &str) -> Parts {
-    Parts {
-        pieces: pieces(folded),
-        features: hashed::features(folded),
-    }
-}
-
-/// A request and its reply, as [`embed`] reads them.
-struct Both {
-    request: Parts,
-    reply: Parts,
-}
-
-fn both(r: &Request, reply_weight: f32) -> Both {
-    Both {
-        request: parts(&r.text),
-        reply: match reply_weight > 0.0 {
-            true => parts(&r.reply),
-            false => parts(""),
-        },
-    }
-}
-
-/// The reply adds `reply_weight` times its own words to each part; each part is then
-/// normalised and scaled by its share, the whole normalised again (a request with only one
-/// part is that part).
-fn embed(b: &Both, weight_of: &[f32], idf: &[f32], reply_weight: f32) -> Option<Vector> {
-    let t = table();
-    let mut dense = [0f32; DIMS];
-    let mut sparse = [0f32; hashed::DIMS];
-    for (p, w) in [(&b.request, 1.0), (&b.reply, reply_weight)] {
-        for &id in &p.pieces {
-            let sif = weight_of.get(id as usize).copied().unwrap_or(1.0);
-            t.add(id, w * sif, &mut dense);
-        }
-        hashed::add(&p.features, idf, w, &mut sparse);
-    }
-    let mut v = [0f32; VECTOR_DIMS];
-    for (part, range, share) in [
-        (&dense[..], 0..DIMS, TABLE_SHARE),
-        (&sparse[..], DIMS..VECTOR_DIMS, 1.0 - TABLE_SHARE),
-    ] {
-        let norm = part.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 1e-9 {
-            let scale = share.sqrt() / norm;
-            for (o, x) in v[range].iter_mut().zip(part) {
-                *o = x * scale;
-            }
-        }
-    }
-    normalise(&mut v).then_some(v)
 }
 
 impl TopicModel {
@@ -282,7 +172,14 @@ impl TopicModel {
         let embedded: Vec<(usize, Vector)> = tokenised
             .par_iter()
             .enumerate()
-            .filter_map(|(i, b)| embed(b, &weight_of, &idf, reply_weight).map(|v| (i, v)))
+            .filter_map(|(i, b)| {
+                let model = Weights {
+                    weight_of: &weight_of,
+                    idf: &idf,
+                    reply_weight,
+                };
+                embed(b, &model).map(|v| (i, v))
+            })
             .collect();
         let (of_point, points): (Vec<usize>, Vec<Vector>) = embedded.into_iter().unzip();
         let k = match opts.k {
@@ -367,13 +264,14 @@ impl TopicModel {
             .unwrap_or(0.0);
         let assigned: u64 = topics.iter().map(|t| t.size).sum();
         TopicModel {
-            topics,
             // Rounded down as the file stores it: rounding up could put the request the
             // floor was taken from below it.
             min_similarity: (floor * 10_000.0).floor() / 10_000.0,
             sample: requests.len() as u64,
             other: requests.len() as u64 - assigned,
             weights,
+            centroids: topics.iter().map(|t| t.centroid).collect(),
+            topics,
             weight_of,
             idf,
             reply_weight,
@@ -387,31 +285,32 @@ impl TopicModel {
 
     /// The topic of a request and its reply, or `None` (`other`).
     pub fn assign(&self, r: &Request) -> Option<&str> {
-        let v = embed(
-            &both(r, self.reply_weight),
-            &self.weight_of,
-            &self.idf,
-            self.reply_weight,
-        )?;
-        let centroids: Vec<&Vector> = self.topics.iter().map(|t| &t.centroid).collect();
-        let mut best: Option<(usize, f32)> = None;
-        for (j, c) in centroids.iter().enumerate() {
-            let s = dot(&v, c);
-            if best.is_none_or(|(_, b)| s > b) {
-                best = Some((j, s));
-            }
-        }
-        match best {
-            Some((j, s)) if s >= self.min_similarity => Some(&self.topics[j].name),
-            _ => None,
+        self.assign_filled(|text, reply| {
+            text.push_str(&r.text);
+            reply.push_str(&r.reply);
+            true
+        })
+    }
+
+    /// The topic of the request and reply `fill` writes, or `None`.
+    fn assign_filled(&self, fill: impl FnOnce(&mut String, &mut String) -> bool) -> Option<&str> {
+        let (j, s) = embed::nearest_with(fill, &self.embedding(), &self.centroids)?;
+        (s >= self.min_similarity).then(|| self.topics[j].name.as_str())
+    }
+
+    fn embedding(&self) -> Weights<'_> {
+        Weights {
+            weight_of: &self.weight_of,
+            idf: &self.idf,
+            reply_weight: self.reply_weight,
         }
     }
 
     /// The conversation's category under this model: its topic's name or [`OTHER`].
     pub fn categorize(&self, conv: &Conversation) -> String {
-        request_and_reply(conv)
-            .and_then(|r| self.assign(&r).map(str::to_string))
-            .unwrap_or_else(|| OTHER.to_string())
+        self.assign_filled(|text, reply| text::request_and_reply_into(conv, text, reply))
+            .unwrap_or(OTHER)
+            .to_string()
     }
 
     /// Distinct topic names, in file order (merged topics once).

@@ -72,6 +72,7 @@ impl Table {
     }
 
     /// Adds `weight` times the token's vector to `acc`.
+    #[inline(always)]
     pub fn add(&self, id: u32, weight: f32, acc: &mut [f32; DIMS]) {
         let start = self.starts[id as usize];
         let row = &self.vectors[start..start + DIMS];

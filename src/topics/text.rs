@@ -78,12 +78,24 @@ pub(super) const FILLER: &[&str] = &[
 /// Lowercase ASCII: accents dropped through compatibility decomposition (so "Café" reads
 /// "cafe", full-width letters read as letters), anything without an ASCII form dropped.
 pub fn fold(text: &str) -> String {
+    let mut out = String::new();
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out`.
+pub fn fold_into(text: &str, out: &mut String) {
     // Most text is ASCII, which decomposes to itself: the decomposition is most of the cost
     // of assigning a conversation.
     if text.is_ascii() {
-        return text.to_ascii_lowercase();
+        let start = out.len();
+        out.push_str(text);
+        if let Some(added) = out.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
+        return;
     }
-    let mut out = String::with_capacity(text.len());
+    out.reserve(text.len());
     for c in text.nfkd() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -91,7 +103,6 @@ pub fn fold(text: &str) -> String {
             out.push(' ');
         }
     }
-    out
 }
 
 /// Words of folded text: runs of letters and digits; URLs and @handles are not words of
@@ -104,19 +115,20 @@ pub fn words(folded: &str) -> Vec<&str> {
 pub fn word_iter(folded: &str) -> impl Iterator<Item = &str> {
     folded
         .split_ascii_whitespace()
-        .filter(|piece| {
-            !(piece.starts_with('@') || piece.contains("://") || piece.starts_with("www."))
-        })
-        .flat_map(|piece| {
-            piece
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty())
-        })
+        .filter(|piece| holds_words(piece))
+        .flat_map(piece_words)
 }
 
-/// A message says something beyond a greeting or a call for a person.
-pub fn substantive(words: &[&str]) -> bool {
-    words.iter().any(|w| !is_filler(w))
+/// A whitespace-separated piece that is not a handle or a link.
+pub(super) fn holds_words(piece: &str) -> bool {
+    !(piece.starts_with('@') || piece.contains("://") || piece.starts_with("www."))
+}
+
+/// The words of a piece: runs of letters and digits.
+pub(super) fn piece_words(piece: &str) -> impl Iterator<Item = &str> {
+    piece
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// A greeting, a call for a person, or a word as common as those.
@@ -158,19 +170,36 @@ impl From<String> for Request {
 /// to private messages ("please DM us"), and it measured worse on twitter-care. `None` when
 /// no customer message says more than hello.
 pub fn request_and_reply(conv: &Conversation) -> Option<Request> {
-    let (at, text) = conv
-        .messages
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.role == Role::Customer)
-        .map(|(i, m)| (i, fold(&m.text)))
-        .find(|(_, t)| substantive(&words(t)))?;
-    let reply = conv.messages[at + 1..]
-        .iter()
-        .find(|m| m.role == Role::Bot)
-        .map(|m| fold(first_words(&m.text, REPLY_WORDS)))
-        .unwrap_or_default();
-    Some(Request { text, reply })
+    let mut r = Request::default();
+    request_and_reply_into(conv, &mut r.text, &mut r.reply).then_some(r)
+}
+
+/// [`request_and_reply`] into two (empty) strings; false when there is no request.
+pub(super) fn request_and_reply_into(
+    conv: &Conversation,
+    text: &mut String,
+    reply: &mut String,
+) -> bool {
+    let mut at = None;
+    for (i, m) in conv.messages.iter().enumerate() {
+        if m.role != Role::Customer {
+            continue;
+        }
+        text.clear();
+        fold_into(&m.text, text);
+        if word_iter(text).any(|w| !is_filler(w)) {
+            at = Some(i);
+            break;
+        }
+    }
+    let Some(at) = at else {
+        text.clear();
+        return false;
+    };
+    if let Some(m) = conv.messages[at + 1..].iter().find(|m| m.role == Role::Bot) {
+        fold_into(first_words(&m.text, REPLY_WORDS), reply);
+    }
+    true
 }
 
 /// The reply's first words only: an answer says what it understood first, then how to do
