@@ -119,7 +119,8 @@ fn span(text: &str, (from, len): (u32, u32)) -> &str {
 
 thread_local! {
     static WORDS: RefCell<WordCache> = RefCell::new(WordCache::new());
-    /// The buffers of [`nearest_with`]: assigning a conversation allocates nothing once warm.
+    /// The buffers of [`nearest_with`]: assigning a conversation allocates nothing once
+    /// warm but for replies not cached.
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
@@ -127,8 +128,49 @@ thread_local! {
 struct Scratch {
     text: String,
     reply: String,
-    both: Both,
+    request: Parts,
     seen: hashed::Seen,
+    replies: Replies,
+}
+
+/// Bot replies already cut into parts, per thread, by their text as written: a bot repeats
+/// its answers (the repetition detector exists for that), so most replies are read once.
+/// Direct-mapped and bounded: a reply in a taken slot replaces the one there. The parts of
+/// a reply depend on its text alone, so a cached reply gives what reading it again would.
+struct Replies {
+    slots: Vec<Option<(Box<str>, Parts)>>,
+}
+
+/// 4,096 replies of about 300 bytes each (text, wordpieces, features) per thread.
+const REPLY_SLOTS: usize = 4096;
+
+impl Default for Replies {
+    fn default() -> Replies {
+        Replies {
+            slots: (0..REPLY_SLOTS).map(|_| None).collect(),
+        }
+    }
+}
+
+impl Replies {
+    /// The parts of `raw` (a reply as written), folded into `folded` and read when it is
+    /// not cached.
+    fn get(&mut self, raw: &str, folded: &mut String, seen: &mut hashed::Seen) -> &Parts {
+        let slot = &mut self.slots[(hashed::hash(raw) % REPLY_SLOTS as u64) as usize];
+        if !matches!(slot, Some((k, _)) if **k == *raw) {
+            folded.clear();
+            text::fold_into(raw, folded);
+            let mut parts = Parts::default();
+            parts_into(folded, &mut parts, seen);
+            *slot = Some((raw.into(), parts));
+        }
+        static NONE: Parts = Parts {
+            pieces: Vec::new(),
+            features: Vec::new(),
+        };
+        // Always filled by now.
+        slot.as_ref().map_or(&NONE, |(_, parts)| parts)
+    }
 }
 
 /// Fills `out` with the text's (folded) wordpieces and hashed features. Handles come first
@@ -207,46 +249,54 @@ pub(super) fn both(r: &Request, reply_weight: f32) -> Both {
     }
 }
 
-/// The nearest of `centroids` to the request and reply that `fill` writes (folded) into
-/// the two strings it is given, and the similarity, with per-thread buffers. `None` when
-/// `fill` finds no request or the vector is empty.
-pub(super) fn nearest_with(
-    fill: impl FnOnce(&mut String, &mut String) -> bool,
+/// The nearest of `centroids` to the request `fill` writes (folded) into the string it is
+/// given and the reply (as written) it returns, and the similarity, with per-thread
+/// buffers. `None` when `fill` finds no request or the vector is empty.
+pub(super) fn nearest_with<'a>(
+    fill: impl FnOnce(&mut String) -> Option<&'a str>,
     model: &Weights,
     centroids: &[Vector],
 ) -> Option<(usize, f32)> {
     SCRATCH.with(|s| {
         let s = &mut *s.borrow_mut();
         s.text.clear();
-        s.reply.clear();
-        if !fill(&mut s.text, &mut s.reply) {
-            return None;
-        }
-        parts_into(&s.text, &mut s.both.request, &mut s.seen);
-        match model.reply_weight > 0.0 {
-            true => parts_into(&s.reply, &mut s.both.reply, &mut s.seen),
-            false => parts_into("", &mut s.both.reply, &mut s.seen),
-        }
+        let raw_reply = fill(&mut s.text)?;
+        parts_into(&s.text, &mut s.request, &mut s.seen);
+        let reply = match model.reply_weight > 0.0 {
+            true => raw_reply,
+            false => "",
+        };
+        let reply = s.replies.get(reply, &mut s.reply, &mut s.seen);
         #[cfg(target_arch = "x86_64")]
         if super::simd::avx2() {
             // SAFETY: `nearest_avx2` is `nearest_plain` compiled with AVX2 allowed, and the
             // CPU has AVX2 (checked just above).
-            return unsafe { nearest_avx2(&s.both, model, centroids) };
+            return unsafe { nearest_avx2(&s.request, reply, model, centroids) };
         }
-        nearest_plain(&s.both, model, centroids)
+        nearest_plain(&s.request, reply, model, centroids)
     })
 }
 
 #[inline(always)]
-fn nearest_plain(b: &Both, model: &Weights, centroids: &[Vector]) -> Option<(usize, f32)> {
-    let v = embed_plain(b, model)?;
+fn nearest_plain(
+    request: &Parts,
+    reply: &Parts,
+    model: &Weights,
+    centroids: &[Vector],
+) -> Option<(usize, f32)> {
+    let v = embed_plain(request, reply, model)?;
     Some(super::cluster::nearest_plain(&v, centroids))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn nearest_avx2(b: &Both, model: &Weights, centroids: &[Vector]) -> Option<(usize, f32)> {
-    nearest_plain(b, model, centroids)
+unsafe fn nearest_avx2(
+    request: &Parts,
+    reply: &Parts,
+    model: &Weights,
+    centroids: &[Vector],
+) -> Option<(usize, f32)> {
+    nearest_plain(request, reply, model, centroids)
 }
 
 /// What turns a request's parts into a vector: the SIF weight of every table token, the
@@ -267,21 +317,21 @@ pub(super) fn embed(b: &Both, model: &Weights) -> Option<Vector> {
         // AVX2 (checked just above).
         return unsafe { embed_avx2(b, model) };
     }
-    embed_plain(b, model)
+    embed_plain(&b.request, &b.reply, model)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn embed_avx2(b: &Both, model: &Weights) -> Option<Vector> {
-    embed_plain(b, model)
+    embed_plain(&b.request, &b.reply, model)
 }
 
 #[inline(always)]
-pub(super) fn embed_plain(b: &Both, model: &Weights) -> Option<Vector> {
+pub(super) fn embed_plain(request: &Parts, reply: &Parts, model: &Weights) -> Option<Vector> {
     let t = table();
     let mut dense = [0f32; DIMS];
     let mut sparse = [0f32; hashed::DIMS];
-    for (p, w) in [(&b.request, 1.0), (&b.reply, model.reply_weight)] {
+    for (p, w) in [(request, 1.0), (reply, model.reply_weight)] {
         for &id in &p.pieces {
             let sif = model.weight_of.get(id as usize).copied().unwrap_or(1.0);
             t.add(id, w * sif, &mut dense);
@@ -335,6 +385,32 @@ mod tests {
     }
 
     #[test]
+    fn a_cached_reply_gives_the_parts_of_reading_it_again() {
+        let mut replies = Replies::default();
+        let (mut folded, mut seen) = (String::new(), hashed::Seen::default());
+        let raw = "Your REFUND is on its way: 3-5 days.";
+        let read = parts(&text::fold(raw));
+        let same = |p: &Parts| p.pieces == read.pieces && p.features == read.features;
+        assert!(same(replies.get(raw, &mut folded, &mut seen)));
+        assert!(
+            same(replies.get(raw, &mut folded, &mut seen)),
+            "from the cache"
+        );
+        // Another reply in the same slot replaces it, and the first is read again after.
+        let slot = |r: &str| hashed::hash(r) % REPLY_SLOTS as u64;
+        let other = (0..)
+            .map(|i| format!("other reply {i}"))
+            .find(|r| slot(r) == slot(raw))
+            .unwrap_or_default();
+        let other_read = parts(&text::fold(&other));
+        assert_eq!(
+            replies.get(&other, &mut folded, &mut seen).pieces,
+            other_read.pieces
+        );
+        assert!(same(replies.get(raw, &mut folded, &mut seen)));
+    }
+
+    #[test]
     fn the_word_cache_gives_the_same_pieces_after_it_is_cleared() {
         let before = parts("refund my subscription").pieces;
         let many: Vec<String> = (0..WORD_CACHE + 10).map(|i| format!("w{i}")).collect();
@@ -360,7 +436,7 @@ mod tests {
                     reply: parts(reply),
                 };
                 let wide = embed(&b, &model);
-                let plain = embed_plain(&b, &model);
+                let plain = embed_plain(&b.request, &b.reply, &model);
                 let bits = |v: &Option<Vector>| v.map(|v| v.map(f32::to_bits));
                 assert_eq!(bits(&wide), bits(&plain), "{text:?}");
                 plain

@@ -285,15 +285,15 @@ impl TopicModel {
 
     /// The topic of a request and its reply, or `None` (`other`).
     pub fn assign(&self, r: &Request) -> Option<&str> {
-        self.assign_filled(|text, reply| {
+        // The reply is folded already; folding is idempotent.
+        self.assign_filled(|text| {
             text.push_str(&r.text);
-            reply.push_str(&r.reply);
-            true
+            Some(&r.reply)
         })
     }
 
-    /// The topic of the request and reply `fill` writes, or `None`.
-    fn assign_filled(&self, fill: impl FnOnce(&mut String, &mut String) -> bool) -> Option<&str> {
+    /// The topic of the request `fill` writes and the reply it returns, or `None`.
+    fn assign_filled<'a>(&self, fill: impl FnOnce(&mut String) -> Option<&'a str>) -> Option<&str> {
         let (j, s) = embed::nearest_with(fill, &self.embedding(), &self.centroids)?;
         (s >= self.min_similarity).then(|| self.topics[j].name.as_str())
     }
@@ -308,7 +308,7 @@ impl TopicModel {
 
     /// The conversation's category under this model: its topic's name or [`OTHER`].
     pub fn categorize(&self, conv: &Conversation) -> String {
-        self.assign_filled(|text, reply| text::request_and_reply_into(conv, text, reply))
+        self.assign_filled(|text| text::request_and_reply_into(conv, text))
             .unwrap_or(OTHER)
             .to_string()
     }

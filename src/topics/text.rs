@@ -171,15 +171,18 @@ impl From<String> for Request {
 /// no customer message says more than hello.
 pub fn request_and_reply(conv: &Conversation) -> Option<Request> {
     let mut r = Request::default();
-    request_and_reply_into(conv, &mut r.text, &mut r.reply).then_some(r)
+    let reply = request_and_reply_into(conv, &mut r.text)?;
+    fold_into(reply, &mut r.reply);
+    Some(r)
 }
 
-/// [`request_and_reply`] into two (empty) strings; false when there is no request.
-pub(super) fn request_and_reply_into(
-    conv: &Conversation,
+/// The request, folded into `text` (empty), and the reply's first words as written (not
+/// folded: a reply is folded when it is not already cached, see `embed.rs`; "" when the bot
+/// did not answer). `None` when there is no request.
+pub(super) fn request_and_reply_into<'c>(
+    conv: &'c Conversation,
     text: &mut String,
-    reply: &mut String,
-) -> bool {
+) -> Option<&'c str> {
     let mut at = None;
     for (i, m) in conv.messages.iter().enumerate() {
         if m.role != Role::Customer {
@@ -194,12 +197,14 @@ pub(super) fn request_and_reply_into(
     }
     let Some(at) = at else {
         text.clear();
-        return false;
+        return None;
     };
-    if let Some(m) = conv.messages[at + 1..].iter().find(|m| m.role == Role::Bot) {
-        fold_into(first_words(&m.text, REPLY_WORDS), reply);
-    }
-    true
+    Some(
+        conv.messages[at + 1..]
+            .iter()
+            .find(|m| m.role == Role::Bot)
+            .map_or("", |m| first_words(&m.text, REPLY_WORDS)),
+    )
 }
 
 /// The reply's first words only: an answer says what it understood first, then how to do
