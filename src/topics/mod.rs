@@ -285,7 +285,7 @@ impl TopicModel {
 
     /// The topic of a request and its reply, or `None` (`other`).
     pub fn assign(&self, r: &Request) -> Option<&str> {
-        // The reply is folded already; folding is idempotent.
+        // The reply is folded and cut to its first words already; both are idempotent.
         self.assign_filled(|text| {
             text.push_str(&r.text);
             Some(&r.reply)

@@ -172,13 +172,13 @@ impl From<String> for Request {
 pub fn request_and_reply(conv: &Conversation) -> Option<Request> {
     let mut r = Request::default();
     let reply = request_and_reply_into(conv, &mut r.text)?;
-    fold_into(reply, &mut r.reply);
+    fold_into(reply_words(reply), &mut r.reply);
     Some(r)
 }
 
-/// The request, folded into `text` (empty), and the reply's first words as written (not
-/// folded: a reply is folded when it is not already cached, see `embed.rs`; "" when the bot
-/// did not answer). `None` when there is no request.
+/// The request, folded into `text` (empty), and the bot's first answer after it as written
+/// ("" when the bot did not answer; [`reply_words`] is the part of it read). `None` when
+/// there is no request.
 pub(super) fn request_and_reply_into<'c>(
     conv: &'c Conversation,
     text: &mut String,
@@ -190,7 +190,7 @@ pub(super) fn request_and_reply_into<'c>(
         }
         text.clear();
         fold_into(&m.text, text);
-        if word_iter(text).any(|w| !is_filler(w)) {
+        if substantive(text) {
             at = Some(i);
             break;
         }
@@ -203,8 +203,25 @@ pub(super) fn request_and_reply_into<'c>(
         conv.messages[at + 1..]
             .iter()
             .find(|m| m.role == Role::Bot)
-            .map_or("", |m| first_words(&m.text, REPLY_WORDS)),
+            .map_or("", |m| m.text.as_str()),
     )
+}
+
+/// Folded text says something beyond a greeting or a call for a person.
+fn substantive(folded: &str) -> bool {
+    // Most texts have no handle or link: their words are runs of letters and digits, found
+    // without cutting the text at whitespace first (`word_iter` gives the same words).
+    if !folded.contains('@') && !folded.contains("://") && !folded.contains("www.") {
+        return folded
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| !w.is_empty() && !is_filler(w));
+    }
+    word_iter(folded).any(|w| !is_filler(w))
+}
+
+/// The part of a reply that is read: its first words.
+pub(super) fn reply_words(reply: &str) -> &str {
+    first_words(reply, REPLY_WORDS)
 }
 
 /// The reply's first words only: an answer says what it understood first, then how to do
