@@ -38,16 +38,6 @@ pub fn normalise(v: &mut Vector) -> bool {
 pub use crate::rng::Rng;
 
 /// Nearest centroid and its similarity (the lower index on a tie).
-pub fn nearest(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
-    #[cfg(target_arch = "x86_64")]
-    if super::simd::avx2() {
-        // SAFETY: `nearest_avx2` is `nearest_plain` compiled with AVX2 allowed, and the CPU
-        // has AVX2 (checked just above).
-        return unsafe { nearest_avx2(v, centroids) };
-    }
-    nearest_plain(v, centroids)
-}
-
 #[inline(always)]
 pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
     let mut best = (0, f32::NEG_INFINITY);
@@ -58,14 +48,6 @@ pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
         }
     }
     best
-}
-
-/// [`nearest_plain`] with 8-wide float instructions: the same results to the bit (see
-/// `simd.rs`). Learning is mostly this.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn nearest_avx2(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
-    nearest_plain(v, centroids)
 }
 
 pub struct Clustering {
@@ -87,7 +69,7 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
     centroids.push(points[(rng.next_u64() % n as u64) as usize]);
     let mut dist: Vec<f64> = points
         .iter()
-        .map(|p| f64::from(1.0 - dot(p, &centroids[0])).max(0.0))
+        .map(|p| f64::from(1.0 - dot_wide(p, &centroids[0])).max(0.0))
         .collect();
     while centroids.len() < k {
         let total: f64 = dist.iter().map(|d| d * d).sum();
@@ -105,38 +87,133 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
         }
         let c = points[pick];
         dist.par_iter_mut().zip(points).for_each(|(d, p)| {
-            *d = d.min(f64::from(1.0 - dot(p, &c)).max(0.0));
+            *d = d.min(f64::from(1.0 - dot_wide(p, &c)).max(0.0));
         });
         centroids.push(c);
     }
     let mut assignment = vec![0; n];
+    let k = centroids.len();
+    // Per point and centroid, a bound on their similarity (infinite: not computed yet).
+    let mut bounds = vec![f32::INFINITY; n * k];
     for _ in 0..iterations {
-        assign(points, &centroids, &mut assignment);
-        let mut sums = vec![[0f32; DIMS]; centroids.len()];
+        assign(points, &centroids, &mut assignment, &mut bounds);
+        let mut sums = vec![[0f32; DIMS]; k];
         for (a, p) in assignment.iter().zip(points) {
             for (s, x) in sums[*a].iter_mut().zip(p) {
                 *s += x;
             }
         }
-        for (c, mut s) in centroids.iter_mut().zip(sums) {
+        let mut slack = vec![0f32; k];
+        for ((c, mut s), slack) in centroids.iter_mut().zip(sums).zip(slack.iter_mut()) {
             // An emptied cluster keeps its centroid.
             if normalise(&mut s) {
+                let step = c.iter().zip(&s).map(|(a, b)| f64::from(a - b).powi(2));
+                // A centroid that moved by m is at most m more similar to a unit vector
+                // than it was.
+                *slack = (step.sum::<f64>().sqrt() * 1.001 + 1e-6) as f32;
                 *c = s;
             }
         }
+        bounds.par_chunks_mut(k.max(1)).for_each(|row| {
+            row.iter_mut().zip(&slack).for_each(|(b, s)| *b += s);
+        });
     }
-    assign(points, &centroids, &mut assignment);
+    assign(points, &centroids, &mut assignment, &mut bounds);
     Clustering {
         centroids,
         assignment,
     }
 }
 
-fn assign(points: &[Vector], centroids: &[Vector], assignment: &mut [usize]) {
+/// How much more similar its own centroid must be than a point's bound on another centroid
+/// for that one not to be computed: well over the rounding of two 384-term dot products of
+/// unit vectors (under 3e-5 each), so a skipped centroid could not have come out ahead.
+const SURE_GAP: f32 = 1e-4;
+
+/// Each point's nearest centroid, as [`nearest_plain`] finds it. `bounds` holds, per point
+/// and centroid, a bound on their similarity (Elkan's bounds, 2003, for similarities): a
+/// centroid whose bound is below the point's own centroid by [`SURE_GAP`] is not computed.
+/// The assignments are those of computing every similarity: a centroid skipped is below the
+/// point's own for certain, so it is not the first with the highest similarity, and the
+/// rest are computed as before.
+fn assign(points: &[Vector], centroids: &[Vector], assignment: &mut [usize], bounds: &mut [f32]) {
+    let k = centroids.len().max(1);
     assignment
         .par_iter_mut()
+        .zip(bounds.par_chunks_mut(k))
         .zip(points)
-        .for_each(|(a, p)| *a = nearest(p, centroids).0);
+        .for_each(|((a, bounds), p)| {
+            let own = dot_wide(p, &centroids[*a]);
+            bounds[*a] = own;
+            let (mut best, mut top) = (0, f32::NEG_INFINITY);
+            for (j, c) in centroids.iter().enumerate() {
+                let s = if j == *a {
+                    own
+                } else if bounds[j] + SURE_GAP < own {
+                    continue;
+                } else {
+                    let s = dot_wide(p, c);
+                    bounds[j] = s;
+                    s
+                };
+                if s > top {
+                    best = j;
+                    top = s;
+                }
+            }
+            *a = best;
+        });
+}
+
+/// [`dot`], with AVX2 when the CPU has it (the same result, see `simd.rs`).
+pub(super) fn dot_wide(a: &Vector, b: &Vector) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::avx2() {
+        // SAFETY: `dot_avx2` is `dot` compiled with AVX2 allowed, and the CPU has AVX2
+        // (checked just above).
+        return unsafe { dot_avx2(a, b) };
+    }
+    dot(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_avx2(a: &Vector, b: &Vector) -> f32 {
+    dot(a, b)
+}
+
+/// The nearest centroid as [`nearest_plain`] finds it, its similarity, and the highest
+/// similarity among the others (-infinity with one centroid).
+pub(super) fn nearest_two(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32) {
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::avx2() {
+        // SAFETY: `nearest_two_avx2` is `nearest_two_plain` compiled with AVX2 allowed, and
+        // the CPU has AVX2 (checked just above).
+        return unsafe { nearest_two_avx2(v, centroids) };
+    }
+    nearest_two_plain(v, centroids)
+}
+
+#[inline(always)]
+pub(super) fn nearest_two_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32) {
+    let (mut best, mut top, mut second) = (0, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (j, c) in centroids.iter().enumerate() {
+        let s = dot(v, c);
+        if s > top {
+            second = top;
+            best = j;
+            top = s;
+        } else if s > second {
+            second = s;
+        }
+    }
+    (best, top, second)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn nearest_two_avx2(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32) {
+    nearest_two_plain(v, centroids)
 }
 
 /// Mean simplified silhouette: for each point, (s1 - s2) / (1 - s2) with s1 and s2 its
@@ -148,16 +225,7 @@ pub fn separation(points: &[Vector], centroids: &[Vector]) -> f64 {
     let terms: Vec<f64> = points
         .par_iter()
         .map(|p| {
-            let (mut s1, mut s2) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
-            for c in centroids {
-                let s = dot(p, c);
-                if s > s1 {
-                    s2 = s1;
-                    s1 = s;
-                } else if s > s2 {
-                    s2 = s;
-                }
-            }
+            let (_, s1, s2) = nearest_two(p, centroids);
             let (a, b) = (1.0 - s1, 1.0 - s2);
             match b > 0.0 {
                 true => f64::from((b - a) / b.max(a)),

@@ -462,9 +462,19 @@ mod tests {
             .collect();
         assert!(vectors.len() >= 3);
         for v in &vectors {
-            let (j, s) = cluster::nearest(v, &vectors);
-            let (pj, ps) = cluster::nearest_plain(v, &vectors);
-            assert_eq!((j, s.to_bits()), (pj, ps.to_bits()));
+            let (j, s, t) = cluster::nearest_two(v, &vectors);
+            let (pj, ps, pt) = cluster::nearest_two_plain(v, &vectors);
+            assert_eq!(
+                (j, s.to_bits(), t.to_bits()),
+                (pj, ps.to_bits(), pt.to_bits())
+            );
+            assert_eq!(j, cluster::nearest_plain(v, &vectors).0);
+            for w in &vectors {
+                assert_eq!(
+                    cluster::dot_wide(v, w).to_bits(),
+                    cluster::dot(v, w).to_bits()
+                );
+            }
         }
     }
 }
