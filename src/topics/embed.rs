@@ -55,6 +55,10 @@ struct Word {
 /// Words kept before the cache is cleared; the table has four slots for each.
 const WORD_CACHE: usize = 1 << 16;
 const SLOT_BITS: u32 = 18;
+/// Bytes of word text kept before the cache is cleared: a word is a run of letters and
+/// digits of any length (a pasted token, base64), and 65,536 long ones must not hold
+/// gigabytes (nor overflow the buffers' 32-bit offsets).
+const WORD_TEXT_BYTES: usize = 4 << 20;
 
 impl WordCache {
     fn new() -> WordCache {
@@ -85,7 +89,10 @@ impl WordCache {
         let i = match found {
             Some(i) => i,
             None => {
-                if self.words.len() >= WORD_CACHE {
+                let full =
+                    self.words.len() >= WORD_CACHE || self.text.len() + w.len() > WORD_TEXT_BYTES;
+                // An empty cache takes any word, however long (else this would not end).
+                if full && !self.words.is_empty() {
                     self.slots.fill(0);
                     self.words.clear();
                     self.text.clear();
@@ -139,10 +146,16 @@ struct Scratch {
 /// a reply depend on its text alone, so a cached reply gives what reading it again would.
 struct Replies {
     slots: Vec<Option<(Box<str>, Parts)>>,
+    /// The parts of the last reply too long to keep.
+    long: Parts,
 }
 
 /// 4,096 replies of about 400 bytes each (text, wordpieces, features) per thread.
 const REPLY_SLOTS: usize = 4096;
+/// Replies longer than this are read every time rather than kept (only their first words
+/// count, so reading one is cheap): an LLM's long answers would otherwise hold up to
+/// 4,096 times their length per thread. 2 KB keeps every reply of the generated corpus.
+const REPLY_BYTES: usize = 2 << 10;
 
 /// A reply's slot: eight bytes a step (a whole message is hashed for every conversation;
 /// FNV's byte a step cost more than the rest of a cache hit). Not an identity: the slot's
@@ -165,6 +178,7 @@ impl Default for Replies {
     fn default() -> Replies {
         Replies {
             slots: (0..REPLY_SLOTS).map(|_| None).collect(),
+            long: Parts::default(),
         }
     }
 }
@@ -173,6 +187,12 @@ impl Replies {
     /// The parts of `raw` (a reply as written), its first words folded into `folded` and
     /// read when it is not cached.
     fn get(&mut self, raw: &str, folded: &mut String, seen: &mut hashed::Seen) -> &Parts {
+        if raw.len() > REPLY_BYTES {
+            folded.clear();
+            text::fold_into(text::reply_words(raw), folded);
+            parts_into(folded, &mut self.long, seen);
+            return &self.long;
+        }
         let slot = &mut self.slots[(slot_hash(raw.as_bytes()) % REPLY_SLOTS as u64) as usize];
         if !matches!(slot, Some((k, _)) if **k == *raw) {
             folded.clear();
@@ -434,6 +454,45 @@ mod tests {
         let many: Vec<String> = (0..WORD_CACHE + 10).map(|i| format!("w{i}")).collect();
         parts(&many.join(" "));
         assert_eq!(parts("refund my subscription").pieces, before);
+    }
+
+    #[test]
+    fn long_words_clear_the_word_cache_by_their_bytes() {
+        let mut cache = WordCache::new();
+        let long = |c: char| c.to_string().repeat(WORD_TEXT_BYTES / 2 + 1);
+        let (a, b) = (long('a'), long('b'));
+        let pieces = |w: &str| {
+            let mut out = Vec::new();
+            text::wordpieces(w, |p| table().id(p), &mut out);
+            out
+        };
+        assert_eq!(cache.get(&a, hashed::hash(&a)).0, pieces(&a));
+        assert_eq!(cache.get("card", hashed::hash("card")).0, pieces("card"));
+        assert_eq!(cache.words.len(), 2);
+        // Over the byte bound: cleared, then kept alone.
+        assert_eq!(cache.get(&b, hashed::hash(&b)).0, pieces(&b));
+        assert_eq!(cache.words.len(), 1);
+        assert!(cache.text.len() <= WORD_TEXT_BYTES);
+        // A word longer than the bound on its own is still read (into the empty cache).
+        let huge = "c".repeat(WORD_TEXT_BYTES + 1);
+        assert_eq!(cache.get(&huge, hashed::hash(&huge)).0, pieces(&huge));
+    }
+
+    #[test]
+    fn a_long_reply_is_read_and_not_kept() {
+        let mut replies = Replies::default();
+        let (mut folded, mut seen) = (String::new(), hashed::Seen::default());
+        let raw = format!(
+            "Your refund is approved. {}",
+            "More detail here. ".repeat(200)
+        );
+        assert!(raw.len() > REPLY_BYTES);
+        let read = parts(&text::fold(text::reply_words(&raw)));
+        for _ in 0..2 {
+            let got = replies.get(&raw, &mut folded, &mut seen);
+            assert_eq!((&got.pieces, &got.features), (&read.pieces, &read.features));
+        }
+        assert!(replies.slots.iter().all(Option::is_none));
     }
 
     #[test]
