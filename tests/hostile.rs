@@ -405,3 +405,52 @@ fn pii_is_masked_however_it_is_typed_in_every_output() {
     let (gate, _) = inputs.gate(&["--format", "markdown"]);
     assert_no_pii("gate", &gate);
 }
+
+/// An LLM's long answer is kept cut (about 1,000 characters, docs/security.md) without
+/// showing a number or an address that straddles the cut.
+#[test]
+fn a_long_answer_cut_for_memory_shows_no_pii() {
+    let prose = "Open the settings page, choose Billing, then pick the plan you want. ";
+    for shift in [0, 9, 17] {
+        let answer = format!(
+            "{} call {} or use card {} or mail jo.smith@example.com today. {}",
+            &prose.repeat(20)[..960 + shift],
+            PII[0].0,
+            PII[1].0,
+            prose.repeat(40)
+        );
+        let lines: Vec<String> = (0..16)
+            .map(|i| {
+                let needs_human = i < 8;
+                let mut messages =
+                    vec![json!({"role": "customer", "text": "how do I change plan"})];
+                messages.push(json!({"role": "bot", "text": match needs_human {
+                    true => answer.as_str(),
+                    false => "Tap Plans, then Change.",
+                }}));
+                messages.push(json!({"role": "customer", "text": match needs_human {
+                    true => "get me a human please",
+                    false => "great, thanks!",
+                }}));
+                json!({"id": format!("c{i}"), "category": "billing",
+                       "csat": if needs_human { 1 } else { 5 }, "messages": messages})
+                .to_string()
+            })
+            .collect();
+        let dir = TestDir::new();
+        let input = dir.write("llm.jsonl", &(lines.join("\n") + "\n"));
+        let report = handoff().arg("audit").arg(&input).json();
+        let text = report["categories"][0]["repeated_answers"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(text.starts_with("Open the settings"), "{report}");
+        assert!(text.ends_with('…') && text.chars().count() < 1100, "{text}");
+        for fragment in ["7946", "4111", "1111", "smith", "example"] {
+            assert!(
+                !text.contains(fragment),
+                "{fragment} shown at {shift}:\n{text}"
+            );
+        }
+    }
+}

@@ -31,6 +31,109 @@ use serde::{Deserialize, Serialize};
 
 use crate::stats::wilson;
 
+/// Characters kept of a long answer (an LLM's, with lists or code): a category keeps up to
+/// twice `answers_capacity` answers, and 4,000 answers of 45 KB held 180 MB a category.
+pub const ANSWER_CHARS: usize = 1000;
+
+/// Characters other than white space, on each side of a cut, in which no digit may be. A
+/// card or phone number is digits and separators, and an IBAN has at most 30 characters
+/// after its check digits: none of them spans such a cut.
+const CUT_CLEAR: usize = 32;
+
+/// The text kept of a bot answer: as written when it has at most [`ANSWER_CHARS`]
+/// characters, as before (it is redacted when shown). A longer one is cut, ending in "…",
+/// so that redacting the kept part when it is shown masks all that redacting the whole
+/// would have, without redacting anything while counting (redacting every long answer as it
+/// is counted cost a third more CPU on an LLM-like corpus):
+/// - at the first white space from there with [`CUT_CLEAR`] characters free of digits on
+///   either side (within the next 12,000 bytes): no e-mail address (it holds no white space)
+///   and no number the redactor masks can span it;
+/// - else (digits all along) at the last white space before it, with the digits of the
+///   last [`CUT_CLEAR`] characters other than white space shown as `#`: a number cut in
+///   two keeps no digit.
+pub fn kept(text: &str) -> String {
+    // Counted while the fold waits (every answer of an LLM is new): ASCII is read by bytes.
+    if text.len() <= ANSWER_CHARS {
+        return text.to_string();
+    }
+    let from = match text.as_bytes()[..=ANSWER_CHARS].is_ascii() {
+        true => ANSWER_CHARS,
+        false => match text.char_indices().nth(ANSWER_CHARS) {
+            Some((from, _)) => from,
+            None => return text.to_string(),
+        },
+    };
+    if let Some(at) = clear_cut(text, from) {
+        // Sized exactly: `format!` would reserve twice the text, for every answer kept.
+        let mut out = String::with_capacity(at + '…'.len_utf8());
+        out.push_str(&text[..at]);
+        out.push('…');
+        return out;
+    }
+    let at = text[..from].rfind(char::is_whitespace).unwrap_or(from);
+    let head = &text[..at];
+    // The byte offset from which digits are masked: CUT_CLEAR characters other than white
+    // space before the cut.
+    let mask_from = head
+        .char_indices()
+        .rev()
+        .filter(|(_, c)| !c.is_whitespace())
+        .nth(CUT_CLEAR - 1)
+        .map_or(0, |(i, _)| i);
+    let mut out = String::with_capacity(at + '…'.len_utf8());
+    out.push_str(&head[..mask_from]);
+    out.extend(
+        head[mask_from..]
+            .chars()
+            .map(|c| if c.is_numeric() || c == '@' { '#' } else { c }),
+    );
+    out.push('…');
+    out
+}
+
+fn clear_cut(text: &str, from: usize) -> Option<usize> {
+    // Read from a little before `from`, counting nothing clear before: a cut may come a
+    // little later than it could, never where it should not.
+    let mut i = from.saturating_sub(4 * CUT_CLEAR);
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    let end = text.len().min(from + 12 * ANSWER_CHARS);
+    let b = text.as_bytes();
+    // Characters other than white space since the last digit, and a cut waiting for its
+    // right side: (offset, such characters after it).
+    let mut clear = 0;
+    let mut waiting: Option<(usize, usize)> = None;
+    while i < end {
+        let (digit, space, len) = match b[i] {
+            c if c.is_ascii() => (c.is_ascii_digit(), c.is_ascii_whitespace(), 1),
+            _ => match text[i..].chars().next() {
+                Some(c) => (c.is_numeric(), c.is_whitespace(), c.len_utf8()),
+                None => break,
+            },
+        };
+        if digit {
+            clear = 0;
+            waiting = None;
+        } else if space {
+            if waiting.is_none() && i >= from && clear >= CUT_CLEAR {
+                waiting = Some((i, 0));
+            }
+        } else {
+            clear += 1;
+            if let Some((cut, after)) = &mut waiting {
+                *after += 1;
+                if *after >= CUT_CLEAR {
+                    return Some(*cut);
+                }
+            }
+        }
+        i += len;
+    }
+    // The text's end is clear on the right (not where the reading stopped short of it).
+    waiting.filter(|_| end == text.len()).map(|(cut, _)| cut)
+}
+
 /// Answers kept per category by default (`audit --answers-capacity`).
 pub const DEFAULT_CAPACITY: usize = 2_000;
 
@@ -74,15 +177,24 @@ impl AnswerSummary {
         self.added == 0
     }
 
-    /// Counts one answer seen at `at`, reducing lazily at twice `capacity` entries.
-    pub fn add(&mut self, key: u64, text: &str, needs_human: bool, at: Position, capacity: usize) {
+    /// Counts one answer seen at `at`, reducing lazily at twice `capacity` entries. `text`
+    /// gives the text to keep, asked for only when it is kept (a new answer, or an earlier
+    /// sighting of one already counted).
+    pub fn add(
+        &mut self,
+        key: u64,
+        text: impl FnOnce() -> String,
+        needs_human: bool,
+        at: Position,
+        capacity: usize,
+    ) {
         self.added += 1;
         if let Some(c) = self.counts.get_mut(&key) {
             c.conversations += 1;
             c.needs_human += u64::from(needs_human);
             if at < c.first {
                 c.first = at;
-                c.text = text.to_string();
+                c.text = text();
             }
             return;
         }
@@ -90,7 +202,7 @@ impl AnswerSummary {
             key,
             AnswerCount {
                 key,
-                text: text.to_string(),
+                text: text(),
                 conversations: 1,
                 needs_human: u64::from(needs_human),
                 first: at,
@@ -304,7 +416,7 @@ impl AnswerTree {
     pub fn add(
         &mut self,
         key: u64,
-        text: &str,
+        text: impl FnOnce() -> String,
         needs_human: bool,
         at: Position,
         capacity: usize,
@@ -421,13 +533,101 @@ pub struct StoredNode {
 mod tests {
     use super::*;
 
+    fn prose(chars: usize) -> String {
+        "Open the settings page and choose the plan you want. "
+            .chars()
+            .cycle()
+            .take(chars)
+            .collect()
+    }
+
+    #[test]
+    fn a_short_answer_is_kept_as_written() {
+        let text = format!("{} call +44 7700 900123", prose(900));
+        assert_eq!(kept(&text), text, "redacted when shown, not when counted");
+    }
+
+    #[test]
+    fn a_long_answer_is_cut_at_white_space_clear_of_digits() {
+        let text = prose(5000);
+        let k = kept(&text);
+        let head = k.strip_suffix('…').expect("marked as cut");
+        assert!(text.starts_with(head));
+        let n = head.chars().count();
+        assert!((ANSWER_CHARS..ANSWER_CHARS + 20).contains(&n), "{n}");
+        assert!(text[head.len()..].starts_with(char::is_whitespace));
+    }
+
+    #[test]
+    fn no_card_phone_or_address_is_cut_in_two() {
+        let r = crate::redact::Redactor::new();
+        // Each shape straddles the 1,000th character; what is kept, redacted as the report
+        // redacts it, shows none of it.
+        for shape in [
+            "4111 1111 1111 1111",
+            "+44 7700 900123",
+            "GB82 WEST 1234 5698 7654 32",
+            "jo.smith@example.com",
+        ] {
+            for shift in [0, 5, 10, 15, 20, 25] {
+                let text = format!("{} {shape} {}", prose(990 - shift), prose(3000));
+                let shown = r.redact(&kept(&text)).into_owned();
+                for part in shape.split([' ', '@', '.']).filter(|p| p.len() > 2) {
+                    assert!(
+                        !shown.contains(part),
+                        "{shape:?} at {shift}: {part:?} shown"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn digits_all_along_are_masked_before_the_cut() {
+        let r = crate::redact::Redactor::new();
+        for shift in 0..12 {
+            let text = (0..900)
+                .map(|i| format!("step {i}: card 4111 1111 1111 1111"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let text = format!("{}{text}", "x".repeat(shift));
+            let k = kept(&text);
+            assert!(k.ends_with('…') && k.chars().count() <= ANSWER_CHARS + 1);
+            let tail: String = k
+                .chars()
+                .rev()
+                .filter(|c| !c.is_whitespace())
+                .take(33)
+                .collect();
+            assert!(!tail.contains(|c: char| c.is_ascii_digit()), "{k}");
+            assert!(tail.contains('#'), "{k}");
+            // Cards whole before the masked tail are masked when shown; the one cut in two
+            // kept no digit.
+            let shown = r.redact(&k);
+            assert!(
+                !shown.contains("4111") && !shown.contains("1111"),
+                "{shown}"
+            );
+        }
+        // Arabic-Indic digits are digits to the redactor, and so here: no cut beside them.
+        let indic = format!("{} ٤١١١ ٤١١١ ٤١١١ ٤١١١ {}", prose(1000), prose(10));
+        let from = indic.char_indices().nth(ANSWER_CHARS).map_or(0, |c| c.0);
+        assert_eq!(clear_cut(&indic, from), None);
+    }
+
     #[test]
     fn frequent_answers_survive_reduction_and_the_bound_holds() {
         let mut c = AnswerSummary::default();
         let cap = 100;
         for i in 0..10_000u64 {
-            c.add(u64::MAX, "Frequent answer", i % 2 == 0, (0, 2 * i, 0), cap);
-            c.add(i, "rare", true, (0, 2 * i + 1, 0), cap);
+            c.add(
+                u64::MAX,
+                || "Frequent answer".into(),
+                i % 2 == 0,
+                (0, 2 * i, 0),
+                cap,
+            );
+            c.add(i, || "rare".into(), true, (0, 2 * i + 1, 0), cap);
         }
         c.reduce(cap);
         let top = c.top(1, 1);
@@ -443,7 +643,7 @@ mod tests {
     fn under_capacity_counts_are_exact() {
         let mut c = AnswerSummary::default();
         for i in 0..50u64 {
-            c.add(i % 5, "a", i % 2 == 0, (0, i, 0), 10);
+            c.add(i % 5, || "a".into(), i % 2 == 0, (0, i, 0), 10);
         }
         assert_eq!(c.error(10), 0);
         assert_eq!(c.top(5, 0).iter().map(|a| a.conversations).sum::<u64>(), 50);
@@ -456,14 +656,26 @@ mod tests {
         let mut c = AnswerSummary::default();
         for i in 0..100u64 {
             let needs = i % 5 == 0; // base rate 20%
-            c.add(1, "Welcome! How can I help?", needs, (0, i, 0), 100);
+            c.add(
+                1,
+                || "Welcome! How can I help?".into(),
+                needs,
+                (0, i, 0),
+                100,
+            );
             // Given in 6 conversations, 4 of which needed a human.
             if [0, 5, 10, 15, 1, 2].contains(&i) {
-                c.add(2, "Sorry, I didn't get that.", needs, (0, i, 1), 100);
+                c.add(
+                    2,
+                    || "Sorry, I didn't get that.".into(),
+                    needs,
+                    (0, i, 1),
+                    100,
+                );
             }
         }
-        c.add(3, "Rare", true, (0, 200, 0), 100);
-        c.add(3, "Rare", true, (0, 201, 0), 100);
+        c.add(3, || "Rare".into(), true, (0, 200, 0), 100);
+        c.add(3, || "Rare".into(), true, (0, 201, 0), 100);
         let ranked = c.by_lift(5, (20, 100));
         let texts: Vec<&str> = ranked.iter().map(|l| l.answer.text.as_str()).collect();
         assert_eq!(texts, ["Sorry, I didn't get that."], "{ranked:?}");
@@ -492,7 +704,7 @@ mod tests {
                 for (i, &k) in files[r as usize].iter().enumerate() {
                     t.add(
                         k,
-                        &format!("a{k}"),
+                        || format!("a{k}"),
                         k % 2 == 0,
                         (r, i as u64, 0),
                         cap,

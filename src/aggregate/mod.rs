@@ -238,7 +238,8 @@ impl Aggregator {
                 if let Some(tree) = self.answers.get_mut(&a.category) {
                     for &(key, i) in &a.bot_answers {
                         if let Some(m) = conv.messages.get(i) {
-                            tree.add(key, &m.text, a.needs_human, at, capacity, &self.read);
+                            let text = || answers::kept(&m.text);
+                            tree.add(key, text, a.needs_human, at, capacity, &self.read);
                         }
                     }
                 }
