@@ -85,7 +85,11 @@ pub fn kept(text: &str) -> String {
     out.extend(
         head[mask_from..]
             .chars()
-            .map(|c| if c.is_numeric() || c == '@' { '#' } else { c }),
+            // The redactor reads full-width and small at signs as `@`.
+            .map(|c| match c.is_numeric() || matches!(c, '@' | '＠' | '﹫') {
+                true => '#',
+                false => c,
+            }),
     );
     out.push('…');
     out
@@ -609,6 +613,13 @@ mod tests {
                 "{shown}"
             );
         }
+        // No white space at all: cut where the limit falls, the at sign and digits masked.
+        let token = format!("{}jo＠example.com/4111{}", "x".repeat(985), "y".repeat(300));
+        let k = kept(&token);
+        assert!(
+            k.ends_with('…') && !k.contains('＠') && !k.contains("4111"),
+            "{k}"
+        );
         // Arabic-Indic digits are digits to the redactor, and so here: no cut beside them.
         let indic = format!("{} ٤١١١ ٤١١١ ٤١١١ ٤١١١ {}", prose(1000), prose(10));
         let from = indic.char_indices().nth(ANSWER_CHARS).map_or(0, |c| c.0);
