@@ -186,11 +186,8 @@ impl TopicModel {
             })
             .unzip();
         let of_point: Vec<usize> = (0..embedded.len()).filter(|&i| embedded[i]).collect();
-        let mut i = 0;
-        points.retain(|_| {
-            i += 1;
-            embedded[i - 1]
-        });
+        let mut keep = embedded.iter().copied();
+        points.retain(|_| keep.next().unwrap_or(false));
         let k = match opts.k {
             Some(k) => k.max(1),
             None => choose_k(&points, opts.max_topics),
