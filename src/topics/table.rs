@@ -4,6 +4,7 @@
 //! Apache-2.0 (sentence-transformers), see `src/topics/LICENSE-minilm`.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 pub const DIMS: usize = 128;
@@ -12,8 +13,32 @@ pub const TABLE_ID: &str = "minilm128-input-v1";
 
 static BYTES: &[u8] = include_bytes!("minilm128.bin");
 
+/// FNV-1a for the table's index: a word the per-thread cache has not seen is cut into
+/// wordpieces by trying its prefixes against the index, several lookups of a few bytes
+/// each, and SipHash (std's default, built against flooding) cost more than the rest of
+/// a lookup. The keys are the compiled-in vocabulary, not input, so flooding is moot.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(super::hashed::FNV_OFFSET)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = super::hashed::hash_byte(self.0, b);
+        }
+    }
+}
+
 pub struct Table {
-    index: HashMap<&'static str, u32>,
+    index: HashMap<&'static str, u32, BuildHasherDefault<Fnv>>,
     /// The vectors copied out of the file, one aligned row per token id. In the file a row
     /// follows its token's text, so it spans three cache lines and is found through a
     /// table of offsets: assigning a topic adds about 36 rows a conversation, and its three
@@ -41,7 +66,7 @@ fn parse(b: &'static [u8]) -> Option<Table> {
         return None;
     }
     let count = u32_at(b, 12)? as usize;
-    let mut index = HashMap::with_capacity(count);
+    let mut index = HashMap::with_capacity_and_hasher(count, BuildHasherDefault::default());
     let mut tokens = Vec::with_capacity(count);
     let mut rows = Vec::with_capacity(count);
     let mut at = 16;
