@@ -41,7 +41,7 @@ pub use crate::rng::Rng;
 /// a chain of 48 dependent additions (its lanes are one register), so a loop of single
 /// ones waits on addition latency; four chains side by side keep the adder busy. Assigning
 /// a conversation compares it with up to 40 centroids: at 1M conversations that loop was
-/// 39% of the assignment kernel's samples, and this halves it (docs/topics.md).
+/// 39% of the assignment kernel's samples, and this cut it by two fifths (docs/topics.md).
 #[inline(always)]
 pub fn dot4(a: &Vector, b: [&Vector; 4]) -> [f32; 4] {
     let mut acc = [[0f32; 8]; 4];
@@ -56,28 +56,34 @@ pub fn dot4(a: &Vector, b: [&Vector; 4]) -> [f32; 4] {
     acc.map(|acc| acc.iter().sum())
 }
 
-/// Nearest centroid and its similarity (the lower index on a tie).
+/// Each centroid's index and similarity to `v`, in order, four at a time by [`dot4`].
 #[inline(always)]
-pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
-    let mut best = (0, f32::NEG_INFINITY);
-    let mut consider = |j: usize, s: f32| {
-        if s > best.1 {
-            best = (j, s);
-        }
-    };
+fn similarities(v: &Vector, centroids: &[Vector], mut each: impl FnMut(usize, f32)) {
     let mut quads = centroids.chunks_exact(4);
     for (q, c) in (&mut quads).enumerate() {
         for (k, s) in dot4(v, [&c[0], &c[1], &c[2], &c[3]])
             .into_iter()
             .enumerate()
         {
-            consider(q * 4 + k, s);
+            each(q * 4 + k, s);
         }
     }
     let done = centroids.len() - quads.remainder().len();
     for (j, c) in quads.remainder().iter().enumerate() {
-        consider(done + j, dot(v, c));
+        each(done + j, dot(v, c));
     }
+}
+
+/// Nearest centroid and its similarity (the lower index on a tie).
+#[inline(always)]
+pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
+    let mut best = (0, f32::NEG_INFINITY);
+    let consider = |j: usize, s: f32| {
+        if s > best.1 {
+            best = (j, s);
+        }
+    };
+    similarities(v, centroids, consider);
     best
 }
 
@@ -228,7 +234,7 @@ pub(super) fn nearest_two(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32)
 #[inline(always)]
 pub(super) fn nearest_two_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32) {
     let (mut best, mut top, mut second) = (0, f32::NEG_INFINITY, f32::NEG_INFINITY);
-    let mut consider = |j: usize, s: f32| {
+    let consider = |j: usize, s: f32| {
         if s > top {
             second = top;
             best = j;
@@ -237,19 +243,7 @@ pub(super) fn nearest_two_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32
             second = s;
         }
     };
-    let mut quads = centroids.chunks_exact(4);
-    for (q, c) in (&mut quads).enumerate() {
-        for (k, s) in dot4(v, [&c[0], &c[1], &c[2], &c[3]])
-            .into_iter()
-            .enumerate()
-        {
-            consider(q * 4 + k, s);
-        }
-    }
-    let done = centroids.len() - quads.remainder().len();
-    for (j, c) in quads.remainder().iter().enumerate() {
-        consider(done + j, dot(v, c));
-    }
+    similarities(v, centroids, consider);
     (best, top, second)
 }
 
