@@ -209,17 +209,13 @@ impl Replies {
     /// read when it is not cached.
     fn get(&mut self, raw: &str, folded: &mut String, seen: &mut hashed::Seen) -> &Parts {
         if raw.len() > REPLY_BYTES {
-            folded.clear();
-            text::fold_into(text::reply_words(raw), folded);
-            parts_into(folded, &mut self.long, seen);
+            read_reply(raw, folded, &mut self.long, seen);
             return &self.long;
         }
         let slot = &mut self.slots[(slot_hash(raw.as_bytes()) % REPLY_SLOTS as u64) as usize];
         if !matches!(slot, Some((k, _)) if **k == *raw) {
-            folded.clear();
-            text::fold_into(text::reply_words(raw), folded);
             let mut parts = Parts::default();
-            parts_into(folded, &mut parts, seen);
+            read_reply(raw, folded, &mut parts, seen);
             *slot = Some((raw.into(), parts));
         }
         static NONE: Parts = Parts {
@@ -229,6 +225,13 @@ impl Replies {
         // Always filled by now.
         slot.as_ref().map_or(&NONE, |(_, parts)| parts)
     }
+}
+
+/// The parts of a reply's first words, folded into `folded` on the way.
+fn read_reply(raw: &str, folded: &mut String, out: &mut Parts, seen: &mut hashed::Seen) {
+    folded.clear();
+    text::fold_into(text::reply_words(raw), folded);
+    parts_into(folded, out, seen);
 }
 
 /// Fills `out` with the text's (folded) wordpieces and hashed features. Handles come first
