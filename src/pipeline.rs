@@ -658,18 +658,13 @@ pub fn sample_requests_until(
     Ok(sample)
 }
 
-/// Conversations whose detection runs before their topics are assigned (see
-/// [`Detectors::assess_deferring_topic`]): few enough that the group's parsed messages stay
-/// in the core's cache for the second loop.
-const TOPIC_GROUP: usize = 64;
-
 fn assess_batch(
     batch: Batch,
     opts: &IngestOptions,
     detectors: &Detectors,
     filter: Option<&Filter>,
 ) -> Vec<Assessed> {
-    let detect = |parsed: std::result::Result<Conversation, Skip>| match parsed
+    let assess = |parsed: std::result::Result<Conversation, Skip>| match parsed
         .and_then(|conv| ingest::check(conv, opts))
     {
         Err(skip) => Assessed::Skipped(skip),
@@ -677,51 +672,21 @@ fn assess_batch(
             Assessed::Filtered(conv.id, conv.location)
         }
         Ok(conv) => {
-            let a = detectors.assess_deferring_topic(&conv);
-            Assessed::Audited(conv, a)
-        }
-    };
-    let categorize = |item: Assessed| match item {
-        Assessed::Audited(conv, mut a) => {
-            detectors.assign_topic(&conv, &mut a);
-            // The category is known only now (the taxonomy or the topics may have assigned it).
+            let a = detectors.assess(&conv);
+            // The category is known only now (the taxonomy may have assigned it).
             if filter.is_some_and(|f| !f.matches_category(&a.category)) {
                 Assessed::Filtered(conv.id, conv.location)
             } else {
                 Assessed::Audited(conv, a)
             }
         }
-        other => other,
     };
-    let grouped = detectors.assigns_topics();
     match batch {
-        Batch::Raw(chunk) if grouped => (0..chunk.spans.len())
-            .into_par_iter()
-            .chunks(TOPIC_GROUP)
-            .flat_map_iter(|group| {
-                let detected: Vec<Assessed> = group
-                    .into_iter()
-                    .map(|i| detect(chunk.parse(i, opts)))
-                    .collect();
-                detected.into_iter().map(categorize)
-            })
-            .collect(),
         Batch::Raw(chunk) => (0..chunk.spans.len())
             .into_par_iter()
-            .map(|i| categorize(detect(chunk.parse(i, opts))))
+            .map(|i| assess(chunk.parse(i, opts)))
             .collect(),
-        Batch::Parsed(records) if grouped => records
-            .into_par_iter()
-            .chunks(TOPIC_GROUP)
-            .flat_map_iter(|group| {
-                let detected: Vec<Assessed> = group.into_iter().map(detect).collect();
-                detected.into_iter().map(categorize)
-            })
-            .collect(),
-        Batch::Parsed(records) => records
-            .into_par_iter()
-            .map(|r| categorize(detect(r)))
-            .collect(),
+        Batch::Parsed(records) => records.into_par_iter().map(assess).collect(),
     }
 }
 

@@ -302,23 +302,6 @@ impl Detectors {
     }
 
     pub fn assess(&self, conv: &Conversation) -> Assessment {
-        let mut a = self.assess_deferring_topic(conv);
-        self.assign_topic(conv, &mut a);
-        a
-    }
-
-    /// Whether categories are topics, which [`Detectors::assess_deferring_topic`] leaves to
-    /// [`Detectors::assign_topic`].
-    pub fn assigns_topics(&self) -> bool {
-        matches!(self.config.categories, CategorySource::Topics(_))
-    }
-
-    /// [`Detectors::assess`] without the topic, when categories are topics (the category
-    /// is then empty until [`Detectors::assign_topic`]). Assigning topics touches megabytes
-    /// of its own (the token table, per-thread word and reply caches); done between two
-    /// conversations' detection it pushed the detectors' data out of the cache, so the
-    /// pipeline assigns a group of conversations' topics after detecting the group.
-    pub fn assess_deferring_topic(&self, conv: &Conversation) -> Assessment {
         let prep = Prepared::analyse(conv, self);
         let mut findings = Vec::new();
 
@@ -419,7 +402,7 @@ impl Detectors {
 
         Assessment {
             category: match &self.config.categories {
-                CategorySource::Topics(_) => String::new(),
+                CategorySource::Topics(model) => category::not_overall(model.categorize(conv)),
                 CategorySource::Taxonomy => self.taxonomy.categorize(&prep),
                 CategorySource::Export => category::from_export(conv),
             },
@@ -440,13 +423,6 @@ impl Detectors {
             csat: conv.csat,
             label: conv.label.clone(),
             bot_answers: repetition.answers,
-        }
-    }
-
-    /// Gives `a` its topic when categories are topics; otherwise leaves it as it is.
-    pub fn assign_topic(&self, conv: &Conversation, a: &mut Assessment) {
-        if let CategorySource::Topics(model) = &self.config.categories {
-            a.category = category::not_overall(model.categorize(conv));
         }
     }
 }
