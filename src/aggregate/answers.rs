@@ -40,6 +40,10 @@ pub const ANSWER_CHARS: usize = 1000;
 /// after its check digits: none of them spans such a cut.
 const CUT_CLEAR: usize = 32;
 
+/// The longest local part of an e-mail address (RFC 5321): what is masked of a token cut
+/// in the middle.
+const LOCAL_PART: usize = 64;
+
 /// The text kept of a bot answer: as written when it has at most [`ANSWER_CHARS`]
 /// characters, as before (it is redacted when shown). A longer one is cut, ending in "…",
 /// so that redacting the kept part when it is shown masks all that redacting the whole
@@ -50,7 +54,10 @@ const CUT_CLEAR: usize = 32;
 ///   and no number the redactor masks can span it;
 /// - else (digits all along) at the last white space before it, with the digits of the
 ///   last [`CUT_CLEAR`] characters other than white space shown as `#`: a number cut in
-///   two keeps no digit.
+///   two keeps no digit;
+/// - with no white space before it either (one token of 1,000 characters or more), at
+///   [`ANSWER_CHARS`], the token's last [`LOCAL_PART`] characters shown as `#`: an address
+///   cut before its `@` shows no part of its local part.
 pub fn kept(text: &str) -> String {
     // Counted while the fold waits (every answer of an LLM is new): ASCII is read by bytes.
     if text.len() <= ANSWER_CHARS {
@@ -70,15 +77,23 @@ pub fn kept(text: &str) -> String {
         out.push('…');
         return out;
     }
-    let at = text[..from].rfind(char::is_whitespace).unwrap_or(from);
+    let whitespace = text[..from].rfind(char::is_whitespace);
+    let at = whitespace.unwrap_or(from);
     let head = &text[..at];
-    // The byte offset from which digits are masked: CUT_CLEAR characters other than white
-    // space before the cut.
+    // Cut at white space, no address spans the cut: the digits of the last CUT_CLEAR
+    // characters other than white space are masked. Cut inside one long token (a link, an
+    // encoded blob), an address may span it, and its local part, shown without the `@`,
+    // would not be seen as one by the redactor: its last LOCAL_PART characters are masked
+    // whole.
+    let (masked, whole) = match whitespace {
+        Some(_) => (CUT_CLEAR, false),
+        None => (LOCAL_PART, true),
+    };
     let mask_from = head
         .char_indices()
         .rev()
         .filter(|(_, c)| !c.is_whitespace())
-        .nth(CUT_CLEAR - 1)
+        .nth(masked - 1)
         .map_or(0, |(i, _)| i);
     let mut out = String::with_capacity(at + '…'.len_utf8());
     out.push_str(&head[..mask_from]);
@@ -86,10 +101,12 @@ pub fn kept(text: &str) -> String {
         head[mask_from..]
             .chars()
             // The redactor reads full-width and small at signs as `@`.
-            .map(|c| match c.is_numeric() || matches!(c, '@' | '＠' | '﹫') {
-                true => '#',
-                false => c,
-            }),
+            .map(
+                |c| match whole || c.is_numeric() || matches!(c, '@' | '＠' | '﹫') {
+                    true => '#',
+                    false => c,
+                },
+            ),
     );
     out.push('…');
     out
@@ -560,6 +577,30 @@ mod tests {
         let n = head.chars().count();
         assert!((ANSWER_CHARS..ANSWER_CHARS + 20).contains(&n), "{n}");
         assert!(text[head.len()..].starts_with(char::is_whitespace));
+    }
+
+    #[test]
+    fn a_long_token_cut_in_the_middle_shows_no_local_part() {
+        let r = crate::redact::Redactor::new();
+        // No white space at all: the cut falls inside the token, before, on or after the
+        // `@` of an address that straddles the 1,000th character.
+        for shift in [0, 3, 8, 9, 12, 19] {
+            let text = format!(
+                "{}jo.smith@example.com{}",
+                "x".repeat(ANSWER_CHARS - shift),
+                "y".repeat(3000)
+            );
+            let shown = r.redact(&kept(&text)).into_owned();
+            assert!(shown.ends_with('…'), "{shift}: cut");
+            for part in ["smith", "jo.", "example"] {
+                assert!(!shown.contains(part), "{shift}: {part:?} shown in {shown}");
+            }
+            // What is masked is the token's end, not the answer.
+            assert!(shown.starts_with(&"x".repeat(ANSWER_CHARS - LOCAL_PART - shift)));
+        }
+        // Cut at white space, letters are shown as written.
+        let text = format!("{} jo smith {}", prose(980), "7".repeat(20000));
+        assert!(kept(&text).contains("smith"));
     }
 
     #[test]
