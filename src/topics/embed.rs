@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 
-use super::cluster::{normalise, Vector};
+use super::cluster::{normalise_dims, ByDim, Vector};
 use super::hashed;
 use super::table::{table, DIMS};
 use super::text::{self, Request};
@@ -337,7 +337,7 @@ pub(super) fn both(r: &Request, reply_weight: f32) -> Both {
 pub(super) fn nearest_with<'a>(
     fill: impl FnOnce(&mut String) -> Option<&'a str>,
     model: &Weights,
-    centroids: &[Vector],
+    by_dim: &ByDim,
 ) -> Option<(usize, f32)> {
     SCRATCH.with(|s| {
         let s = &mut *s.borrow_mut();
@@ -351,11 +351,11 @@ pub(super) fn nearest_with<'a>(
         let reply = s.replies.get(reply, &mut s.reply, &mut s.seen);
         #[cfg(target_arch = "x86_64")]
         if super::simd::avx2() {
-            // SAFETY: `nearest_avx2` is `nearest_plain` compiled with AVX2 allowed, and the
-            // CPU has AVX2 (checked just above).
-            return unsafe { nearest_avx2(&s.request, reply, model, centroids) };
+            // SAFETY: `nearest_avx2` needs AVX2 and nothing else (see `ByDim::nearest_avx2`),
+            // and the CPU has AVX2 (checked just above).
+            return unsafe { nearest_avx2(&s.request, reply, model, by_dim) };
         }
-        nearest_plain(&s.request, reply, model, centroids)
+        nearest_plain(&s.request, reply, model, by_dim)
     })
 }
 
@@ -364,10 +364,12 @@ fn nearest_plain(
     request: &Parts,
     reply: &Parts,
     model: &Weights,
-    centroids: &[Vector],
+    by_dim: &ByDim,
 ) -> Option<(usize, f32)> {
-    let v = embed_plain(request, reply, model)?;
-    Some(super::cluster::nearest_plain(&v, centroids))
+    let mut v = [0f32; VECTOR_DIMS];
+    let mut rest = [0u16; hashed::DIMS];
+    let (head, n) = embed_into(request, reply, model, &mut v, &mut rest)?;
+    Some(by_dim.nearest(&v, head, &rest[..n]))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -376,9 +378,12 @@ unsafe fn nearest_avx2(
     request: &Parts,
     reply: &Parts,
     model: &Weights,
-    centroids: &[Vector],
+    by_dim: &ByDim,
 ) -> Option<(usize, f32)> {
-    nearest_plain(request, reply, model, centroids)
+    let mut v = [0f32; VECTOR_DIMS];
+    let mut rest = [0u16; hashed::DIMS];
+    let (head, n) = embed_into(request, reply, model, &mut v, &mut rest)?;
+    Some(by_dim.nearest_avx2(&v, head, &rest[..n]))
 }
 
 /// What turns a request's parts into a vector: the SIF weight of every table token, the
@@ -410,6 +415,25 @@ unsafe fn embed_avx2(b: &Both, model: &Weights) -> Option<Vector> {
 
 #[inline(always)]
 pub(super) fn embed_plain(request: &Parts, reply: &Parts, model: &Weights) -> Option<Vector> {
+    let mut v = [0f32; VECTOR_DIMS];
+    embed_into(request, reply, model, &mut v, &mut [0u16; hashed::DIMS])?;
+    Some(v)
+}
+
+/// [`embed_plain`] into `v` (zeros), reading only the numbers a request has: `v` is zero
+/// but in its first `head` numbers and the `n` dimensions written to `rest` (ascending),
+/// `(head, n)` returned. The table part is dense; of the 256 hashed buckets a request takes
+/// a few dozen, and the norms and the sums of comparing it with the centroids
+/// ([`ByDim::nearest`]) add only those: a zero adds nothing to a sum, so the vector is the
+/// same to the bit as summing all 384 numbers (the tests compare).
+#[inline(always)]
+fn embed_into(
+    request: &Parts,
+    reply: &Parts,
+    model: &Weights,
+    v: &mut Vector,
+    rest: &mut [u16; hashed::DIMS],
+) -> Option<(usize, usize)> {
     let t = table();
     for &id in request.pieces.iter().chain(&reply.pieces) {
         t.prefetch(id);
@@ -419,27 +443,52 @@ pub(super) fn embed_plain(request: &Parts, reply: &Parts, model: &Weights) -> Op
     }
     let mut dense = [0f32; DIMS];
     let mut sparse = [0f32; hashed::DIMS];
+    let mut taken = [0u64; hashed::DIMS / 64];
     for (p, w) in [(request, 1.0), (reply, model.reply_weight)] {
         for &id in &p.pieces {
             let sif = model.weight_of.get(id as usize).copied().unwrap_or(1.0);
             t.add(id, w * sif, &mut dense);
         }
         hashed::add(&p.features, model.idf, w, &mut sparse);
-    }
-    let mut v = [0f32; VECTOR_DIMS];
-    for (part, range, share) in [
-        (&dense[..], 0..DIMS, TABLE_SHARE),
-        (&sparse[..], DIMS..VECTOR_DIMS, 1.0 - TABLE_SHARE),
-    ] {
-        let norm = part.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 1e-9 {
-            let scale = share.sqrt() / norm;
-            for (o, x) in v[range].iter_mut().zip(part) {
-                *o = x * scale;
-            }
+        for &(b, _) in &p.features {
+            taken[usize::from(b) / 64] |= 1 << (b % 64);
         }
     }
-    normalise(&mut v).then_some(v)
+    let mut n = 0;
+    for (word, &bits) in taken.iter().enumerate() {
+        let mut bits = bits;
+        while bits != 0 {
+            rest[n] = (word * 64) as u16 + bits.trailing_zeros() as u16;
+            n += 1;
+            bits &= bits - 1;
+        }
+    }
+    let norm = dense.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let head = if norm > 1e-9 {
+        let scale = TABLE_SHARE.sqrt() / norm;
+        for (o, x) in v[..DIMS].iter_mut().zip(&dense) {
+            *o = x * scale;
+        }
+        DIMS
+    } else {
+        0
+    };
+    let taken = &mut rest[..n];
+    let norm = taken
+        .iter()
+        .map(|&b| sparse[usize::from(b)] * sparse[usize::from(b)])
+        .sum::<f32>()
+        .sqrt();
+    if norm > 1e-9 {
+        let scale = (1.0 - TABLE_SHARE).sqrt() / norm;
+        for b in taken.iter_mut() {
+            v[DIMS + usize::from(*b)] = sparse[usize::from(*b)] * scale;
+            *b += DIMS as u16;
+        }
+    } else {
+        n = 0;
+    }
+    normalise_dims(v, head, &rest[..n]).then_some((head, n))
 }
 
 #[cfg(test)]
@@ -586,5 +635,130 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The embedding as it was before [`embed_into`] read only the taken dimensions: every
+    /// one of the 384 numbers summed.
+    fn embed_every_dim(request: &Parts, reply: &Parts, model: &Weights) -> Option<Vector> {
+        let t = table();
+        let mut dense = [0f32; DIMS];
+        let mut sparse = [0f32; hashed::DIMS];
+        for (p, w) in [(request, 1.0), (reply, model.reply_weight)] {
+            for &id in &p.pieces {
+                let sif = model.weight_of.get(id as usize).copied().unwrap_or(1.0);
+                t.add(id, w * sif, &mut dense);
+            }
+            hashed::add(&p.features, model.idf, w, &mut sparse);
+        }
+        let mut v = [0f32; VECTOR_DIMS];
+        for (part, range, share) in [
+            (&dense[..], 0..DIMS, TABLE_SHARE),
+            (&sparse[..], DIMS..VECTOR_DIMS, 1.0 - TABLE_SHARE),
+        ] {
+            let norm = part.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if norm > 1e-9 {
+                let scale = share.sqrt() / norm;
+                for (o, x) in v[range].iter_mut().zip(part) {
+                    *o = x * scale;
+                }
+            }
+        }
+        cluster::normalise(&mut v).then_some(v)
+    }
+
+    #[test]
+    fn reading_only_the_taken_dimensions_gives_the_same_bits() {
+        let mut rng = cluster::Rng::new(11);
+        const WORDS: &[&str] = &[
+            "refund",
+            "card",
+            "never",
+            "arrived",
+            "@teamyoutube",
+            "channel",
+            "order",
+            "12345678",
+            "password",
+            "reset",
+            "a.b@example.com",
+            "the",
+            "my",
+            "is",
+            "late",
+            "broken",
+            "screen",
+            "flight",
+            "cancel",
+            "subscription",
+            "@applesupport",
+            "hi",
+            "zxqv",
+            "billing",
+            "charged",
+            "twice",
+            "www.example.com",
+            "wifi",
+            "slow",
+        ];
+        let mut texts: Vec<String> = TEXTS.iter().map(|t| t.to_string()).collect();
+        for _ in 0..300 {
+            let n = (rng.next_u64() % 12) as usize;
+            let words: Vec<&str> = (0..n)
+                .map(|_| WORDS[(rng.next_u64() % WORDS.len() as u64) as usize])
+                .collect();
+            texts.push(words.join(" "));
+        }
+        let weight_of: Vec<f32> = (0..table().len())
+            .map(|i| 0.2 + (i % 7) as f32 / 10.0)
+            .collect();
+        let idf: Vec<f32> = (0..hashed::DIMS).map(|i| 1.0 + i as f32 / 37.0).collect();
+        let mut unit = || {
+            let mut c = [0f32; VECTOR_DIMS];
+            c.iter_mut().for_each(|x| *x = rng.unit() as f32 - 0.5);
+            cluster::normalise(&mut c);
+            c
+        };
+        let centroids: Vec<Vector> = (0..41).map(|_| unit()).collect();
+        let (mut compared, mut without_table, mut without_features) = (0, 0, 0);
+        for reply_weight in [0.0, 0.6] {
+            let model = Weights {
+                weight_of: &weight_of,
+                idf: &idf,
+                reply_weight,
+            };
+            for (i, text) in texts.iter().enumerate() {
+                let (request, reply) = (parts(text), parts(&texts[(i * 7 + 3) % texts.len()]));
+                let every = embed_every_dim(&request, &reply, &model);
+                let bits = |v: &Option<Vector>| v.map(|v| v.map(f32::to_bits));
+                assert_eq!(
+                    bits(&embed_plain(&request, &reply, &model)),
+                    bits(&every),
+                    "{text:?}"
+                );
+                let Some(v) = every else {
+                    assert_eq!(
+                        nearest_plain(&request, &reply, &model, &ByDim::new(&centroids)),
+                        None
+                    );
+                    continue;
+                };
+                without_table += usize::from(v[..DIMS].iter().all(|x| *x == 0.0));
+                without_features += usize::from(v[DIMS..].iter().all(|x| *x == 0.0));
+                for k in [1, 3, 4, 8, 13, 40, 41] {
+                    let by_dim = ByDim::new(&centroids[..k]);
+                    let (j, s) = cluster::nearest_plain(&v, &centroids[..k]);
+                    let found = nearest_plain(&request, &reply, &model, &by_dim);
+                    assert_eq!(found.map(|(j, s)| (j, s.to_bits())), Some((j, s.to_bits())));
+                    #[cfg(target_arch = "x86_64")]
+                    if crate::topics::simd::avx2() {
+                        // SAFETY: the CPU has AVX2 (checked just above).
+                        let wide = unsafe { nearest_avx2(&request, &reply, &model, &by_dim) };
+                        assert_eq!(wide.map(|(j, s)| (j, s.to_bits())), Some((j, s.to_bits())));
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000 && without_table > 0 && without_features > 0);
     }
 }

@@ -161,7 +161,9 @@ impl TopicModel {
             ));
         }
         Ok(TopicModel {
-            centroids: topics.iter().map(|t| t.centroid).collect(),
+            by_dim: super::cluster::ByDim::new(
+                &topics.iter().map(|t| t.centroid).collect::<Vec<_>>(),
+            ),
             topics,
             min_similarity: file.min_similarity,
             sample: file.sample,

@@ -99,8 +99,8 @@ pub struct TopicModel {
     /// How much the first reply's words weigh against the request's (0: the request only,
     /// as files written before the reply was read).
     reply_weight: f32,
-    /// The topics' centroids side by side, for assigning.
-    centroids: Vec<Vector>,
+    /// The topics' centroids by dimension, for assigning.
+    by_dim: cluster::ByDim,
 }
 
 pub struct LearnOptions {
@@ -276,7 +276,7 @@ impl TopicModel {
             sample: requests.len() as u64,
             other: requests.len() as u64 - assigned,
             weights,
-            centroids: topics.iter().map(|t| t.centroid).collect(),
+            by_dim: cluster::ByDim::new(&topics.iter().map(|t| t.centroid).collect::<Vec<_>>()),
             topics,
             weight_of,
             idf,
@@ -300,7 +300,7 @@ impl TopicModel {
 
     /// The topic of the request `fill` writes and the reply it returns, or `None`.
     fn assign_filled<'a>(&self, fill: impl FnOnce(&mut String) -> Option<&'a str>) -> Option<&str> {
-        let (j, s) = embed::nearest_with(fill, &self.embedding(), &self.centroids)?;
+        let (j, s) = embed::nearest_with(fill, &self.embedding(), &self.by_dim)?;
         (s >= self.min_similarity).then(|| self.topics[j].name.as_str())
     }
 
