@@ -53,14 +53,17 @@ pub struct Outcomes {
 
 impl Outcomes {
     pub fn add(&mut self, conv: &Conversation, a: &Assessment, redact: impl Fn(&str) -> String) {
-        let next = self.categories.len() as u32;
-        let category = *self
-            .category_index
-            .entry(a.category.clone())
-            .or_insert_with(|| {
+        // Looked up before inserting: this runs on the fold thread for every conversation,
+        // and `entry` took an owned key, a copy of the name each time.
+        let category = match self.category_index.get(&a.category) {
+            Some(&i) => i,
+            None => {
+                let next = self.categories.len() as u32;
                 self.categories.push(a.category.clone());
+                self.category_index.insert(a.category.clone(), next);
                 next
-            });
+            }
+        };
         let reasons = a
             .findings
             .iter()
