@@ -74,8 +74,9 @@ fn similarities(v: &Vector, centroids: &[Vector], mut each: impl FnMut(usize, f3
     }
 }
 
-/// Nearest centroid and its similarity (the lower index on a tie).
-#[inline(always)]
+/// Nearest centroid and its similarity (the lower index on a tie): what [`ByDim::nearest`]
+/// is tested against.
+#[cfg(test)]
 pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
     let mut best = (0, f32::NEG_INFINITY);
     let consider = |j: usize, s: f32| {
@@ -114,7 +115,7 @@ impl ByDim {
         }
     }
 
-    /// What [`nearest_plain`] finds for `v` among the centroids, the same to the bit, when
+    /// What `nearest_plain` (the tests' reference) finds for `v` among the centroids, the same to the bit, when
     /// `v` is zero but in its first `head` numbers (a multiple of 8) and those at `rest`
     /// (ascending, each at least `head`). The same sums in the same order: each centroid's
     /// eight running sums (lane `d % 8` takes dimension `d`) add the same products in the
@@ -140,9 +141,15 @@ impl ByDim {
                     acc[j] += x * row[j];
                 }
             }
-            for j in 0..8.min(self.k - block * 8) {
-                let lanes: [f32; 8] = std::array::from_fn(|l| acc[l][j]);
-                let s: f32 = lanes.iter().sum();
+            // Each centroid's lanes summed in lane order from where `Sum` starts, as
+            // `acc.iter().sum()` does in `dot`.
+            let mut sums = [std::iter::empty::<&f32>().sum::<f32>(); 8];
+            for lane in &acc {
+                for (s, x) in sums.iter_mut().zip(lane) {
+                    *s += x;
+                }
+            }
+            for (j, &s) in sums.iter().enumerate().take(self.k - block * 8) {
                 if s > best.1 {
                     best = (block * 8 + j, s);
                 }
@@ -313,7 +320,7 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
 /// unit vectors (under 3e-5 each), so a skipped centroid could not have come out ahead.
 const SURE_GAP: f32 = 1e-4;
 
-/// Each point's nearest centroid, as [`nearest_plain`] finds it. `bounds` holds, per point
+/// Each point's nearest centroid, as `nearest_plain` finds it. `bounds` holds, per point
 /// and centroid, a bound on their similarity (Elkan's bounds, 2003, for similarities): a
 /// centroid whose bound is below the point's own centroid by [`SURE_GAP`] is not computed.
 /// The assignments are those of computing every similarity: a centroid skipped is below the
@@ -365,7 +372,7 @@ unsafe fn dot_avx2(a: &Vector, b: &Vector) -> f32 {
     dot(a, b)
 }
 
-/// The nearest centroid as [`nearest_plain`] finds it, its similarity, and the highest
+/// The nearest centroid as `nearest_plain` finds it, its similarity, and the highest
 /// similarity among the others (-infinity with one centroid).
 pub(super) fn nearest_two(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32) {
     #[cfg(target_arch = "x86_64")]
