@@ -74,9 +74,8 @@ fn similarities(v: &Vector, centroids: &[Vector], mut each: impl FnMut(usize, f3
     }
 }
 
-/// Nearest centroid and its similarity (the lower index on a tie): what [`ByDim::nearest`]
-/// is tested against.
-#[cfg(test)]
+/// Nearest centroid and its similarity (the lower index on a tie).
+#[inline(always)]
 pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
     let mut best = (0, f32::NEG_INFINITY);
     let consider = |j: usize, s: f32| {
@@ -88,14 +87,18 @@ pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
     best
 }
 
-/// The centroids by dimension for assigning, eight to a block: row `d` of a block holds
-/// its eight centroids' `d`-th numbers (zeros past the last centroid). A request's vector
-/// is mostly zeros (a few dozen of its 256 hashed buckets are taken), and comparing it
-/// centroid by centroid read all 384 numbers of each: by dimension, only the numbers it
-/// has are read, and the first 128 for eight centroids in one step.
+/// The centroids for assigning, as they are and by dimension. By dimension, eight to a
+/// block: row `d` of a block holds its eight centroids' `d`-th numbers (zeros past the last
+/// centroid). A request's vector is mostly zeros (a few dozen of its 256 hashed buckets are
+/// taken), and comparing it centroid by centroid reads all 384 numbers of each (60 KB for
+/// 40 centroids, more than L1): by dimension, only the numbers it has are read, and the
+/// first 128 for eight centroids in one step ([`ByDim::nearest_avx2`]). Without AVX2 the
+/// centroids are compared one by one as before ([`ByDim::nearest`]): the same loops in
+/// plain Rust were vectorised across lanes by the compiler, transposing every eight rows,
+/// and took twice as long as comparing centroid by centroid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ByDim {
-    k: usize,
+    centroids: Vec<Vector>,
     rows: Vec<[f32; 8]>,
 }
 
@@ -110,63 +113,29 @@ impl ByDim {
             }
         }
         ByDim {
-            k: centroids.len(),
+            centroids: centroids.to_vec(),
             rows,
         }
     }
 
-    /// What `nearest_plain` (the tests' reference) finds for `v` among the centroids, the same to the bit, when
-    /// `v` is zero but in its first `head` numbers (a multiple of 8) and those at `rest`
-    /// (ascending, each at least `head`). The same sums in the same order: each centroid's
-    /// eight running sums (lane `d % 8` takes dimension `d`) add the same products in the
-    /// same order, and a product with a zero adds nothing to a running sum (it is a zero,
-    /// and a sum that starts at +0 and adds zeros stays +0).
+    /// The nearest centroid and its similarity (the lower index on a tie), centroid by
+    /// centroid.
     #[inline(always)]
-    pub fn nearest(&self, v: &Vector, head: usize, rest: &[u16]) -> (usize, f32) {
-        let mut best = (0, f32::NEG_INFINITY);
-        for (block, rows) in self.rows.chunks_exact(DIMS).enumerate() {
-            // Running sums by lane, then by centroid of the block.
-            let mut acc = [[0f32; 8]; 8];
-            for (x, rows) in v[..head].chunks_exact(8).zip(rows.chunks_exact(8)) {
-                for l in 0..8 {
-                    for j in 0..8 {
-                        acc[l][j] += x[l] * rows[l][j];
-                    }
-                }
-            }
-            for &d in rest {
-                let d = usize::from(d);
-                let (x, row, acc) = (v[d], &rows[d], &mut acc[d % 8]);
-                for j in 0..8 {
-                    acc[j] += x * row[j];
-                }
-            }
-            // Each centroid's lanes summed in lane order from where `Sum` starts, as
-            // `acc.iter().sum()` does in `dot`.
-            let mut sums = [std::iter::empty::<&f32>().sum::<f32>(); 8];
-            for lane in &acc {
-                for (s, x) in sums.iter_mut().zip(lane) {
-                    *s += x;
-                }
-            }
-            for (j, &s) in sums.iter().enumerate().take(self.k - block * 8) {
-                if s > best.1 {
-                    best = (block * 8 + j, s);
-                }
-            }
-        }
-        best
+    pub fn nearest(&self, v: &Vector) -> (usize, f32) {
+        nearest_plain(v, &self.centroids)
     }
 }
 
 impl ByDim {
-    /// [`ByDim::nearest`] in AVX2 registers: lane `l` of the block's eighth centroid `j` is
-    /// element `j` of `acc[l]`, to which a number of `v` (broadcast) times its row is added;
-    /// the lanes are summed element by element in lane order, from the start value of
-    /// `f32`'s `Sum`. The same products and sums in the same order, so the same bits (the
-    /// tests compare). Written with intrinsics: the same loops in plain Rust were
-    /// vectorised across lanes by the compiler, transposing every eight rows, and took
-    /// twice as long as comparing centroid by centroid.
+    /// What [`ByDim::nearest`] finds for `v`, the same to the bit, when `v` is zero but in
+    /// its first `head` numbers (a multiple of 8) and those at `rest` (ascending, each at
+    /// least `head`), by dimension in AVX2 registers. Lane `l` (dimensions `d % 8 == l`) of
+    /// the block's centroid `j` is element `j` of `acc[l]`, to which a number of `v`
+    /// (broadcast) times its row is added; the lanes are then summed element by element in
+    /// lane order from the start value of `f32`'s `Sum`. So each centroid's eight running
+    /// sums add the same products in the same order as [`dot`], and the products skipped
+    /// are zeros, which add nothing to a running sum (a sum that starts at +0 and adds
+    /// zeros stays +0): the same bits (the tests compare).
     ///
     /// # Safety
     /// The CPU must have AVX2. Every load and store is of a `[f32; 8]` behind a reference:
@@ -205,7 +174,11 @@ impl ByDim {
             }
             let mut sums = [0f32; 8];
             _mm256_storeu_ps(sums.as_mut_ptr(), sum);
-            for (j, &s) in sums.iter().enumerate().take(self.k - block * 8) {
+            for (j, &s) in sums
+                .iter()
+                .enumerate()
+                .take(self.centroids.len() - block * 8)
+            {
                 if s > best.1 {
                     best = (block * 8 + j, s);
                 }
@@ -320,7 +293,7 @@ pub fn kmeans(points: &[Vector], k: usize, seed: u64, iterations: usize) -> Clus
 /// unit vectors (under 3e-5 each), so a skipped centroid could not have come out ahead.
 const SURE_GAP: f32 = 1e-4;
 
-/// Each point's nearest centroid, as `nearest_plain` finds it. `bounds` holds, per point
+/// Each point's nearest centroid, as [`nearest_plain`] finds it. `bounds` holds, per point
 /// and centroid, a bound on their similarity (Elkan's bounds, 2003, for similarities): a
 /// centroid whose bound is below the point's own centroid by [`SURE_GAP`] is not computed.
 /// The assignments are those of computing every similarity: a centroid skipped is below the
@@ -372,7 +345,7 @@ unsafe fn dot_avx2(a: &Vector, b: &Vector) -> f32 {
     dot(a, b)
 }
 
-/// The nearest centroid as `nearest_plain` finds it, its similarity, and the highest
+/// The nearest centroid as [`nearest_plain`] finds it, its similarity, and the highest
 /// similarity among the others (-infinity with one centroid).
 pub(super) fn nearest_two(v: &Vector, centroids: &[Vector]) -> (usize, f32, f32) {
     #[cfg(target_arch = "x86_64")]
@@ -519,14 +492,24 @@ mod tests {
             normalise(&mut expected);
             assert_eq!(w.map(f32::to_bits), expected.map(f32::to_bits));
             for k in [1, 7, 8, 9, 21] {
-                let (j, s) = ByDim::new(&centroids[..k]).nearest(&v, 128, &rest);
+                let by_dim = ByDim::new(&centroids[..k]);
                 let (pj, ps) = nearest_plain(&v, &centroids[..k]);
-                assert_eq!((j, s.to_bits()), (pj, ps.to_bits()));
+                assert_eq!(by_dim.nearest(&v), (pj, ps));
+                #[cfg(target_arch = "x86_64")]
+                if super::super::simd::avx2() {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    let (j, s) = unsafe { by_dim.nearest_avx2(&v, 128, &rest) };
+                    assert_eq!((j, s.to_bits()), (pj, ps.to_bits()));
+                }
             }
         }
-        assert_eq!(
-            ByDim::new(&[]).nearest(&unit(10), 128, &[]),
-            (0, f32::NEG_INFINITY)
-        );
+        let empty = ByDim::new(&[]);
+        assert_eq!(empty.nearest(&unit(10)), (0, f32::NEG_INFINITY));
+        #[cfg(target_arch = "x86_64")]
+        if super::super::simd::avx2() {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            let found = unsafe { empty.nearest_avx2(&unit(10), 128, &[]) };
+            assert_eq!(found, (0, f32::NEG_INFINITY));
+        }
     }
 }

@@ -368,8 +368,8 @@ fn nearest_plain(
 ) -> Option<(usize, f32)> {
     let mut v = [0f32; VECTOR_DIMS];
     let mut rest = [0u16; hashed::DIMS];
-    let (head, n) = embed_into(request, reply, model, &mut v, &mut rest)?;
-    Some(by_dim.nearest(&v, head, &rest[..n]))
+    embed_into(request, reply, model, &mut v, &mut rest)?;
+    Some(by_dim.nearest(&v))
 }
 
 #[cfg(target_arch = "x86_64")]
