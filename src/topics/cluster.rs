@@ -92,18 +92,18 @@ pub(super) fn nearest_plain(v: &Vector, centroids: &[Vector]) -> (usize, f32) {
 /// centroid). A request's vector is mostly zeros (a few dozen of its 256 hashed buckets are
 /// taken), and comparing it centroid by centroid reads all 384 numbers of each (60 KB for
 /// 40 centroids, more than L1): by dimension, only the numbers it has are read, and the
-/// first 128 for eight centroids in one step ([`ByDim::nearest_avx2`]). Without AVX2 the
-/// centroids are compared one by one as before ([`ByDim::nearest`]): the same loops in
+/// first 128 for eight centroids in one step ([`Centroids::nearest_avx2`]). Without AVX2 the
+/// centroids are compared one by one as before ([`Centroids::nearest`]): the same loops in
 /// plain Rust were vectorised across lanes by the compiler, transposing every eight rows,
 /// and took twice as long as comparing centroid by centroid.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ByDim {
+pub struct Centroids {
     centroids: Vec<Vector>,
     rows: Vec<[f32; 8]>,
 }
 
-impl ByDim {
-    pub fn new(centroids: &[Vector]) -> ByDim {
+impl Centroids {
+    pub fn new(centroids: &[Vector]) -> Centroids {
         let blocks = centroids.len().div_ceil(8);
         let mut rows = vec![[0f32; 8]; blocks * DIMS];
         for (c, centroid) in centroids.iter().enumerate() {
@@ -112,7 +112,7 @@ impl ByDim {
                 row[c % 8] = x;
             }
         }
-        ByDim {
+        Centroids {
             centroids: centroids.to_vec(),
             rows,
         }
@@ -126,8 +126,8 @@ impl ByDim {
     }
 }
 
-impl ByDim {
-    /// What [`ByDim::nearest`] finds for `v`, the same to the bit, when `v` is zero but in
+impl Centroids {
+    /// What [`Centroids::nearest`] finds for `v`, the same to the bit, when `v` is zero but in
     /// its first `head` numbers (a multiple of 8) and those at `rest` (ascending, each at
     /// least `head`), by dimension in AVX2 registers. Lane `l` (dimensions `d % 8 == l`) of
     /// the block's centroid `j` is element `j` of `acc[l]`, to which a number of `v`
@@ -189,7 +189,7 @@ impl ByDim {
 }
 
 /// [`normalise`] of a `v` that is zero but in its first `head` numbers and those at `rest`
-/// (as [`ByDim::nearest`] takes it), reading only those: the same to the bit.
+/// (as [`Centroids::nearest_avx2`] takes it), reading only those: the same to the bit.
 #[inline(always)]
 pub fn normalise_dims(v: &mut Vector, head: usize, rest: &[u16]) -> bool {
     let mut acc = [0f32; 8];
@@ -492,18 +492,18 @@ mod tests {
             normalise(&mut expected);
             assert_eq!(w.map(f32::to_bits), expected.map(f32::to_bits));
             for k in [1, 7, 8, 9, 21] {
-                let by_dim = ByDim::new(&centroids[..k]);
+                let first_k = Centroids::new(&centroids[..k]);
                 let (pj, ps) = nearest_plain(&v, &centroids[..k]);
-                assert_eq!(by_dim.nearest(&v), (pj, ps));
+                assert_eq!(first_k.nearest(&v), (pj, ps));
                 #[cfg(target_arch = "x86_64")]
                 if super::super::simd::avx2() {
                     // SAFETY: the CPU has AVX2 (checked just above).
-                    let (j, s) = unsafe { by_dim.nearest_avx2(&v, 128, &rest) };
+                    let (j, s) = unsafe { first_k.nearest_avx2(&v, 128, &rest) };
                     assert_eq!((j, s.to_bits()), (pj, ps.to_bits()));
                 }
             }
         }
-        let empty = ByDim::new(&[]);
+        let empty = Centroids::new(&[]);
         assert_eq!(empty.nearest(&unit(10)), (0, f32::NEG_INFINITY));
         #[cfg(target_arch = "x86_64")]
         if super::super::simd::avx2() {

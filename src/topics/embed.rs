@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 
-use super::cluster::{normalise_dims, ByDim, Vector};
+use super::cluster::{normalise_dims, Centroids, Vector};
 use super::hashed;
 use super::table::{table, DIMS};
 use super::text::{self, Request};
@@ -337,7 +337,7 @@ pub(super) fn both(r: &Request, reply_weight: f32) -> Both {
 pub(super) fn nearest_with<'a>(
     fill: impl FnOnce(&mut String) -> Option<&'a str>,
     model: &Weights,
-    by_dim: &ByDim,
+    centroids: &Centroids,
 ) -> Option<(usize, f32)> {
     SCRATCH.with(|s| {
         let s = &mut *s.borrow_mut();
@@ -351,11 +351,11 @@ pub(super) fn nearest_with<'a>(
         let reply = s.replies.get(reply, &mut s.reply, &mut s.seen);
         #[cfg(target_arch = "x86_64")]
         if super::simd::avx2() {
-            // SAFETY: `nearest_avx2` needs AVX2 and nothing else (see `ByDim::nearest_avx2`),
+            // SAFETY: `nearest_avx2` needs AVX2 and nothing else (see `Centroids::nearest_avx2`),
             // and the CPU has AVX2 (checked just above).
-            return unsafe { nearest_avx2(&s.request, reply, model, by_dim) };
+            return unsafe { nearest_avx2(&s.request, reply, model, centroids) };
         }
-        nearest_plain(&s.request, reply, model, by_dim)
+        nearest_plain(&s.request, reply, model, centroids)
     })
 }
 
@@ -364,12 +364,12 @@ fn nearest_plain(
     request: &Parts,
     reply: &Parts,
     model: &Weights,
-    by_dim: &ByDim,
+    centroids: &Centroids,
 ) -> Option<(usize, f32)> {
     let mut v = [0f32; VECTOR_DIMS];
     let mut rest = [0u16; hashed::DIMS];
     embed_into(request, reply, model, &mut v, &mut rest)?;
-    Some(by_dim.nearest(&v))
+    Some(centroids.nearest(&v))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -378,12 +378,12 @@ unsafe fn nearest_avx2(
     request: &Parts,
     reply: &Parts,
     model: &Weights,
-    by_dim: &ByDim,
+    centroids: &Centroids,
 ) -> Option<(usize, f32)> {
     let mut v = [0f32; VECTOR_DIMS];
     let mut rest = [0u16; hashed::DIMS];
     let (head, n) = embed_into(request, reply, model, &mut v, &mut rest)?;
-    Some(by_dim.nearest_avx2(&v, head, &rest[..n]))
+    Some(centroids.nearest_avx2(&v, head, &rest[..n]))
 }
 
 /// What turns a request's parts into a vector: the SIF weight of every table token, the
@@ -424,8 +424,8 @@ pub(super) fn embed_plain(request: &Parts, reply: &Parts, model: &Weights) -> Op
 /// but in its first `head` numbers and the `n` dimensions written to `rest` (ascending),
 /// `(head, n)` returned. The table part is dense; of the 256 hashed buckets a request takes
 /// a few dozen, and the norms and the sums of comparing it with the centroids
-/// ([`ByDim::nearest`]) add only those: a zero adds nothing to a sum, so the vector is the
-/// same to the bit as summing all 384 numbers (the tests compare).
+/// ([`Centroids::nearest_avx2`]) add only those: a zero adds nothing to a sum, so the
+/// vector is the same to the bit as summing all 384 numbers (the tests compare).
 #[inline(always)]
 fn embed_into(
     request: &Parts,
@@ -744,7 +744,7 @@ mod tests {
                 );
                 let Some(v) = every else {
                     assert_eq!(
-                        nearest_plain(&request, &reply, &model, &ByDim::new(&centroids)),
+                        nearest_plain(&request, &reply, &model, &Centroids::new(&centroids)),
                         None
                     );
                     continue;
@@ -752,14 +752,14 @@ mod tests {
                 without_table += usize::from(v[..DIMS].iter().all(|x| *x == 0.0));
                 without_features += usize::from(v[DIMS..].iter().all(|x| *x == 0.0));
                 for k in [1, 3, 4, 8, 13, 40, 41] {
-                    let by_dim = ByDim::new(&centroids[..k]);
+                    let first_k = Centroids::new(&centroids[..k]);
                     let (j, s) = cluster::nearest_plain(&v, &centroids[..k]);
-                    let found = nearest_plain(&request, &reply, &model, &by_dim);
+                    let found = nearest_plain(&request, &reply, &model, &first_k);
                     assert_eq!(found.map(|(j, s)| (j, s.to_bits())), Some((j, s.to_bits())));
                     #[cfg(target_arch = "x86_64")]
                     if crate::topics::simd::avx2() {
                         // SAFETY: the CPU has AVX2 (checked just above).
-                        let wide = unsafe { nearest_avx2(&request, &reply, &model, &by_dim) };
+                        let wide = unsafe { nearest_avx2(&request, &reply, &model, &first_k) };
                         assert_eq!(wide.map(|(j, s)| (j, s.to_bits())), Some((j, s.to_bits())));
                     }
                     compared += 1;

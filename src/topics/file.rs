@@ -161,7 +161,7 @@ impl TopicModel {
             ));
         }
         Ok(TopicModel {
-            by_dim: super::cluster::ByDim::new(
+            centroids: super::cluster::Centroids::new(
                 &topics.iter().map(|t| t.centroid).collect::<Vec<_>>(),
             ),
             topics,

@@ -99,8 +99,8 @@ pub struct TopicModel {
     /// How much the first reply's words weigh against the request's (0: the request only,
     /// as files written before the reply was read).
     reply_weight: f32,
-    /// The topics' centroids by dimension, for assigning.
-    by_dim: cluster::ByDim,
+    /// The topics' centroids, as they are and by dimension, for assigning.
+    centroids: cluster::Centroids,
 }
 
 pub struct LearnOptions {
@@ -276,7 +276,9 @@ impl TopicModel {
             sample: requests.len() as u64,
             other: requests.len() as u64 - assigned,
             weights,
-            by_dim: cluster::ByDim::new(&topics.iter().map(|t| t.centroid).collect::<Vec<_>>()),
+            centroids: cluster::Centroids::new(
+                &topics.iter().map(|t| t.centroid).collect::<Vec<_>>(),
+            ),
             topics,
             weight_of,
             idf,
@@ -300,7 +302,7 @@ impl TopicModel {
 
     /// The topic of the request `fill` writes and the reply it returns, or `None`.
     fn assign_filled<'a>(&self, fill: impl FnOnce(&mut String) -> Option<&'a str>) -> Option<&str> {
-        let (j, s) = embed::nearest_with(fill, &self.embedding(), &self.by_dim)?;
+        let (j, s) = embed::nearest_with(fill, &self.embedding(), &self.centroids)?;
         (s >= self.min_similarity).then(|| self.topics[j].name.as_str())
     }
 
