@@ -165,8 +165,9 @@ struct Scratch {
 /// its answers (the repetition detector exists for that), so most replies are read once.
 /// Direct-mapped and bounded: a reply in a taken slot replaces the one there. The parts of
 /// a reply depend on its text alone, so a cached reply gives what reading it again would.
+/// A slot never written holds the empty reply, whose parts are empty: what reading it gives.
 struct Replies {
-    slots: Vec<Option<(String, Parts)>>,
+    slots: Vec<(String, Parts)>,
     /// The parts of the last reply too long to keep.
     long: Parts,
 }
@@ -198,7 +199,7 @@ fn slot_hash(bytes: &[u8]) -> u64 {
 impl Default for Replies {
     fn default() -> Replies {
         Replies {
-            slots: (0..REPLY_SLOTS).map(|_| None).collect(),
+            slots: (0..REPLY_SLOTS).map(|_| Default::default()).collect(),
             long: Parts::default(),
         }
     }
@@ -213,7 +214,7 @@ impl Replies {
             return &self.long;
         }
         let slot = &mut self.slots[(slot_hash(raw.as_bytes()) % REPLY_SLOTS as u64) as usize];
-        let (text, parts) = slot.get_or_insert_with(Default::default);
+        let (text, parts) = slot;
         if text != raw {
             // The slot's buffers are written over, not freed and allocated again: a third of
             // the generated corpus's first replies are read once (they quote an order
@@ -599,7 +600,10 @@ mod tests {
             let got = replies.get(&raw, &mut folded, &mut seen);
             assert_eq!((&got.pieces, &got.features), (&read.pieces, &read.features));
         }
-        assert!(replies.slots.iter().all(Option::is_none));
+        assert!(replies
+            .slots
+            .iter()
+            .all(|(t, p)| t.is_empty() && p.pieces.is_empty() && p.features.is_empty()));
     }
 
     #[test]
