@@ -124,9 +124,7 @@ impl Centroids {
     pub fn nearest(&self, v: &Vector) -> (usize, f32) {
         nearest_plain(v, &self.centroids)
     }
-}
 
-impl Centroids {
     /// What [`Centroids::nearest`] finds for `v`, the same to the bit, when `v` is zero but in
     /// its first `head` numbers (a multiple of 8) and those at `rest` (ascending, each at
     /// least `head`), by dimension in AVX2 registers. Lane `l` (dimensions `d % 8 == l`) of
