@@ -4,6 +4,8 @@
 
 pub(crate) mod category;
 pub(crate) mod dissatisfaction;
+mod fxhash;
+mod memo;
 pub(crate) mod lexicon;
 pub(crate) mod negation;
 pub(crate) mod phrases;
@@ -37,6 +39,9 @@ pub struct Detectors {
     pub sentiment: SentimentModel,
     pub taxonomy: Taxonomy,
     pub dissatisfaction: DissatisfactionModel,
+    /// Tells this configuration's entries in the per-thread message memo (`memo.rs`) from
+    /// another's: unique in the process.
+    memo_key: u64,
 }
 
 /// Raw values behind the threshold-based flags, kept so `calibrate` can try other
@@ -127,6 +132,7 @@ struct Spare {
     tokens: Vec<Vec<u64>>,
     /// One message's word hashes in order, while its set is made.
     sequence: Vec<u64>,
+    memo: memo::Memo,
 }
 
 const SPARE_BUFFERS: usize = 1024;
@@ -164,35 +170,32 @@ impl<'c> Prepared<'c> {
         Prepared::build(conv, None)
     }
 
-    /// Normalised text, word sets and, with `phrases`, phrase hits, in one pass over each
-    /// message's text (`text::normalize_words_into`).
-    fn build(conv: &'c Conversation, phrases: Option<&PhraseLists>) -> Prepared<'c> {
+    /// Normalised text and word sets, in one pass over each message's text
+    /// (`text::normalize_words_into`), and with `detectors` the phrase hits and customer
+    /// sentiment, through the thread's [`memo::Memo`].
+    fn build(conv: &'c Conversation, detectors: Option<&Detectors>) -> Prepared<'c> {
         let n = conv.messages.len();
-        let (mut normalized, mut tokens, mut words, mut hits, mut answers) = (
+        let (mut normalized, mut tokens, mut words) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
-            vec![0; n],
-            vec![0; n],
         );
+        let (mut hits, mut answers, mut sentiment) = (vec![0; n], vec![0; n], vec![0.0; n]);
+        let mut markers = vec![Vec::new(); n];
         let mut fill = |spare: &mut Spare| {
             let mut seq = std::mem::take(&mut spare.sequence);
             for (i, m) in conv.messages.iter().enumerate() {
                 let mut s = spare.strings.pop().unwrap_or_default();
-                if m.role == Role::Bot {
-                    answers[i] = text::normalize_words_answer_into(&m.text, &mut s, &mut seq);
-                } else {
-                    text::normalize_words_into(&m.text, &mut s, &mut seq);
-                }
-                if let Some(p) = phrases {
-                    hits[i] = p.hits_words(&seq);
-                }
                 let mut t = spare.tokens.pop().unwrap_or_default();
-                t.clear();
-                t.extend_from_slice(&seq);
-                t.sort_unstable();
-                t.dedup();
-                words.push(seq.len());
+                let facts = match detectors {
+                    Some(d) => spare.memo.prepare(m, d, &mut s, &mut t, &mut seq),
+                    None => memo::prepare(m, None, &mut s, &mut t, &mut seq),
+                };
+                words.push(facts.words);
+                hits[i] = facts.hits;
+                answers[i] = facts.answer;
+                sentiment[i] = facts.sentiment;
+                markers[i] = facts.markers;
                 normalized.push(s);
                 tokens.push(t);
             }
@@ -209,9 +212,9 @@ impl<'c> Prepared<'c> {
         Prepared {
             conv,
             normalized,
-            sentiment: vec![0.0; n],
+            sentiment,
             hits,
-            markers: vec![Vec::new(); n],
+            markers,
             tokens,
             words,
             answers,
@@ -229,15 +232,7 @@ impl<'c> Prepared<'c> {
 
     /// Normalised text, customer sentiment and phrase hits: everything detectors share.
     pub fn analyse(conv: &'c Conversation, d: &Detectors) -> Prepared<'c> {
-        let mut prep = Prepared::build(conv, Some(&d.phrases));
-        for (i, m) in conv.messages.iter().enumerate() {
-            if m.role == Role::Customer {
-                let (score, markers) = d.sentiment.score_and_markers(&m.text);
-                prep.sentiment[i] = score;
-                prep.markers[i] = markers;
-            }
-        }
-        prep
+        Prepared::build(conv, Some(d))
     }
 
     /// Indices of messages by this role, in order.
@@ -267,6 +262,9 @@ impl<'c> Prepared<'c> {
     }
 }
 
+/// Starts at 1: an unused memo's owner is 0.
+static NEXT_MEMO_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 impl Detectors {
     pub fn new(config: DetectionSettings, csat_scale: CsatScale) -> Detectors {
         let extra: Vec<(String, f32)> = config
@@ -282,6 +280,7 @@ impl Detectors {
             taxonomy: Taxonomy::new(config.taxonomy.as_ref()),
             csat_scale,
             config,
+            memo_key: NEXT_MEMO_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
