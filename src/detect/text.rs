@@ -274,17 +274,14 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
+    // Branch-free steps: which side advances is data the branch predictor cannot guess
+    // (word hashes are random), and the branchy merge was 4% of an audit, mispredicted.
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+        common += usize::from(x == y);
     }
     common as f64 / (a.len() + b.len() - common) as f64
 }
