@@ -192,6 +192,24 @@ impl ChunkRows {
         self.category.is_empty()
     }
 
+    fn len(&self) -> usize {
+        self.category.len()
+    }
+
+    /// Appends `other`'s rows after these.
+    fn append(&mut self, mut other: ChunkRows) {
+        self.category.append(&mut other.category);
+        for (mine, theirs) in self.counters.iter_mut().zip(&mut other.counters) {
+            mine.append(theirs);
+        }
+        for (mine, theirs) in self.totals.iter_mut().zip(&mut other.totals) {
+            mine.append(theirs);
+        }
+        for (mine, theirs) in self.reasons.iter_mut().zip(&mut other.reasons) {
+            mine.append(theirs);
+        }
+    }
+
     fn into_frame(self) -> Result<DataFrame> {
         let height = self.category.len();
         let mut columns = vec![Column::new("category".into(), self.category)];
@@ -219,14 +237,32 @@ fn sum_by_category(df: DataFrame) -> Result<DataFrame> {
         .map_err(internal)
 }
 
+/// Rows gathered before they are grouped. Grouping every chunk (2,048 rows) ran two polars
+/// group-bys per chunk, and with polars' own threads that was about 4% of an audit's CPU
+/// (docs/benchmark.md, "2026-12-06, fifth session"). The sums are integers, so grouping more
+/// rows at a time gives the same sums; 16,384 rows hold about 5 MB.
+const GROUP_ROWS: usize = 8_192;
+
 /// Per-category sums, updated chunk by chunk.
 #[derive(Default)]
 pub struct CategorySums {
     frame: Option<DataFrame>,
+    /// Rows added since the last group-by (at most [`GROUP_ROWS`] and a chunk).
+    pending: ChunkRows,
 }
 
 impl CategorySums {
     pub fn add(&mut self, rows: ChunkRows) -> Result<()> {
+        self.pending.append(rows);
+        if self.pending.len() >= GROUP_ROWS {
+            self.group()?;
+        }
+        Ok(())
+    }
+
+    /// Groups the pending rows into the sums.
+    fn group(&mut self) -> Result<()> {
+        let rows = std::mem::take(&mut self.pending);
         if rows.is_empty() {
             return Ok(());
         }
@@ -258,6 +294,7 @@ impl CategorySums {
 
     /// Moves the sums of the `names` categories into the `into` row (see `categories`).
     pub fn fold(&mut self, names: &HashSet<String>, into: &str) -> Result<()> {
+        self.group()?;
         let Some(mut df) = self.frame.take() else {
             return Ok(());
         };
@@ -282,7 +319,8 @@ impl CategorySums {
     }
 
     /// One row per category, in first-seen order.
-    pub fn rows(&self) -> Result<Vec<CategoryRow>> {
+    pub fn rows(&mut self) -> Result<Vec<CategoryRow>> {
+        self.group()?;
         let Some(df) = &self.frame else {
             return Ok(Vec::new());
         };
@@ -373,6 +411,65 @@ mod tests {
     use super::*;
     use crate::detect::tests::{assess, conv};
     use crate::model::{Finding, Role};
+
+    /// Rows are grouped [`GROUP_ROWS`] at a time. Chunks added across several groups, with
+    /// categories folded while some rows are still pending, give the sums of all the rows
+    /// added at once under their final names.
+    #[test]
+    fn sums_do_not_depend_on_how_rows_are_grouped_or_when_they_are_folded() {
+        let base = assess(&conv(&[(Role::Customer, "hello")]));
+        let row = |k: usize| {
+            let mut a = base.clone();
+            a.category = ["card", "fraud", "refunds", "login"][k % 4].into();
+            a.needs_human = k % 3 == 0;
+            a.score = (k % 7) as f64 / 8.0;
+            a.csat = (k % 5 == 0).then_some((k % 4) as f64 + 1.0);
+            a
+        };
+        let folded = ["login", "refunds"];
+        let rows_of = |range: std::ops::Range<usize>, fold: bool| {
+            let mut chunk = ChunkRows::default();
+            for k in range {
+                let a = row(k);
+                let name = match a.category.as_str() {
+                    c if fold && folded.contains(&c) => "other",
+                    c => c,
+                };
+                chunk.push(&a, name);
+            }
+            chunk
+        };
+        let total = GROUP_ROWS * 2 + 1_000;
+        // Folded half-way through the second group: part of it is still pending.
+        let fold_at = GROUP_ROWS + GROUP_ROWS / 2;
+        let mut chunked = CategorySums::default();
+        for start in (0..total).step_by(2_048) {
+            if start == fold_at - fold_at % 2_048 {
+                let end = fold_at;
+                chunked.add(rows_of(start..end, false)).expect("chunk");
+                let names: HashSet<String> = folded.iter().map(|n| n.to_string()).collect();
+                chunked.fold(&names, "other").expect("fold");
+                chunked
+                    .add(rows_of(end..(start + 2_048).min(total), true))
+                    .expect("chunk");
+                continue;
+            }
+            let fold = start >= fold_at;
+            chunked
+                .add(rows_of(start..(start + 2_048).min(total), fold))
+                .expect("chunk");
+        }
+        let mut at_once = CategorySums::default();
+        at_once.add(rows_of(0..total, true)).expect("all rows");
+        let (mut got, mut want) = (chunked.rows().expect("rows"), at_once.rows().expect("rows"));
+        got.sort_by(|a, b| a.category.cmp(&b.category));
+        want.sort_by(|a, b| a.category.cmp(&b.category));
+        assert_eq!(got, want);
+        let names: Vec<&str> = got.iter().map(|r| r.category.as_str()).collect();
+        assert_eq!(names, ["card", "fraud", "other"]);
+        let conversations: u64 = got.iter().map(|r| r.count(Counter::Conversations)).sum();
+        assert_eq!(conversations, total as u64);
+    }
 
     #[test]
     fn each_counter_and_total_sums_its_own_assessment_field() {

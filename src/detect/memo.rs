@@ -184,8 +184,14 @@ mod tests {
         let d = Detectors::new(DetectionSettings::default(), CsatScale::default());
         let mut memo = Memo::default();
         let messages = [
-            message(Role::Customer, "This is USELESS!!! I already told you twice"),
-            message(Role::Bot, "Sorry, I didn't understand that. Could you rephrase?"),
+            message(
+                Role::Customer,
+                "This is USELESS!!! I already told you twice",
+            ),
+            message(
+                Role::Bot,
+                "Sorry, I didn't understand that. Could you rephrase?",
+            ),
             message(Role::Agent, "Hi, I'm Sam from the payments team."),
             message(Role::Customer, "agent please"),
         ];
@@ -197,7 +203,10 @@ mod tests {
         }
         // The customer's message was really scored: it is negative and has markers.
         let (facts, ..) = through(&mut memo, &d, &messages[0]);
-        assert!(facts.sentiment < 0.0 && !facts.markers.is_empty(), "{facts:?}");
+        assert!(
+            facts.sentiment < 0.0 && !facts.markers.is_empty(),
+            "{facts:?}"
+        );
         assert_ne!(through(&mut memo, &d, &messages[1]).0.answer, 0);
     }
 
@@ -219,21 +228,25 @@ mod tests {
     fn entries_of_other_detectors_are_not_used() {
         let plain = Detectors::new(DetectionSettings::default(), CsatScale::default());
         let mut settings = DetectionSettings::default();
-        settings
-            .sentiment
-            .insert("parcel stuck".to_string(), -3.0);
+        settings.sentiment.insert("parcel stuck".to_string(), -3.0);
         let extra = Detectors::new(settings, CsatScale::default());
         let m = message(Role::Customer, "my parcel stuck again");
         let mut memo = Memo::default();
         // Twice each, so the first configuration's entry is kept before the second looks.
-        let first = [through(&mut memo, &plain, &m), through(&mut memo, &plain, &m)];
+        let first = [
+            through(&mut memo, &plain, &m),
+            through(&mut memo, &plain, &m),
+        ];
         assert_eq!(first[0], first[1]);
         let [first, _] = first;
         let second = through(&mut memo, &extra, &m);
         assert_eq!(second, through(&mut memo, &extra, &m));
         assert_eq!(first, direct(&plain, &m));
         assert_eq!(second, direct(&extra, &m));
-        assert!(second.0.sentiment < first.0.sentiment, "{first:?} {second:?}");
+        assert!(
+            second.0.sentiment < first.0.sentiment,
+            "{first:?} {second:?}"
+        );
     }
 
     #[test]

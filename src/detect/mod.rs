@@ -5,8 +5,8 @@
 pub(crate) mod category;
 pub(crate) mod dissatisfaction;
 mod fxhash;
-mod memo;
 pub(crate) mod lexicon;
+mod memo;
 pub(crate) mod negation;
 pub(crate) mod phrases;
 pub(crate) mod repetition;

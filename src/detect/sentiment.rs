@@ -386,7 +386,6 @@ const BOOSTERS: &[(&str, f32)] = &[
 /// VADER's two-word dampeners.
 const DAMPENER_BIGRAMS: &[(&str, &str)] = &[("kind", "of"), ("sort", "of"), ("just", "enough")];
 
-
 /// What the model knows about one lower-case token.
 #[derive(Clone, Copy, Default, Debug, PartialEq)]
 struct WordInfo {
