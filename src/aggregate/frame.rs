@@ -238,9 +238,10 @@ fn sum_by_category(df: DataFrame) -> Result<DataFrame> {
 }
 
 /// Rows gathered before they are grouped. Grouping every chunk (2,048 rows) ran two polars
-/// group-bys per chunk, and with polars' own threads that was about 4% of an audit's CPU
+/// group-bys per chunk; grouping 8,192 rows at a time cut an audit's CPU by about 7% on
+/// 200,000 conversations, and 16,384 by 10% but with 16-28 MB more peak RSS
 /// (docs/benchmark.md, "2026-12-06, fifth session"). The sums are integers, so grouping more
-/// rows at a time gives the same sums; 16,384 rows hold about 5 MB.
+/// rows at a time gives the same sums.
 const GROUP_ROWS: usize = 8_192;
 
 /// Per-category sums, updated chunk by chunk.
