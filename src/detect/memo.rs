@@ -1,6 +1,7 @@
 //! A per-thread memo of what preparing one message gives: its normalised text, word set,
-//! word count, phrase hits, answer hash and, for a customer message, its sentiment and
-//! frustration markers. The key is the message's role and exact text.
+//! word count, phrase hits, answer hash and, for a customer message, its sentiment,
+//! frustration markers and whether it asks for a person. The key is the message's role and
+//! exact text.
 //!
 //! Why: bots repeat themselves (greetings, fallbacks, menus and hand-off notices are
 //! templates), and customers send the same short turns ("yes", "agent", "thanks"). Every
@@ -20,7 +21,8 @@
 use std::hash::Hasher;
 
 use super::fxhash::FxHasher;
-use super::{text, Detectors};
+use super::phrases::PhraseList;
+use super::{negation, text, Detectors};
 use crate::model::{Message, Role};
 
 /// Slots per thread (a power of two).
@@ -41,6 +43,9 @@ pub(super) struct Facts {
     pub sentiment: f32,
     /// Frustration markers of a customer message; empty otherwise.
     pub markers: Vec<&'static str>,
+    /// Whether a customer message asks for a person (`unresolved`'s escalation rule: an
+    /// escalation phrase or a paraphrase frame, not negated); false otherwise.
+    pub asks_person: bool,
 }
 
 /// Prepares message `m`: its normalised text into `normalized`, its sorted word-hash set
@@ -72,6 +77,10 @@ pub(super) fn prepare(
         facts.hits = d.phrases.hits_words(sequence);
         if m.role == Role::Customer {
             (facts.sentiment, facts.markers) = d.sentiment.score_and_markers(&m.text);
+            // The phrase hit or frame first: the clause analysis is the costly part.
+            facts.asks_person = (facts.hits & PhraseList::Escalation.bit() != 0
+                || negation::may_paraphrase(tokens))
+                && negation::asks_for_person(&m.text, d.phrases.entries(PhraseList::Escalation));
         }
     }
     facts
@@ -202,6 +211,12 @@ mod tests {
                 let memo_says = through(&mut memo, &d, m);
                 assert_eq!(memo_says, direct(&d, m), "round {round}: {:?}", m.text);
             }
+        }
+        let asks = message(Role::Customer, "can I talk to a real person please");
+        let declines = message(Role::Customer, "no need for a human, thanks");
+        for _ in 0..2 {
+            assert!(through(&mut memo, &d, &asks).0.asks_person);
+            assert!(!through(&mut memo, &d, &declines).0.asks_person);
         }
         // The customer's message was really scored: it is negative and has markers.
         let (facts, ..) = through(&mut memo, &d, &messages[0]);

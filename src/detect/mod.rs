@@ -120,6 +120,9 @@ pub struct Prepared<'c> {
     pub words: Vec<usize>,
     /// Per bot message, `text::answer_hash` of its normalised text (0 for other roles).
     pub answers: Vec<u64>,
+    /// Per customer message, whether it asks for a person (see `memo::Facts`); false for
+    /// other roles and without phrase lists.
+    pub asks_person: Vec<bool>,
 }
 
 /// Per-thread spare buffers for `Prepared`: every message needs a normalised string and a
@@ -182,6 +185,7 @@ impl<'c> Prepared<'c> {
         );
         let (mut hits, mut answers, mut sentiment) = (vec![0; n], vec![0; n], vec![0.0; n]);
         let mut markers = vec![Vec::new(); n];
+        let mut asks_person = vec![false; n];
         let mut fill = |spare: &mut Spare| {
             let mut seq = std::mem::take(&mut spare.sequence);
             for (i, m) in conv.messages.iter().enumerate() {
@@ -196,6 +200,7 @@ impl<'c> Prepared<'c> {
                 answers[i] = facts.answer;
                 sentiment[i] = facts.sentiment;
                 markers[i] = facts.markers;
+                asks_person[i] = facts.asks_person;
                 normalized.push(s);
                 tokens.push(t);
             }
@@ -218,6 +223,7 @@ impl<'c> Prepared<'c> {
             tokens,
             words,
             answers,
+            asks_person,
         }
     }
 

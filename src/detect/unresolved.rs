@@ -31,14 +31,12 @@ pub fn detect(d: &Detectors, prep: &Prepared, out: &mut Vec<Finding>) -> Outcome
     // escalation_request
     // A list phrase is checked for negation scope ("no need for a human"); a message
     // without one may still ask in other words ("put me through to support staff").
-    let triggers = d.phrases.entries(PhraseList::Escalation);
+    // Decided per message while preparing it (`memo::prepare`), so a repeated message
+    // ("agent please") is analysed once.
     let asked: Vec<usize> = customer
         .iter()
         .copied()
-        .filter(|&i| {
-            (prep.has(i, PhraseList::Escalation) || negation::may_paraphrase(&prep.tokens[i]))
-                && negation::asks_for_person(&msgs[i].text, triggers)
-        })
+        .filter(|&i| prep.asks_person[i])
         .collect();
     if let Some(&first) = asked.first() {
         let phrase = match d
