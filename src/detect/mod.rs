@@ -32,6 +32,8 @@ use phrases::{PhraseList, PhraseLists};
 use sentiment::SentimentModel;
 
 /// Everything a detector needs, built once per run and shared read-only across threads.
+/// Not to be changed after [`Detectors::new`]: the per-thread message memo (`memo.rs`) keys
+/// what it keeps by the instance, not by its contents.
 pub struct Detectors {
     pub config: DetectionSettings,
     pub csat_scale: CsatScale,
