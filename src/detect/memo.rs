@@ -122,7 +122,7 @@ impl Memo {
         if m.text.len() > MAX_TEXT {
             return prepare(m, Some(d), normalized, tokens, sequence);
         }
-        if self.owner != d.memo_key || self.slots.is_empty() {
+        if self.owner != d.memo_key {
             self.tags.clear();
             self.tags.resize(SLOTS, 0);
             self.slots.clear();

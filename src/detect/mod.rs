@@ -270,7 +270,7 @@ impl<'c> Prepared<'c> {
     }
 }
 
-/// Starts at 1: an unused memo's owner is 0.
+/// Starts at 1: an unused memo's owner is 0, so its first use fills it (`memo::Memo`).
 static NEXT_MEMO_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Detectors {
